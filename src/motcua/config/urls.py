@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Một Cửa — Quản trị hệ thống"
+admin.site.site_title = "Một Cửa"
+admin.site.index_title = "Quản trị"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("motcua.backoffice.urls")),
+]

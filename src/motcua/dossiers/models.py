@@ -1,0 +1,247 @@
+"""Dossiers, their append-only event log and the projections derived from it.
+
+`DossierEvent` is the truth. `Dossier` and `DossierStep` (the control slip) are projections: every
+service appends one event and applies it through `dossiers.projection.apply_event`; `motcua events
+rebuild` folds the log again and compares."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from motcua.catalog.models import Component, Procedure
+from motcua.units.models import Role, Unit
+
+
+class Channel(models.IntegerChoices):
+    # Values are the national portal's KenhThucHien codes.
+    DIRECT = 1, _("Trực tiếp")
+    ONLINE = 2, _("Trực tuyến")
+    POSTAL = 3, _("Qua dịch vụ bưu chính công ích")
+
+
+class State(models.IntegerChoices):
+    # Values are the national portal's TrangThaiHoSo codes (domain.md §4).
+    SUBMITTED_ONLINE = 1, _("Mới đăng ký trực tuyến")
+    RECEIVED = 2, _("Đã tiếp nhận")
+    NOT_ACCEPTED = 3, _("Không được tiếp nhận")
+    PROCESSING = 4, _("Đang xử lý")
+    SUPPLEMENT_REQUESTED = 5, _("Yêu cầu bổ sung")
+    FINANCIAL_OBLIGATION = 6, _("Yêu cầu thực hiện nghĩa vụ tài chính")
+    WITHDRAWN = 7, _("Công dân rút hồ sơ")
+    STOPPED = 8, _("Dừng xử lý")
+    RESOLVED = 9, _("Đã xử lý xong")
+    RETURNED = 10, _("Đã trả kết quả")
+
+
+class Outcome(models.TextChoices):
+    NONE = "", _("Chưa có")
+    GRANTED = "granted", _("Giải quyết")
+    REJECTED = "rejected", _("Từ chối giải quyết")
+    STOPPED = "stopped", _("Dừng xử lý")
+    WITHDRAWN = "withdrawn", _("Rút hồ sơ")
+    NOT_ACCEPTED = "not_accepted", _("Không tiếp nhận")
+
+
+class Dossier(models.Model):
+    code = models.CharField(_("mã hồ sơ"), max_length=64, unique=True)
+    procedure = models.ForeignKey(
+        Procedure, verbose_name=_("thủ tục"), on_delete=models.PROTECT, related_name="dossiers"
+    )
+    # The unit the dossier was filed with: it never changes, even when the unit is merged away.
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị tiếp nhận"), on_delete=models.PROTECT, related_name="dossiers"
+    )
+    current_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("đơn vị đang xử lý"),
+        on_delete=models.PROTECT,
+        related_name="dossiers_in_hand",
+    )
+    current_role = models.CharField(_("vai trò đang xử lý"), max_length=32, choices=Role.choices, blank=True)
+    current_assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cán bộ đang xử lý"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    channel = models.PositiveSmallIntegerField(_("kênh nộp"), choices=Channel.choices)
+    state = models.PositiveSmallIntegerField(_("trạng thái"), choices=State.choices)
+    outcome = models.CharField(_("kết quả xử lý"), max_length=16, choices=Outcome.choices, blank=True)
+
+    applicant_name = models.CharField(_("chủ hồ sơ"), max_length=255)
+    applicant_id_number = models.CharField(_("số giấy tờ tùy thân"), max_length=32, blank=True, db_index=True)
+    applicant_phone = models.CharField(_("số điện thoại"), max_length=32, blank=True)
+    applicant_email = models.CharField(_("thư điện tử"), max_length=254, blank=True)
+    applicant_address = models.CharField(_("địa chỉ"), max_length=500, blank=True)
+    summary = models.CharField(_("trích yếu"), max_length=1000, blank=True)
+
+    submitted_at = models.DateTimeField(_("ngày nộp"), null=True, blank=True)
+    received_at = models.DateTimeField(_("ngày tiếp nhận"), null=True, blank=True)
+    due_at = models.DateTimeField(_("ngày hẹn trả"), null=True, blank=True)
+    first_due_at = models.DateTimeField(_("ngày hẹn trả ban đầu"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ngày kết thúc xử lý"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("ngày trả kết quả"), null=True, blank=True)
+    rejected_at = models.DateTimeField(_("ngày từ chối"), null=True, blank=True)
+
+    # The clock: `remaining_seconds` of working time were left when it (re)started at
+    # `clock_started_at`; while `clock_paused_at` is set the applicant holds the dossier.
+    budget_seconds = models.PositiveIntegerField(_("thời hạn (giây làm việc)"), default=0)
+    remaining_seconds = models.IntegerField(default=0)
+    clock_started_at = models.DateTimeField(null=True, blank=True)
+    clock_paused_at = models.DateTimeField(null=True, blank=True)
+
+    supplement_count = models.PositiveSmallIntegerField(_("số lần yêu cầu bổ sung"), default=0)
+    apology_count = models.PositiveSmallIntegerField(_("số lần xin lỗi, hẹn lại"), default=0)
+
+    fee_amount = models.PositiveBigIntegerField(_("phí, lệ phí phải nộp"), default=0)
+    fee_paid_amount = models.PositiveBigIntegerField(_("đã nộp"), default=0)
+    paid_online = models.BooleanField(_("thanh toán trực tuyến"), default=False)
+    paid_at = models.DateTimeField(_("ngày nộp phí"), null=True, blank=True)
+
+    result_summary = models.CharField(_("kết quả"), max_length=1000, blank=True)
+    result_electronic = models.BooleanField(_("có kết quả điện tử"), default=False)
+
+    # Number of events applied; doubles as the version officers' forms send back (stale-form check).
+    last_event_seq = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("hồ sơ")
+        verbose_name_plural = _("hồ sơ")
+        indexes = [
+            models.Index(fields=["current_unit", "state", "due_at"], name="dossier_inbox_idx"),
+            models.Index(fields=["unit", "received_at"], name="dossier_unit_received_idx"),
+            models.Index(fields=["state", "due_at"], name="dossier_state_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    @property
+    def clock_paused(self) -> bool:
+        return self.clock_paused_at is not None
+
+    @property
+    def masked_id_number(self) -> str:
+        """Decree 13/2023: show the ID number only where the full value is needed."""
+        value = self.applicant_id_number
+        if len(value) <= 4:
+            return "*" * len(value)
+        return "*" * (len(value) - 4) + value[-4:]
+
+
+OPEN_STATES = frozenset(
+    {
+        State.SUBMITTED_ONLINE,
+        State.RECEIVED,
+        State.PROCESSING,
+        State.SUPPLEMENT_REQUESTED,
+        State.FINANCIAL_OBLIGATION,
+    }
+)
+ENDED_STATES = frozenset(
+    {State.NOT_ACCEPTED, State.WITHDRAWN, State.STOPPED, State.RESOLVED, State.RETURNED}
+)
+
+
+class DossierEvent(models.Model):
+    """One append-only entry of a dossier's history. Never updated, never deleted."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField(_("thứ tự"))
+    kind = models.CharField(_("loại sự kiện"), max_length=48)
+    at = models.DateTimeField(_("thời điểm"))
+    recorded_at = models.DateTimeField(_("thời điểm ghi"), auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_name = models.CharField(_("người thực hiện"), max_length=255, blank=True)
+    actor_unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    from_state = models.PositiveSmallIntegerField(null=True, blank=True, choices=State.choices)
+    to_state = models.PositiveSmallIntegerField(choices=State.choices)
+    payload = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("sự kiện hồ sơ")
+        verbose_name_plural = _("nhật ký hồ sơ")
+        ordering = ["dossier_id", "seq"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "seq"], name="event_seq_unique")]
+        indexes = [models.Index(fields=["at"], name="event_at_idx")]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("DossierEvent is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("DossierEvent is append-only")
+
+
+class DossierStep(models.Model):
+    """Phiếu kiểm soát: one hand-over of the dossier, its own deadline and whether it was met."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="steps")
+    seq = models.PositiveSmallIntegerField()
+    # Position in the procedure's process template; null for an ad hoc step (transfer, waiting).
+    position = models.PositiveSmallIntegerField(null=True, blank=True)
+    name = models.CharField(_("nội dung"), max_length=255)
+    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("vai trò"), max_length=32, choices=Role.choices)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField(_("bắt đầu"))
+    due_at = models.DateTimeField(_("hạn"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("hoàn thành"), null=True, blank=True)
+    finished_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    on_time = models.BooleanField(_("đúng hạn"), null=True)
+    # Seconds of working time the step was allotted: kept so a paused step can resume with the rest.
+    allotted_seconds = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("bước xử lý")
+        verbose_name_plural = _("phiếu kiểm soát")
+        ordering = ["dossier_id", "seq"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "seq"], name="step_seq_unique")]
+        indexes = [models.Index(fields=["finished_by", "finished_at"], name="step_finished_by_idx")]
+
+
+class DossierDocument(models.Model):
+    """A component (or result) file attached to the dossier. Files are attachments, not projected
+    state: the events record their metadata."""
+
+    class Kind(models.TextChoices):
+        COMPONENT = "component", _("Thành phần hồ sơ")
+        RESULT = "result", _("Kết quả giải quyết")
+        NOTICE = "notice", _("Văn bản, phiếu")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.COMPONENT)
+    component = models.ForeignKey(Component, null=True, blank=True, on_delete=models.SET_NULL)
+    name = models.CharField(_("tên giấy tờ"), max_length=500)
+    file = models.FileField(_("tệp"), upload_to="dossiers/%Y/%m/", blank=True)
+    digitized = models.BooleanField(_("đã số hóa"), default=False)
+    reused = models.BooleanField(_("tái sử dụng dữ liệu số"), default=False)
+    added_at = models.DateTimeField(_("thời điểm"))
+
+    class Meta:
+        verbose_name = _("giấy tờ")
+        verbose_name_plural = _("giấy tờ")
+
+
+class DossierCodeSequence(models.Model):
+    """Last sequence number issued per unit and local day: codes are gap-free and unique."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "day"], name="code_sequence_unique")]

@@ -1,0 +1,107 @@
+"""Writes to the unit tree and staff assignments."""
+
+from datetime import date
+
+from django.db import transaction
+
+from motcua.core.errors import ValidationFailed
+from motcua.units.models import Membership, Role, Unit, UnitLevel
+
+ADMINISTRATIVE_PREFIXES = (
+    "UBND",
+    "Ủy ban nhân dân",
+    "thị trấn",
+    "phường",
+    "xã",
+    "huyện",
+    "quận",
+    "thị xã",
+    "thành phố",
+    "tỉnh",
+    "đặc khu",
+)
+
+
+def unit_derive_short_name(*, name: str) -> str:
+    """Drop administrative prefixes: "UBND xã Tiên Động" → "Tiên Động"."""
+    remaining = name.strip()
+    changed = True
+    while changed:
+        changed = False
+        for prefix in ADMINISTRATIVE_PREFIXES:
+            if remaining.lower().startswith(prefix.lower() + " "):
+                remaining = remaining[len(prefix) + 1 :].strip()
+                changed = True
+    return remaining or name
+
+
+def _path_for(*, code: str, parent: Unit | None) -> tuple[str, int]:
+    if parent is None:
+        return f"/{code}/", 0
+    return f"{parent.path}{code}/", parent.depth + 1
+
+
+@transaction.atomic
+def unit_upsert(
+    *,
+    code: str,
+    name: str,
+    level: str,
+    parent: Unit | None = None,
+    short_name: str = "",
+    agency_id: str = "",
+    valid_from: date | None = None,
+    valid_to: date | None = None,
+) -> tuple[Unit, bool]:
+    """Create or update a unit by code; returns (unit, created). Moving a unit re-paths its subtree."""
+    if level not in UnitLevel.values:
+        raise ValidationFailed(f"Cấp đơn vị không hợp lệ: {level!r}.", code="unit_level_invalid")
+    if not code or "/" in code:
+        raise ValidationFailed("Mã đơn vị không được trống và không chứa dấu '/'.", code="unit_code_invalid")
+    if parent is not None and (parent.code == code or parent.path.find(f"/{code}/") >= 0):
+        raise ValidationFailed("Đơn vị không thể là cấp trên của chính nó.", code="unit_cycle")
+    path, depth = _path_for(code=code, parent=parent)
+    values = {
+        "name": name,
+        "level": level,
+        "parent": parent,
+        "short_name": short_name or unit_derive_short_name(name=name),
+        "agency_id": agency_id,
+        "valid_from": valid_from,
+        "valid_to": valid_to,
+        "path": path,
+        "depth": depth,
+    }
+    unit = Unit.objects.select_for_update().filter(code=code).first()
+    if unit is None:
+        return Unit.objects.create(code=code, **values), True
+    old_path = unit.path
+    for field, value in values.items():
+        setattr(unit, field, value)
+    unit.save()
+    if old_path != path:
+        for descendant in Unit.objects.filter(path__startswith=old_path).exclude(pk=unit.pk):
+            descendant.path = path + descendant.path[len(old_path) :]
+            descendant.depth = descendant.path.count("/") - 2
+            descendant.save(update_fields=["path", "depth"])
+    return unit, False
+
+
+@transaction.atomic
+def unit_merge(*, unit: Unit, successor: Unit, on: date) -> Unit:
+    """Record that `unit` was merged into `successor` on `on`. Its dossiers keep pointing at it."""
+    if successor.pk == unit.pk:
+        raise ValidationFailed("Đơn vị kế thừa phải khác đơn vị bị sáp nhập.", code="unit_merge_self")
+    unit.successor = successor
+    unit.valid_to = on
+    unit.save(update_fields=["successor", "valid_to"])
+    return unit
+
+
+def membership_grant(*, user, unit: Unit, role: str, title: str = "") -> Membership:
+    if role not in Role.values:
+        raise ValidationFailed(f"Vai trò không hợp lệ: {role!r}.", code="role_invalid")
+    membership, _ = Membership.objects.update_or_create(
+        user=user, unit=unit, role=role, defaults={"title": title, "active": True}
+    )
+    return membership
