@@ -66,11 +66,12 @@ class Procedure(models.Model):
     )
     level = models.CharField(_("cấp thực hiện"), max_length=16, choices=ProcedureLevel.choices)
     online_level = models.CharField(
-        _("mức độ trực tuyến"), max_length=16, choices=OnlineLevel.choices, default=OnlineLevel.PARTIAL
+        _("mức độ trực tuyến"),
+        max_length=16,
+        choices=OnlineLevel.choices,
+        default=OnlineLevel.PARTIAL,
     )
-    time_limit_value = models.DecimalField(
-        _("thời hạn giải quyết"), max_digits=7, decimal_places=2
-    )
+    time_limit_value = models.DecimalField(_("thời hạn giải quyết"), max_digits=7, decimal_places=2)
     time_limit_unit = models.CharField(
         _("đơn vị thời hạn"),
         max_length=16,
@@ -179,7 +180,9 @@ class ProcessStep(models.Model):
         on_delete=models.PROTECT,
         help_text=_("Để trống: đơn vị tiếp nhận hồ sơ."),
     )
-    working_hours = models.DecimalField(_("thời gian (giờ làm việc)"), max_digits=7, decimal_places=2)
+    working_hours = models.DecimalField(
+        _("thời gian (giờ làm việc)"), max_digits=7, decimal_places=2
+    )
 
     class Meta:
         verbose_name = _("bước quy trình")
@@ -212,12 +215,16 @@ class Publication(models.Model):
     decision_number = models.CharField(_("số quyết định công bố"), max_length=64)
     decision_date = models.DateField(_("ngày ký quyết định"))
     effective_date = models.DateField(_("ngày có hiệu lực"))
-    made_public_date = models.DateField(_("ngày công khai trên CSDL quốc gia"), null=True, blank=True)
+    made_public_date = models.DateField(
+        _("ngày công khai trên CSDL quốc gia"), null=True, blank=True
+    )
     content_parts = models.JSONField(
         _("bộ phận nội dung đã công khai"),
         default=list,
         blank=True,
-        help_text=_("Các phần: trình tự, cách thức, thành phần, thời hạn, đối tượng, cơ quan, kết quả."),
+        help_text=_(
+            "Các phần: trình tự, cách thức, thành phần, thời hạn, đối tượng, cơ quan, kết quả."
+        ),
     )
 
     class Meta:
@@ -248,3 +255,6 @@ class PublicationPosting(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["publication", "unit"], name="posting_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.publication} — {self.unit}"

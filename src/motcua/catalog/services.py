@@ -64,9 +64,13 @@ def procedure_upsert(
     """Create or replace a procedure with its fees, components and process template.
     `steps`: [{"name", "role", "working_hours", "unit": Unit | None}] in order."""
     if level not in ProcedureLevel.values:
-        raise ValidationFailed(f"Cấp thực hiện không hợp lệ: {level!r}.", code="procedure_level_invalid")
+        raise ValidationFailed(
+            f"Cấp thực hiện không hợp lệ: {level!r}.", code="procedure_level_invalid"
+        )
     if online_level not in OnlineLevel.values:
-        raise ValidationFailed(f"Mức độ trực tuyến không hợp lệ: {online_level!r}.", code="online_level_invalid")
+        raise ValidationFailed(
+            f"Mức độ trực tuyến không hợp lệ: {online_level!r}.", code="online_level_invalid"
+        )
     if time_limit_unit not in TimeLimitUnit.values:
         raise ValidationFailed("Đơn vị thời hạn không hợp lệ.", code="time_limit_unit_invalid")
     value = Decimal(str(time_limit_value))
@@ -98,7 +102,9 @@ def procedure_upsert(
     if fees is not None:
         procedure.fees.all().delete()
         Fee.objects.bulk_create(
-            Fee(procedure=procedure, name=f["name"], code=f.get("code", ""), amount=int(f["amount"]))
+            Fee(
+                procedure=procedure, name=f["name"], code=f.get("code", ""), amount=int(f["amount"])
+            )
             for f in fees
         )
     if components is not None:

@@ -57,7 +57,9 @@ class Dossier(models.Model):
         on_delete=models.PROTECT,
         related_name="dossiers_in_hand",
     )
-    current_role = models.CharField(_("vai trò đang xử lý"), max_length=32, choices=Role.choices, blank=True)
+    current_role = models.CharField(
+        _("vai trò đang xử lý"), max_length=32, choices=Role.choices, blank=True
+    )
     current_assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("cán bộ đang xử lý"),
@@ -68,10 +70,14 @@ class Dossier(models.Model):
     )
     channel = models.PositiveSmallIntegerField(_("kênh nộp"), choices=Channel.choices)
     state = models.PositiveSmallIntegerField(_("trạng thái"), choices=State.choices)
-    outcome = models.CharField(_("kết quả xử lý"), max_length=16, choices=Outcome.choices, blank=True)
+    outcome = models.CharField(
+        _("kết quả xử lý"), max_length=16, choices=Outcome.choices, blank=True
+    )
 
     applicant_name = models.CharField(_("chủ hồ sơ"), max_length=255)
-    applicant_id_number = models.CharField(_("số giấy tờ tùy thân"), max_length=32, blank=True, db_index=True)
+    applicant_id_number = models.CharField(
+        _("số giấy tờ tùy thân"), max_length=32, blank=True, db_index=True
+    )
     applicant_phone = models.CharField(_("số điện thoại"), max_length=32, blank=True)
     applicant_email = models.CharField(_("thư điện tử"), max_length=254, blank=True)
     applicant_address = models.CharField(_("địa chỉ"), max_length=500, blank=True)
@@ -161,7 +167,9 @@ class DossierEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     actor_name = models.CharField(_("người thực hiện"), max_length=255, blank=True)
-    actor_unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor_unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     from_state = models.PositiveSmallIntegerField(null=True, blank=True, choices=State.choices)
     to_state = models.PositiveSmallIntegerField(choices=State.choices)
     payload = models.JSONField(default=dict)
@@ -172,6 +180,9 @@ class DossierEvent(models.Model):
         ordering = ["dossier_id", "seq"]
         constraints = [models.UniqueConstraint(fields=["dossier", "seq"], name="event_seq_unique")]
         indexes = [models.Index(fields=["at"], name="event_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}#{self.seq} {self.kind}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -190,7 +201,9 @@ class DossierStep(models.Model):
     # Position in the procedure's process template; null for an ad hoc step (transfer, waiting).
     position = models.PositiveSmallIntegerField(null=True, blank=True)
     name = models.CharField(_("nội dung"), max_length=255)
-    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+"
+    )
     role = models.CharField(_("vai trò"), max_length=32, choices=Role.choices)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -211,6 +224,9 @@ class DossierStep(models.Model):
         ordering = ["dossier_id", "seq"]
         constraints = [models.UniqueConstraint(fields=["dossier", "seq"], name="step_seq_unique")]
         indexes = [models.Index(fields=["finished_by", "finished_at"], name="step_finished_by_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.seq}. {self.name}"
 
 
 class DossierDocument(models.Model):
@@ -235,6 +251,9 @@ class DossierDocument(models.Model):
         verbose_name = _("giấy tờ")
         verbose_name_plural = _("giấy tờ")
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class DossierCodeSequence(models.Model):
     """Last sequence number issued per unit and local day: codes are gap-free and unique."""
@@ -245,3 +264,6 @@ class DossierCodeSequence(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["unit", "day"], name="code_sequence_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.day}: {self.last}"

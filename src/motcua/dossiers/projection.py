@@ -119,7 +119,9 @@ def encode_dict(values: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass
 class DossierState:
-    fields: dict[str, Any] = field(default_factory=lambda: {name: DEFAULTS.get(name) for name in PROJECTED_FIELDS})
+    fields: dict[str, Any] = field(
+        default_factory=lambda: {name: DEFAULTS.get(name) for name in PROJECTED_FIELDS}
+    )
     steps: dict[int, dict[str, Any]] = field(default_factory=dict)
 
     def open_step(self) -> dict[str, Any] | None:
@@ -130,7 +132,9 @@ class DossierState:
         return max(self.steps, default=0) + 1
 
 
-def apply_event(state: DossierState, *, seq: int, to_state: int, payload: dict[str, Any]) -> set[str]:
+def apply_event(
+    state: DossierState, *, seq: int, to_state: int, payload: dict[str, Any]
+) -> set[str]:
     """Apply one event in place; returns the names of changed projected fields."""
     changed: set[str] = set()
     for name, value in payload.get("set", {}).items():
@@ -183,7 +187,9 @@ def state_differences(expected: DossierState, actual: DossierState) -> list[str]
     for seq in sorted(set(expected.steps) | set(actual.steps)):
         a, b = expected.steps.get(seq), actual.steps.get(seq)
         if a is None or b is None:
-            out.append(f"bước {seq}: nhật ký={'có' if a else 'không'} bảng={'có' if b else 'không'}")
+            out.append(
+                f"bước {seq}: nhật ký={'có' if a else 'không'} bảng={'có' if b else 'không'}"
+            )
             continue
         for name in STEP_FIELDS:
             if _normal(a[name]) != _normal(b[name]):

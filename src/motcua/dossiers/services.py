@@ -31,7 +31,6 @@ from motcua.dossiers.models import (
 from motcua.dossiers.projection import (
     DossierState,
     apply_event,
-    encode,
     encode_dict,
     state_from_rows,
     state_write,
@@ -145,7 +144,9 @@ class Applicant:
         if not name:
             raise ValidationFailed("Chưa nhập tên chủ hồ sơ.", code="applicant_name_required")
         if len(name) > 255:
-            raise ValidationFailed("Tên chủ hồ sơ quá dài (tối đa 255 ký tự).", code="applicant_name_too_long")
+            raise ValidationFailed(
+                "Tên chủ hồ sơ quá dài (tối đa 255 ký tự).", code="applicant_name_too_long"
+            )
         if id_number and not ID_NUMBER_RE.match(id_number):
             raise ValidationFailed(
                 "Số giấy tờ tùy thân không hợp lệ: chỉ gồm chữ số, chữ cái và dấu '-', từ 6 đến 20 ký tự.",
@@ -154,10 +155,16 @@ class Applicant:
         if phone and not PHONE_RE.match(phone):
             raise ValidationFailed("Số điện thoại không hợp lệ.", code="applicant_phone_invalid")
         if email and not EMAIL_RE.match(email):
-            raise ValidationFailed("Địa chỉ thư điện tử không hợp lệ.", code="applicant_email_invalid")
+            raise ValidationFailed(
+                "Địa chỉ thư điện tử không hợp lệ.", code="applicant_email_invalid"
+            )
         if len(self.address) > 500:
-            raise ValidationFailed("Địa chỉ quá dài (tối đa 500 ký tự).", code="applicant_address_too_long")
-        return Applicant(name=name, id_number=id_number, phone=phone, email=email, address=self.address.strip())
+            raise ValidationFailed(
+                "Địa chỉ quá dài (tối đa 500 ký tự).", code="applicant_address_too_long"
+            )
+        return Applicant(
+            name=name, id_number=id_number, phone=phone, email=email, address=self.address.strip()
+        )
 
 
 @dataclass(frozen=True)
@@ -225,7 +232,9 @@ def _required_text(value: str, *, what: str, code: str, limit: int = 2000) -> st
     if not value:
         raise ValidationFailed(f"Chưa nhập {what}.", code=code)
     if len(value) > limit:
-        raise ValidationFailed(f"{what.capitalize()} quá dài (tối đa {limit} ký tự).", code=f"{code}_too_long")
+        raise ValidationFailed(
+            f"{what.capitalize()} quá dài (tối đa {limit} ký tự).", code=f"{code}_too_long"
+        )
     return value
 
 
@@ -336,7 +345,11 @@ def _commit(
     if dossier.pk is None:
         dossier.save(force_insert=True)
     else:
-        dossier.save(update_fields=[name.removesuffix("_id") if name.endswith("_id") else name for name in changed])
+        dossier.save(
+            update_fields=[
+                name.removesuffix("_id") if name.endswith("_id") else name for name in changed
+            ]
+        )
     touched = {s["seq"] for s in (change.step_close, change.step_open) if s}
     if touched:
         steps_write(dossier, state, seqs=touched)
@@ -365,19 +378,31 @@ def _commit(
     return event
 
 
-def _load(dossier: Dossier | int, *, expected_version: int | None, at: datetime) -> tuple[Dossier, DossierState]:
+def _load(
+    dossier: Dossier | int, *, expected_version: int | None, at: datetime
+) -> tuple[Dossier, DossierState]:
     """Lock the dossier row and read its state; refuse a form loaded before someone else's change."""
     pk = dossier.pk if isinstance(dossier, Dossier) else dossier
-    locked = Dossier.objects.select_for_update().select_related("unit", "current_unit", "procedure").get(pk=pk)
+    locked = (
+        Dossier.objects.select_for_update()
+        .select_related("unit", "current_unit", "procedure")
+        .get(pk=pk)
+    )
     if expected_version is not None and expected_version != locked.last_event_seq:
         raise StaleVersion(
             "Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại trang và kiểm tra trước khi thao tác.",
             details={"expected": expected_version, "actual": locked.last_event_seq},
         )
-    last_at = DossierEvent.objects.filter(dossier=locked).order_by("-seq").values_list("at", flat=True).first()
+    last_at = (
+        DossierEvent.objects.filter(dossier=locked)
+        .order_by("-seq")
+        .values_list("at", flat=True)
+        .first()
+    )
     if last_at is not None and at < last_at:
         raise ValidationFailed(
-            "Thời điểm thao tác không được sớm hơn thao tác trước đó của hồ sơ.", code="event_time_before_last"
+            "Thời điểm thao tác không được sớm hơn thao tác trước đó của hồ sơ.",
+            code="event_time_before_last",
         )
     steps = list(DossierStep.objects.filter(dossier=locked))
     return locked, state_from_rows(locked, steps)
@@ -397,7 +422,9 @@ def dossier_code_next(*, unit: Unit, day) -> str:
     return f"{unit.dossier_code_prefix}-{day:%y%m%d}-{number:04d}"
 
 
-def _documents_create(*, dossier: Dossier, components: list[ReceivedComponent], at: datetime) -> list[dict]:
+def _documents_create(
+    *, dossier: Dossier, components: list[ReceivedComponent], at: datetime
+) -> list[dict]:
     described = []
     for item in components:
         name = (item.name or (item.component.name if item.component else "")).strip()
@@ -439,7 +466,13 @@ def _attach_documents(components: list[ReceivedComponent] | None, at: datetime):
 
 
 def _new_dossier(
-    *, unit: Unit, procedure: Procedure, channel: int, applicant: Applicant, summary: str, at: datetime
+    *,
+    unit: Unit,
+    procedure: Procedure,
+    channel: int,
+    applicant: Applicant,
+    summary: str,
+    at: datetime,
 ) -> tuple[Dossier, DossierState, _Change]:
     if not procedure.active:
         raise ValidationFailed("Thủ tục này đã ngừng áp dụng.", code="procedure_inactive")
@@ -471,7 +504,15 @@ def _new_dossier(
     return Dossier(), DossierState(), change
 
 
-def _start_clock(change: _Change, *, state: DossierState, procedure: Procedure, unit: Unit, at: datetime, calendar) -> None:
+def _start_clock(
+    change: _Change,
+    *,
+    state: DossierState,
+    procedure: Procedure,
+    unit: Unit,
+    at: datetime,
+    calendar,
+) -> None:
     budget = procedure.time_limit_seconds
     due = calendar.add_working_seconds(at, budget)
     change.set.update(
@@ -516,7 +557,8 @@ def dossier_receive(
     _require_role(actor, (Role.DESK_OFFICER,), unit, "received")
     if channel == Channel.ONLINE:
         raise ValidationFailed(
-            "Hồ sơ trực tuyến được tiếp nhận qua chức năng duyệt hồ sơ trực tuyến.", code="channel_invalid"
+            "Hồ sơ trực tuyến được tiếp nhận qua chức năng duyệt hồ sơ trực tuyến.",
+            code="channel_invalid",
         )
     dossier, state, change = _new_dossier(
         unit=unit, procedure=procedure, channel=channel, applicant=applicant, summary=summary, at=at
@@ -552,9 +594,16 @@ def dossier_submit_online(
     """A citizen files online; the dossier waits (state 1) until the desk accepts it."""
     at = _moment(at)
     if procedure.online_level == "none":
-        raise ValidationFailed("Thủ tục này chưa cung cấp dịch vụ công trực tuyến.", code="procedure_not_online")
+        raise ValidationFailed(
+            "Thủ tục này chưa cung cấp dịch vụ công trực tuyến.", code="procedure_not_online"
+        )
     dossier, state, change = _new_dossier(
-        unit=unit, procedure=procedure, channel=Channel.ONLINE, applicant=applicant, summary=summary, at=at
+        unit=unit,
+        procedure=procedure,
+        channel=Channel.ONLINE,
+        applicant=applicant,
+        summary=summary,
+        at=at,
     )
     _commit(
         dossier=dossier,
@@ -620,13 +669,19 @@ def _act(
 
 @transaction.atomic
 def dossier_accept(
-    *, actor, dossier: Dossier | int, at: datetime | None = None, expected_version: int | None = None
+    *,
+    actor,
+    dossier: Dossier | int,
+    at: datetime | None = None,
+    expected_version: int | None = None,
 ) -> Dossier:
     """The desk accepts an online dossier: the clock starts now and the promised date is set."""
 
     def build(d: Dossier, state: DossierState, at: datetime, calendar) -> _Change:
         change = _Change()
-        _start_clock(change, state=state, procedure=d.procedure, unit=d.unit, at=at, calendar=calendar)
+        _start_clock(
+            change, state=state, procedure=d.procedure, unit=d.unit, at=at, calendar=calendar
+        )
         return change
 
     return _act(
@@ -684,7 +739,9 @@ def _current_roles(d: Dossier) -> tuple[str, ...]:
     return tuple({d.current_role or Role.PROCESSOR, Role.LEADER})
 
 
-def _forward_candidates(template: list[dict[str, Any]], position: int | None) -> list[dict[str, Any]]:
+def _forward_candidates(
+    template: list[dict[str, Any]], position: int | None
+) -> list[dict[str, Any]]:
     """Template steps after `position`, without the final hand-back step (that one follows approval)."""
     if len(template) > 1 and template[-1]["role"] == Role.DESK_OFFICER:
         template = template[:-1]
@@ -722,9 +779,12 @@ def dossier_forward(
             )
         role = nxt["role"] if nxt else to_role
         target_unit = to_unit or _unit_of(nxt["unit_id"] if nxt else None, d.current_unit)
-        if to_assignee is not None and not user_has_role(user=to_assignee, role=role, unit=target_unit):
+        if to_assignee is not None and not user_has_role(
+            user=to_assignee, role=role, unit=target_unit
+        ):
             raise ValidationFailed(
-                "Cán bộ được chọn không có vai trò phù hợp tại đơn vị nhận.", code="assignee_invalid"
+                "Cán bộ được chọn không có vai trò phù hợp tại đơn vị nhận.",
+                code="assignee_invalid",
             )
         if working_hours is not None:
             seconds = int(Decimal(str(working_hours)) * 3600)
@@ -778,9 +838,13 @@ def dossier_transfer(
 
     def build(d: Dossier, state: DossierState, at: datetime, calendar) -> _Change:
         if to_unit.pk == d.current_unit_id:
-            raise ValidationFailed("Đơn vị nhận liên thông phải khác đơn vị đang xử lý.", code="transfer_same_unit")
+            raise ValidationFailed(
+                "Đơn vị nhận liên thông phải khác đơn vị đang xử lý.", code="transfer_same_unit"
+            )
         seconds = (
-            int(Decimal(str(working_hours)) * 3600) if working_hours is not None else calendar.working_day_seconds
+            int(Decimal(str(working_hours)) * 3600)
+            if working_hours is not None
+            else calendar.working_day_seconds
         )
         change = _Change(details={"to_unit": to_unit.code, "note": note.strip()})
         change.step_close = _close(state.open_step(), at=at, actor=actor)
@@ -811,14 +875,27 @@ def dossier_transfer(
     )
 
 
-def _pause(change: _Change, state: DossierState, *, at: datetime, actor, calendar, waiting_name: str, unit_id: int) -> None:
+def _pause(
+    change: _Change,
+    state: DossierState,
+    *,
+    at: datetime,
+    actor,
+    calendar,
+    waiting_name: str,
+    unit_id: int,
+) -> None:
     """Stop the clock: what is left of the budget (and of the interrupted step) is kept for the resume."""
     fields = state.fields
     used = calendar.working_seconds_between(fields["clock_started_at"], at)
     current = state.open_step()
     step_left = 0
     if current is not None and current["due_at"] is not None:
-        step_left = max(0, current["allotted_seconds"] - calendar.working_seconds_between(current["started_at"], at))
+        step_left = max(
+            0,
+            current["allotted_seconds"]
+            - calendar.working_seconds_between(current["started_at"], at),
+        )
     change.set.update(remaining_seconds=fields["remaining_seconds"] - used, clock_paused_at=at)
     change.step_close = _close(current, at=at, actor=actor)
     change.details["resume"] = {
@@ -846,7 +923,16 @@ def _pause(change: _Change, state: DossierState, *, at: datetime, actor, calenda
     change.step_open["due_at"] = None
 
 
-def _resume(change: _Change, state: DossierState, d: Dossier, *, at: datetime, actor, calendar, pause_kind: str) -> None:
+def _resume(
+    change: _Change,
+    state: DossierState,
+    d: Dossier,
+    *,
+    at: datetime,
+    actor,
+    calendar,
+    pause_kind: str,
+) -> None:
     fields = state.fields
     remaining = fields["remaining_seconds"]
     previous_due = fields["due_at"]
@@ -883,7 +969,9 @@ def dossier_request_supplement(
     expected_version: int | None = None,
 ) -> Dossier:
     """Ask the applicant, once and in full, for what is missing; the clock stops until it arrives."""
-    content = _required_text(content, what="nội dung yêu cầu bổ sung", code="supplement_content_required", limit=4000)
+    content = _required_text(
+        content, what="nội dung yêu cầu bổ sung", code="supplement_content_required", limit=4000
+    )
 
     def build(d: Dossier, state: DossierState, at: datetime, calendar) -> _Change:
         change = _Change(details={"content": content})
@@ -928,7 +1016,15 @@ def dossier_receive_supplement(
 
     def build(d: Dossier, state: DossierState, at: datetime, calendar) -> _Change:
         change = _Change(details={"note": note.strip()} if note.strip() else {})
-        _resume(change, state, d, at=at, actor=actor, calendar=calendar, pause_kind="supplement_requested")
+        _resume(
+            change,
+            state,
+            d,
+            at=at,
+            actor=actor,
+            calendar=calendar,
+            pause_kind="supplement_requested",
+        )
         return change
 
     at = _moment(at)
@@ -959,7 +1055,9 @@ def dossier_request_financial_obligation(
     expected_version: int | None = None,
 ) -> Dossier:
     """Notify the applicant of taxes or charges to pay; the clock stops while they do."""
-    content = _required_text(content, what="nội dung nghĩa vụ tài chính", code="obligation_content_required")
+    content = _required_text(
+        content, what="nội dung nghĩa vụ tài chính", code="obligation_content_required"
+    )
     if amount < 0:
         raise ValidationFailed("Số tiền không được âm.", code="amount_invalid")
 
@@ -999,7 +1097,15 @@ def dossier_fulfil_financial_obligation(
 ) -> Dossier:
     def build(d: Dossier, state: DossierState, at: datetime, calendar) -> _Change:
         change = _Change(details={"note": note.strip()} if note.strip() else {})
-        _resume(change, state, d, at=at, actor=actor, calendar=calendar, pause_kind="financial_obligation_requested")
+        _resume(
+            change,
+            state,
+            d,
+            at=at,
+            actor=actor,
+            calendar=calendar,
+            pause_kind="financial_obligation_requested",
+        )
         return change
 
     return _act(
@@ -1032,20 +1138,30 @@ def dossier_apologise(
     def build(d: Dossier, state: DossierState, at: datetime, calendar) -> _Change:
         if state.fields["apology_count"] >= 1:
             raise InvalidTransition(
-                "Hồ sơ đã được hẹn lại ngày trả một lần; không được hẹn lại lần nữa.", code="apology_once"
+                "Hồ sơ đã được hẹn lại ngày trả một lần; không được hẹn lại lần nữa.",
+                code="apology_once",
             )
         previous = state.fields["due_at"]
         if new_due_at <= max(at, previous or at):
             raise ValidationFailed(
-                "Ngày hẹn trả mới phải sau ngày hẹn hiện tại và sau thời điểm hiện tại.", code="new_due_invalid"
+                "Ngày hẹn trả mới phải sau ngày hẹn hiện tại và sau thời điểm hiện tại.",
+                code="new_due_invalid",
             )
-        if not (calendar.is_working_time(new_due_at) or calendar.is_working_time(new_due_at - timedelta(seconds=1))):
-            raise ValidationFailed("Ngày hẹn trả mới phải rơi vào giờ làm việc.", code="new_due_not_working_time")
-        change = _Change(details={"reason": reason, "previous_due_at": previous, "new_due_at": new_due_at})
+        if not (
+            calendar.is_working_time(new_due_at)
+            or calendar.is_working_time(new_due_at - timedelta(seconds=1))
+        ):
+            raise ValidationFailed(
+                "Ngày hẹn trả mới phải rơi vào giờ làm việc.", code="new_due_not_working_time"
+            )
+        change = _Change(
+            details={"reason": reason, "previous_due_at": previous, "new_due_at": new_due_at}
+        )
         change.set.update(apology_count=state.fields["apology_count"] + 1, due_at=new_due_at)
         if state.fields["clock_paused_at"] is None:
             change.set.update(
-                clock_started_at=at, remaining_seconds=calendar.working_seconds_between(at, new_due_at)
+                clock_started_at=at,
+                remaining_seconds=calendar.working_seconds_between(at, new_due_at),
             )
         else:
             change.set["remaining_seconds"] = calendar.working_seconds_between(
@@ -1127,7 +1243,9 @@ dossier_stop.__doc__ = "Dừng xử lý (state 8), e.g. the applicant never supp
 dossier_reject = _ending_action(
     "rejected", Outcome.REJECTED, (Role.LEADER,), "lý do từ chối giải quyết"
 )
-dossier_reject.__doc__ = "Refuse to grant (the refusal letter is the result; state 9, outcome rejected)."
+dossier_reject.__doc__ = (
+    "Refuse to grant (the refusal letter is the result; state 9, outcome rejected)."
+)
 dossier_withdraw = _ending_action(
     "withdrawn", Outcome.WITHDRAWN, (Role.DESK_OFFICER,), "lý do rút hồ sơ"
 )
@@ -1146,7 +1264,9 @@ def dossier_resolve(
     expected_version: int | None = None,
 ) -> Dossier:
     """The leader approves and signs the result (state 9); the desk then returns it."""
-    result_summary = _required_text(result_summary, what="nội dung kết quả", code="result_required", limit=1000)
+    result_summary = _required_text(
+        result_summary, what="nội dung kết quả", code="result_required", limit=1000
+    )
 
     def build(d: Dossier, state: DossierState, at: datetime, calendar) -> _Change:
         change = _Change(details={"result": result_summary, "electronic": electronic})
@@ -1161,7 +1281,11 @@ def dossier_resolve(
         if result_file is None:
             return {}
         document = DossierDocument(
-            dossier=d, kind=DossierDocument.Kind.RESULT, name=result_summary[:500], digitized=True, added_at=at
+            dossier=d,
+            kind=DossierDocument.Kind.RESULT,
+            name=result_summary[:500],
+            digitized=True,
+            added_at=at,
         )
         document.file.save(getattr(result_file, "name", "ket-qua"), result_file, save=False)
         document.save()
@@ -1182,7 +1306,11 @@ def dossier_resolve(
 
 @transaction.atomic
 def dossier_return_result(
-    *, actor, dossier: Dossier | int, at: datetime | None = None, expected_version: int | None = None
+    *,
+    actor,
+    dossier: Dossier | int,
+    at: datetime | None = None,
+    expected_version: int | None = None,
 ) -> Dossier:
     def build(d: Dossier, state: DossierState, at: datetime, calendar) -> _Change:
         change = _Change()
@@ -1245,3 +1373,52 @@ def dossier_record_payment(
         build=build,
         applicant_allowed=online,
     )
+
+
+# --- replay ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class RebuildReport:
+    checked: int = 0
+    differing: dict[str, list[str]] = field(default_factory=dict)
+    fixed: int = 0
+
+
+def dossier_projection_rebuild(*, dossier: Dossier, fix: bool = False) -> list[str]:
+    """Fold the dossier's events again and compare with its rows; with `fix`, rewrite the rows."""
+    from motcua.dossiers.projection import state_differences, state_fold
+
+    with transaction.atomic():
+        locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        expected = state_fold(list(DossierEvent.objects.filter(dossier=locked).order_by("seq")))
+        actual = state_from_rows(locked, list(DossierStep.objects.filter(dossier=locked)))
+        differences = state_differences(expected, actual)
+        if differences and fix:
+            state_write(locked, expected)
+            locked.save()
+            steps_write(locked, expected)
+    return differences
+
+
+def dossiers_projection_rebuild(
+    *, fix: bool = False, codes: list[str] | None = None, batch: int = 500
+) -> RebuildReport:
+    """Replay every dossier (or the given codes) in primary-key batches, so memory stays flat."""
+    report = RebuildReport()
+    queryset = Dossier.objects.order_by("pk")
+    if codes:
+        queryset = queryset.filter(code__in=codes)
+    last_pk = 0
+    while True:
+        chunk = list(queryset.filter(pk__gt=last_pk)[:batch])
+        if not chunk:
+            break
+        for dossier in chunk:
+            report.checked += 1
+            differences = dossier_projection_rebuild(dossier=dossier, fix=fix)
+            if differences:
+                report.differing[dossier.code] = differences
+                report.fixed += int(fix)
+        last_pk = chunk[-1].pk
+    return report

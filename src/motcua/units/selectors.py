@@ -45,11 +45,13 @@ def user_roles_in(*, user, unit: Unit) -> set[str]:
 
 def user_units(*, user, roles: tuple[str, ...] | None = None) -> list[Unit]:
     """Top units where the user holds any (or one of `roles`) role; their subtrees are the user's remit."""
-    units = [
-        m.unit for m in _active_memberships(user) if roles is None or m.role in roles
-    ]
+    units = [m.unit for m in _active_memberships(user) if roles is None or m.role in roles]
     # Drop units already covered by another one's subtree.
-    return [u for u in units if not any(o is not u and u.path.startswith(o.path) and o.path != u.path for o in units)]
+    return [
+        u
+        for u in units
+        if not any(o is not u and u.path.startswith(o.path) and o.path != u.path for o in units)
+    ]
 
 
 def user_unit_filter(*, user, field: str = "unit", roles: tuple[str, ...] | None = None) -> Q:

@@ -57,7 +57,9 @@ def unit_upsert(
     if level not in UnitLevel.values:
         raise ValidationFailed(f"Cấp đơn vị không hợp lệ: {level!r}.", code="unit_level_invalid")
     if not code or "/" in code:
-        raise ValidationFailed("Mã đơn vị không được trống và không chứa dấu '/'.", code="unit_code_invalid")
+        raise ValidationFailed(
+            "Mã đơn vị không được trống và không chứa dấu '/'.", code="unit_code_invalid"
+        )
     if parent is not None and (parent.code == code or parent.path.find(f"/{code}/") >= 0):
         raise ValidationFailed("Đơn vị không thể là cấp trên của chính nó.", code="unit_cycle")
     path, depth = _path_for(code=code, parent=parent)
@@ -91,7 +93,9 @@ def unit_upsert(
 def unit_merge(*, unit: Unit, successor: Unit, on: date) -> Unit:
     """Record that `unit` was merged into `successor` on `on`. Its dossiers keep pointing at it."""
     if successor.pk == unit.pk:
-        raise ValidationFailed("Đơn vị kế thừa phải khác đơn vị bị sáp nhập.", code="unit_merge_self")
+        raise ValidationFailed(
+            "Đơn vị kế thừa phải khác đơn vị bị sáp nhập.", code="unit_merge_self"
+        )
     unit.successor = successor
     unit.valid_to = on
     unit.save(update_fields=["successor", "valid_to"])

@@ -6,134 +6,379 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('units', '0001_initial'),
+        ("units", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Field',
+            name="Field",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='mã lĩnh vực')),
-                ('name', models.CharField(max_length=255, unique=True, verbose_name='tên lĩnh vực')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="mã lĩnh vực")),
+                (
+                    "name",
+                    models.CharField(max_length=255, unique=True, verbose_name="tên lĩnh vực"),
+                ),
             ],
             options={
-                'verbose_name': 'lĩnh vực',
-                'verbose_name_plural': 'lĩnh vực',
-                'ordering': ['name'],
+                "verbose_name": "lĩnh vực",
+                "verbose_name_plural": "lĩnh vực",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Procedure',
+            name="Procedure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='Mã quốc gia (n.nnnnnn) hoặc mã địa phương có đuôi mã định danh cơ quan.', max_length=64, unique=True, verbose_name='mã thủ tục')),
-                ('national_code', models.CharField(blank=True, max_length=16, validators=[django.core.validators.RegexValidator('^\\d\\.\\d{6}$', 'Mã thủ tục quốc gia có dạng n.nnnnnn, ví dụ 1.001193.')], verbose_name='mã quốc gia')),
-                ('name', models.CharField(max_length=500, verbose_name='tên thủ tục')),
-                ('level', models.CharField(choices=[('province', 'Cấp tỉnh'), ('district', 'Cấp huyện'), ('commune', 'Cấp xã')], max_length=16, verbose_name='cấp thực hiện')),
-                ('online_level', models.CharField(choices=[('full', 'Toàn trình'), ('partial', 'Một phần'), ('none', 'Không trực tuyến')], default='partial', max_length=16, verbose_name='mức độ trực tuyến')),
-                ('time_limit_value', models.DecimalField(decimal_places=2, max_digits=7, verbose_name='thời hạn giải quyết')),
-                ('time_limit_unit', models.CharField(choices=[('working_days', 'ngày làm việc'), ('working_hours', 'giờ làm việc')], default='working_days', max_length=16, verbose_name='đơn vị thời hạn')),
-                ('result_kind', models.CharField(choices=[('paper', 'Bản giấy'), ('electronic', 'Bản điện tử')], default='paper', max_length=16, verbose_name='loại kết quả')),
-                ('result_name', models.CharField(blank=True, max_length=255, verbose_name='tên kết quả')),
-                ('legal_basis', models.TextField(blank=True, verbose_name='căn cứ pháp lý')),
-                ('steps_description', models.TextField(blank=True, verbose_name='trình tự thực hiện')),
-                ('where_to_file', models.TextField(blank=True, verbose_name='cơ quan, địa điểm tiếp nhận')),
-                ('applicant_requirements', models.TextField(blank=True, verbose_name='đối tượng, điều kiện thực hiện')),
-                ('active', models.BooleanField(default=True, verbose_name='đang áp dụng')),
-                ('field', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='procedures', to='catalog.field', verbose_name='lĩnh vực')),
-                ('units', models.ManyToManyField(blank=True, related_name='procedures', to='units.unit', verbose_name='đơn vị thực hiện')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="Mã quốc gia (n.nnnnnn) hoặc mã địa phương có đuôi mã định danh cơ quan.",
+                        max_length=64,
+                        unique=True,
+                        verbose_name="mã thủ tục",
+                    ),
+                ),
+                (
+                    "national_code",
+                    models.CharField(
+                        blank=True,
+                        max_length=16,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d\\.\\d{6}$",
+                                "Mã thủ tục quốc gia có dạng n.nnnnnn, ví dụ 1.001193.",
+                            )
+                        ],
+                        verbose_name="mã quốc gia",
+                    ),
+                ),
+                ("name", models.CharField(max_length=500, verbose_name="tên thủ tục")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("province", "Cấp tỉnh"),
+                            ("district", "Cấp huyện"),
+                            ("commune", "Cấp xã"),
+                        ],
+                        max_length=16,
+                        verbose_name="cấp thực hiện",
+                    ),
+                ),
+                (
+                    "online_level",
+                    models.CharField(
+                        choices=[
+                            ("full", "Toàn trình"),
+                            ("partial", "Một phần"),
+                            ("none", "Không trực tuyến"),
+                        ],
+                        default="partial",
+                        max_length=16,
+                        verbose_name="mức độ trực tuyến",
+                    ),
+                ),
+                (
+                    "time_limit_value",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=7, verbose_name="thời hạn giải quyết"
+                    ),
+                ),
+                (
+                    "time_limit_unit",
+                    models.CharField(
+                        choices=[
+                            ("working_days", "ngày làm việc"),
+                            ("working_hours", "giờ làm việc"),
+                        ],
+                        default="working_days",
+                        max_length=16,
+                        verbose_name="đơn vị thời hạn",
+                    ),
+                ),
+                (
+                    "result_kind",
+                    models.CharField(
+                        choices=[("paper", "Bản giấy"), ("electronic", "Bản điện tử")],
+                        default="paper",
+                        max_length=16,
+                        verbose_name="loại kết quả",
+                    ),
+                ),
+                (
+                    "result_name",
+                    models.CharField(blank=True, max_length=255, verbose_name="tên kết quả"),
+                ),
+                ("legal_basis", models.TextField(blank=True, verbose_name="căn cứ pháp lý")),
+                (
+                    "steps_description",
+                    models.TextField(blank=True, verbose_name="trình tự thực hiện"),
+                ),
+                (
+                    "where_to_file",
+                    models.TextField(blank=True, verbose_name="cơ quan, địa điểm tiếp nhận"),
+                ),
+                (
+                    "applicant_requirements",
+                    models.TextField(blank=True, verbose_name="đối tượng, điều kiện thực hiện"),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="đang áp dụng")),
+                (
+                    "field",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="procedures",
+                        to="catalog.field",
+                        verbose_name="lĩnh vực",
+                    ),
+                ),
+                (
+                    "units",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="procedures",
+                        to="units.unit",
+                        verbose_name="đơn vị thực hiện",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'thủ tục hành chính',
-                'verbose_name_plural': 'thủ tục hành chính',
-                'ordering': ['field__name', 'name'],
+                "verbose_name": "thủ tục hành chính",
+                "verbose_name_plural": "thủ tục hành chính",
+                "ordering": ["field__name", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Fee',
+            name="Fee",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(blank=True, max_length=32, verbose_name='mã phí, lệ phí')),
-                ('name', models.CharField(max_length=255, verbose_name='tên phí, lệ phí')),
-                ('amount', models.PositiveBigIntegerField(verbose_name='mức thu (đồng)')),
-                ('procedure', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='fees', to='catalog.procedure', verbose_name='thủ tục')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(blank=True, max_length=32, verbose_name="mã phí, lệ phí"),
+                ),
+                ("name", models.CharField(max_length=255, verbose_name="tên phí, lệ phí")),
+                ("amount", models.PositiveBigIntegerField(verbose_name="mức thu (đồng)")),
+                (
+                    "procedure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="fees",
+                        to="catalog.procedure",
+                        verbose_name="thủ tục",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'phí, lệ phí',
-                'verbose_name_plural': 'phí, lệ phí',
+                "verbose_name": "phí, lệ phí",
+                "verbose_name_plural": "phí, lệ phí",
             },
         ),
         migrations.CreateModel(
-            name='Publication',
+            name="Publication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision_number', models.CharField(max_length=64, verbose_name='số quyết định công bố')),
-                ('decision_date', models.DateField(verbose_name='ngày ký quyết định')),
-                ('effective_date', models.DateField(verbose_name='ngày có hiệu lực')),
-                ('made_public_date', models.DateField(blank=True, null=True, verbose_name='ngày công khai trên CSDL quốc gia')),
-                ('content_parts', models.JSONField(blank=True, default=list, help_text='Các phần: trình tự, cách thức, thành phần, thời hạn, đối tượng, cơ quan, kết quả.', verbose_name='bộ phận nội dung đã công khai')),
-                ('procedure', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='publications', to='catalog.procedure', verbose_name='thủ tục')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "decision_number",
+                    models.CharField(max_length=64, verbose_name="số quyết định công bố"),
+                ),
+                ("decision_date", models.DateField(verbose_name="ngày ký quyết định")),
+                ("effective_date", models.DateField(verbose_name="ngày có hiệu lực")),
+                (
+                    "made_public_date",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="ngày công khai trên CSDL quốc gia"
+                    ),
+                ),
+                (
+                    "content_parts",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Các phần: trình tự, cách thức, thành phần, thời hạn, đối tượng, cơ quan, kết quả.",
+                        verbose_name="bộ phận nội dung đã công khai",
+                    ),
+                ),
+                (
+                    "procedure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="publications",
+                        to="catalog.procedure",
+                        verbose_name="thủ tục",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'quyết định công bố',
-                'verbose_name_plural': 'quyết định công bố',
-                'ordering': ['-decision_date'],
+                "verbose_name": "quyết định công bố",
+                "verbose_name_plural": "quyết định công bố",
+                "ordering": ["-decision_date"],
             },
         ),
         migrations.CreateModel(
-            name='Component',
+            name="Component",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, verbose_name='mã thành phần')),
-                ('name', models.CharField(max_length=500, verbose_name='tên thành phần')),
-                ('required', models.BooleanField(default=True, verbose_name='bắt buộc')),
-                ('must_digitize', models.BooleanField(default=True, verbose_name='phải số hóa')),
-                ('copies', models.CharField(blank=True, default='01 bản chính', max_length=64, verbose_name='số lượng')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='thứ tự')),
-                ('procedure', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='components', to='catalog.procedure', verbose_name='thủ tục')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, verbose_name="mã thành phần")),
+                ("name", models.CharField(max_length=500, verbose_name="tên thành phần")),
+                ("required", models.BooleanField(default=True, verbose_name="bắt buộc")),
+                ("must_digitize", models.BooleanField(default=True, verbose_name="phải số hóa")),
+                (
+                    "copies",
+                    models.CharField(
+                        blank=True, default="01 bản chính", max_length=64, verbose_name="số lượng"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="thứ tự")),
+                (
+                    "procedure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="components",
+                        to="catalog.procedure",
+                        verbose_name="thủ tục",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'thành phần hồ sơ',
-                'verbose_name_plural': 'thành phần hồ sơ',
-                'ordering': ['procedure', 'position', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('procedure', 'code'), name='component_code_unique')],
+                "verbose_name": "thành phần hồ sơ",
+                "verbose_name_plural": "thành phần hồ sơ",
+                "ordering": ["procedure", "position", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("procedure", "code"), name="component_code_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ProcessStep',
+            name="ProcessStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(verbose_name='bước')),
-                ('name', models.CharField(max_length=255, verbose_name='nội dung công việc')),
-                ('role', models.CharField(choices=[('desk_officer', 'Cán bộ tiếp nhận'), ('processor', 'Chuyên viên xử lý'), ('leader', 'Lãnh đạo'), ('supervisor', 'Cán bộ giám sát'), ('administrator', 'Quản trị đơn vị')], max_length=32, verbose_name='vai trò thực hiện')),
-                ('working_hours', models.DecimalField(decimal_places=2, max_digits=7, verbose_name='thời gian (giờ làm việc)')),
-                ('procedure', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='process_steps', to='catalog.procedure', verbose_name='thủ tục')),
-                ('unit', models.ForeignKey(blank=True, help_text='Để trống: đơn vị tiếp nhận hồ sơ.', null=True, on_delete=django.db.models.deletion.PROTECT, to='units.unit', verbose_name='đơn vị thực hiện')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(verbose_name="bước")),
+                ("name", models.CharField(max_length=255, verbose_name="nội dung công việc")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("desk_officer", "Cán bộ tiếp nhận"),
+                            ("processor", "Chuyên viên xử lý"),
+                            ("leader", "Lãnh đạo"),
+                            ("supervisor", "Cán bộ giám sát"),
+                            ("administrator", "Quản trị đơn vị"),
+                        ],
+                        max_length=32,
+                        verbose_name="vai trò thực hiện",
+                    ),
+                ),
+                (
+                    "working_hours",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=7, verbose_name="thời gian (giờ làm việc)"
+                    ),
+                ),
+                (
+                    "procedure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="process_steps",
+                        to="catalog.procedure",
+                        verbose_name="thủ tục",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Để trống: đơn vị tiếp nhận hồ sơ.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="units.unit",
+                        verbose_name="đơn vị thực hiện",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'bước quy trình',
-                'verbose_name_plural': 'quy trình nội bộ',
-                'ordering': ['procedure', 'position'],
-                'constraints': [models.UniqueConstraint(fields=('procedure', 'position'), name='process_step_unique')],
+                "verbose_name": "bước quy trình",
+                "verbose_name_plural": "quy trình nội bộ",
+                "ordering": ["procedure", "position"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("procedure", "position"), name="process_step_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PublicationPosting',
+            name="PublicationPosting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('posted_on', models.DateField(blank=True, null=True, verbose_name='ngày niêm yết')),
-                ('publication', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='postings', to='catalog.publication', verbose_name='quyết định')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='units.unit', verbose_name='đơn vị')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "posted_on",
+                    models.DateField(blank=True, null=True, verbose_name="ngày niêm yết"),
+                ),
+                (
+                    "publication",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="postings",
+                        to="catalog.publication",
+                        verbose_name="quyết định",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="units.unit",
+                        verbose_name="đơn vị",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'niêm yết tại đơn vị',
-                'verbose_name_plural': 'niêm yết tại đơn vị',
-                'constraints': [models.UniqueConstraint(fields=('publication', 'unit'), name='posting_unique')],
+                "verbose_name": "niêm yết tại đơn vị",
+                "verbose_name_plural": "niêm yết tại đơn vị",
+                "constraints": [
+                    models.UniqueConstraint(fields=("publication", "unit"), name="posting_unique")
+                ],
             },
         ),
     ]

@@ -6,164 +6,504 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('units', '0001_initial'),
+        ("catalog", "0001_initial"),
+        ("units", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Dossier',
+            name="Dossier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=64, unique=True, verbose_name='mã hồ sơ')),
-                ('current_role', models.CharField(blank=True, choices=[('desk_officer', 'Cán bộ tiếp nhận'), ('processor', 'Chuyên viên xử lý'), ('leader', 'Lãnh đạo'), ('supervisor', 'Cán bộ giám sát'), ('administrator', 'Quản trị đơn vị')], max_length=32, verbose_name='vai trò đang xử lý')),
-                ('channel', models.PositiveSmallIntegerField(choices=[(1, 'Trực tiếp'), (2, 'Trực tuyến'), (3, 'Qua dịch vụ bưu chính công ích')], verbose_name='kênh nộp')),
-                ('state', models.PositiveSmallIntegerField(choices=[(1, 'Mới đăng ký trực tuyến'), (2, 'Đã tiếp nhận'), (3, 'Không được tiếp nhận'), (4, 'Đang xử lý'), (5, 'Yêu cầu bổ sung'), (6, 'Yêu cầu thực hiện nghĩa vụ tài chính'), (7, 'Công dân rút hồ sơ'), (8, 'Dừng xử lý'), (9, 'Đã xử lý xong'), (10, 'Đã trả kết quả')], verbose_name='trạng thái')),
-                ('outcome', models.CharField(blank=True, choices=[('', 'Chưa có'), ('granted', 'Giải quyết'), ('rejected', 'Từ chối giải quyết'), ('stopped', 'Dừng xử lý'), ('withdrawn', 'Rút hồ sơ'), ('not_accepted', 'Không tiếp nhận')], max_length=16, verbose_name='kết quả xử lý')),
-                ('applicant_name', models.CharField(max_length=255, verbose_name='chủ hồ sơ')),
-                ('applicant_id_number', models.CharField(blank=True, db_index=True, max_length=32, verbose_name='số giấy tờ tùy thân')),
-                ('applicant_phone', models.CharField(blank=True, max_length=32, verbose_name='số điện thoại')),
-                ('applicant_email', models.CharField(blank=True, max_length=254, verbose_name='thư điện tử')),
-                ('applicant_address', models.CharField(blank=True, max_length=500, verbose_name='địa chỉ')),
-                ('summary', models.CharField(blank=True, max_length=1000, verbose_name='trích yếu')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='ngày nộp')),
-                ('received_at', models.DateTimeField(blank=True, null=True, verbose_name='ngày tiếp nhận')),
-                ('due_at', models.DateTimeField(blank=True, null=True, verbose_name='ngày hẹn trả')),
-                ('first_due_at', models.DateTimeField(blank=True, null=True, verbose_name='ngày hẹn trả ban đầu')),
-                ('ended_at', models.DateTimeField(blank=True, null=True, verbose_name='ngày kết thúc xử lý')),
-                ('returned_at', models.DateTimeField(blank=True, null=True, verbose_name='ngày trả kết quả')),
-                ('rejected_at', models.DateTimeField(blank=True, null=True, verbose_name='ngày từ chối')),
-                ('budget_seconds', models.PositiveIntegerField(default=0, verbose_name='thời hạn (giây làm việc)')),
-                ('remaining_seconds', models.IntegerField(default=0)),
-                ('clock_started_at', models.DateTimeField(blank=True, null=True)),
-                ('clock_paused_at', models.DateTimeField(blank=True, null=True)),
-                ('supplement_count', models.PositiveSmallIntegerField(default=0, verbose_name='số lần yêu cầu bổ sung')),
-                ('apology_count', models.PositiveSmallIntegerField(default=0, verbose_name='số lần xin lỗi, hẹn lại')),
-                ('fee_amount', models.PositiveBigIntegerField(default=0, verbose_name='phí, lệ phí phải nộp')),
-                ('fee_paid_amount', models.PositiveBigIntegerField(default=0, verbose_name='đã nộp')),
-                ('paid_online', models.BooleanField(default=False, verbose_name='thanh toán trực tuyến')),
-                ('paid_at', models.DateTimeField(blank=True, null=True, verbose_name='ngày nộp phí')),
-                ('result_summary', models.CharField(blank=True, max_length=1000, verbose_name='kết quả')),
-                ('result_electronic', models.BooleanField(default=False, verbose_name='có kết quả điện tử')),
-                ('last_event_seq', models.PositiveIntegerField(default=0)),
-                ('current_assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='cán bộ đang xử lý')),
-                ('current_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='dossiers_in_hand', to='units.unit', verbose_name='đơn vị đang xử lý')),
-                ('procedure', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='dossiers', to='catalog.procedure', verbose_name='thủ tục')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='dossiers', to='units.unit', verbose_name='đơn vị tiếp nhận')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=64, unique=True, verbose_name="mã hồ sơ")),
+                (
+                    "current_role",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("desk_officer", "Cán bộ tiếp nhận"),
+                            ("processor", "Chuyên viên xử lý"),
+                            ("leader", "Lãnh đạo"),
+                            ("supervisor", "Cán bộ giám sát"),
+                            ("administrator", "Quản trị đơn vị"),
+                        ],
+                        max_length=32,
+                        verbose_name="vai trò đang xử lý",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Trực tiếp"),
+                            (2, "Trực tuyến"),
+                            (3, "Qua dịch vụ bưu chính công ích"),
+                        ],
+                        verbose_name="kênh nộp",
+                    ),
+                ),
+                (
+                    "state",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Mới đăng ký trực tuyến"),
+                            (2, "Đã tiếp nhận"),
+                            (3, "Không được tiếp nhận"),
+                            (4, "Đang xử lý"),
+                            (5, "Yêu cầu bổ sung"),
+                            (6, "Yêu cầu thực hiện nghĩa vụ tài chính"),
+                            (7, "Công dân rút hồ sơ"),
+                            (8, "Dừng xử lý"),
+                            (9, "Đã xử lý xong"),
+                            (10, "Đã trả kết quả"),
+                        ],
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Chưa có"),
+                            ("granted", "Giải quyết"),
+                            ("rejected", "Từ chối giải quyết"),
+                            ("stopped", "Dừng xử lý"),
+                            ("withdrawn", "Rút hồ sơ"),
+                            ("not_accepted", "Không tiếp nhận"),
+                        ],
+                        max_length=16,
+                        verbose_name="kết quả xử lý",
+                    ),
+                ),
+                ("applicant_name", models.CharField(max_length=255, verbose_name="chủ hồ sơ")),
+                (
+                    "applicant_id_number",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=32, verbose_name="số giấy tờ tùy thân"
+                    ),
+                ),
+                (
+                    "applicant_phone",
+                    models.CharField(blank=True, max_length=32, verbose_name="số điện thoại"),
+                ),
+                (
+                    "applicant_email",
+                    models.CharField(blank=True, max_length=254, verbose_name="thư điện tử"),
+                ),
+                (
+                    "applicant_address",
+                    models.CharField(blank=True, max_length=500, verbose_name="địa chỉ"),
+                ),
+                (
+                    "summary",
+                    models.CharField(blank=True, max_length=1000, verbose_name="trích yếu"),
+                ),
+                (
+                    "submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="ngày nộp"),
+                ),
+                (
+                    "received_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="ngày tiếp nhận"),
+                ),
+                (
+                    "due_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="ngày hẹn trả"),
+                ),
+                (
+                    "first_due_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="ngày hẹn trả ban đầu"
+                    ),
+                ),
+                (
+                    "ended_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="ngày kết thúc xử lý"),
+                ),
+                (
+                    "returned_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="ngày trả kết quả"),
+                ),
+                (
+                    "rejected_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="ngày từ chối"),
+                ),
+                (
+                    "budget_seconds",
+                    models.PositiveIntegerField(default=0, verbose_name="thời hạn (giây làm việc)"),
+                ),
+                ("remaining_seconds", models.IntegerField(default=0)),
+                ("clock_started_at", models.DateTimeField(blank=True, null=True)),
+                ("clock_paused_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "supplement_count",
+                    models.PositiveSmallIntegerField(
+                        default=0, verbose_name="số lần yêu cầu bổ sung"
+                    ),
+                ),
+                (
+                    "apology_count",
+                    models.PositiveSmallIntegerField(
+                        default=0, verbose_name="số lần xin lỗi, hẹn lại"
+                    ),
+                ),
+                (
+                    "fee_amount",
+                    models.PositiveBigIntegerField(default=0, verbose_name="phí, lệ phí phải nộp"),
+                ),
+                (
+                    "fee_paid_amount",
+                    models.PositiveBigIntegerField(default=0, verbose_name="đã nộp"),
+                ),
+                (
+                    "paid_online",
+                    models.BooleanField(default=False, verbose_name="thanh toán trực tuyến"),
+                ),
+                (
+                    "paid_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="ngày nộp phí"),
+                ),
+                (
+                    "result_summary",
+                    models.CharField(blank=True, max_length=1000, verbose_name="kết quả"),
+                ),
+                (
+                    "result_electronic",
+                    models.BooleanField(default=False, verbose_name="có kết quả điện tử"),
+                ),
+                ("last_event_seq", models.PositiveIntegerField(default=0)),
+                (
+                    "current_assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="cán bộ đang xử lý",
+                    ),
+                ),
+                (
+                    "current_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="dossiers_in_hand",
+                        to="units.unit",
+                        verbose_name="đơn vị đang xử lý",
+                    ),
+                ),
+                (
+                    "procedure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="dossiers",
+                        to="catalog.procedure",
+                        verbose_name="thủ tục",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="dossiers",
+                        to="units.unit",
+                        verbose_name="đơn vị tiếp nhận",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'hồ sơ',
-                'verbose_name_plural': 'hồ sơ',
+                "verbose_name": "hồ sơ",
+                "verbose_name_plural": "hồ sơ",
             },
         ),
         migrations.CreateModel(
-            name='DossierCodeSequence',
+            name="DossierCodeSequence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('last', models.PositiveIntegerField(default=0)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='units.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("last", models.PositiveIntegerField(default=0)),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="units.unit",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='DossierDocument',
+            name="DossierDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('component', 'Thành phần hồ sơ'), ('result', 'Kết quả giải quyết'), ('notice', 'Văn bản, phiếu')], default='component', max_length=16)),
-                ('name', models.CharField(max_length=500, verbose_name='tên giấy tờ')),
-                ('file', models.FileField(blank=True, upload_to='dossiers/%Y/%m/', verbose_name='tệp')),
-                ('digitized', models.BooleanField(default=False, verbose_name='đã số hóa')),
-                ('reused', models.BooleanField(default=False, verbose_name='tái sử dụng dữ liệu số')),
-                ('added_at', models.DateTimeField(verbose_name='thời điểm')),
-                ('component', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='catalog.component')),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='dossiers.dossier')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("component", "Thành phần hồ sơ"),
+                            ("result", "Kết quả giải quyết"),
+                            ("notice", "Văn bản, phiếu"),
+                        ],
+                        default="component",
+                        max_length=16,
+                    ),
+                ),
+                ("name", models.CharField(max_length=500, verbose_name="tên giấy tờ")),
+                (
+                    "file",
+                    models.FileField(blank=True, upload_to="dossiers/%Y/%m/", verbose_name="tệp"),
+                ),
+                ("digitized", models.BooleanField(default=False, verbose_name="đã số hóa")),
+                (
+                    "reused",
+                    models.BooleanField(default=False, verbose_name="tái sử dụng dữ liệu số"),
+                ),
+                ("added_at", models.DateTimeField(verbose_name="thời điểm")),
+                (
+                    "component",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="catalog.component",
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="dossiers.dossier",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'giấy tờ',
-                'verbose_name_plural': 'giấy tờ',
+                "verbose_name": "giấy tờ",
+                "verbose_name_plural": "giấy tờ",
             },
         ),
         migrations.CreateModel(
-            name='DossierEvent',
+            name="DossierEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveIntegerField(verbose_name='thứ tự')),
-                ('kind', models.CharField(max_length=48, verbose_name='loại sự kiện')),
-                ('at', models.DateTimeField(verbose_name='thời điểm')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True, verbose_name='thời điểm ghi')),
-                ('actor_name', models.CharField(blank=True, max_length=255, verbose_name='người thực hiện')),
-                ('from_state', models.PositiveSmallIntegerField(blank=True, choices=[(1, 'Mới đăng ký trực tuyến'), (2, 'Đã tiếp nhận'), (3, 'Không được tiếp nhận'), (4, 'Đang xử lý'), (5, 'Yêu cầu bổ sung'), (6, 'Yêu cầu thực hiện nghĩa vụ tài chính'), (7, 'Công dân rút hồ sơ'), (8, 'Dừng xử lý'), (9, 'Đã xử lý xong'), (10, 'Đã trả kết quả')], null=True)),
-                ('to_state', models.PositiveSmallIntegerField(choices=[(1, 'Mới đăng ký trực tuyến'), (2, 'Đã tiếp nhận'), (3, 'Không được tiếp nhận'), (4, 'Đang xử lý'), (5, 'Yêu cầu bổ sung'), (6, 'Yêu cầu thực hiện nghĩa vụ tài chính'), (7, 'Công dân rút hồ sơ'), (8, 'Dừng xử lý'), (9, 'Đã xử lý xong'), (10, 'Đã trả kết quả')])),
-                ('payload', models.JSONField(default=dict)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('actor_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='units.unit')),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='dossiers.dossier')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.PositiveIntegerField(verbose_name="thứ tự")),
+                ("kind", models.CharField(max_length=48, verbose_name="loại sự kiện")),
+                ("at", models.DateTimeField(verbose_name="thời điểm")),
+                (
+                    "recorded_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="thời điểm ghi"),
+                ),
+                (
+                    "actor_name",
+                    models.CharField(blank=True, max_length=255, verbose_name="người thực hiện"),
+                ),
+                (
+                    "from_state",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[
+                            (1, "Mới đăng ký trực tuyến"),
+                            (2, "Đã tiếp nhận"),
+                            (3, "Không được tiếp nhận"),
+                            (4, "Đang xử lý"),
+                            (5, "Yêu cầu bổ sung"),
+                            (6, "Yêu cầu thực hiện nghĩa vụ tài chính"),
+                            (7, "Công dân rút hồ sơ"),
+                            (8, "Dừng xử lý"),
+                            (9, "Đã xử lý xong"),
+                            (10, "Đã trả kết quả"),
+                        ],
+                        null=True,
+                    ),
+                ),
+                (
+                    "to_state",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Mới đăng ký trực tuyến"),
+                            (2, "Đã tiếp nhận"),
+                            (3, "Không được tiếp nhận"),
+                            (4, "Đang xử lý"),
+                            (5, "Yêu cầu bổ sung"),
+                            (6, "Yêu cầu thực hiện nghĩa vụ tài chính"),
+                            (7, "Công dân rút hồ sơ"),
+                            (8, "Dừng xử lý"),
+                            (9, "Đã xử lý xong"),
+                            (10, "Đã trả kết quả"),
+                        ]
+                    ),
+                ),
+                ("payload", models.JSONField(default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "actor_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="units.unit",
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="dossiers.dossier",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sự kiện hồ sơ',
-                'verbose_name_plural': 'nhật ký hồ sơ',
-                'ordering': ['dossier_id', 'seq'],
+                "verbose_name": "sự kiện hồ sơ",
+                "verbose_name_plural": "nhật ký hồ sơ",
+                "ordering": ["dossier_id", "seq"],
             },
         ),
         migrations.CreateModel(
-            name='DossierStep',
+            name="DossierStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveSmallIntegerField()),
-                ('position', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('name', models.CharField(max_length=255, verbose_name='nội dung')),
-                ('role', models.CharField(choices=[('desk_officer', 'Cán bộ tiếp nhận'), ('processor', 'Chuyên viên xử lý'), ('leader', 'Lãnh đạo'), ('supervisor', 'Cán bộ giám sát'), ('administrator', 'Quản trị đơn vị')], max_length=32, verbose_name='vai trò')),
-                ('started_at', models.DateTimeField(verbose_name='bắt đầu')),
-                ('due_at', models.DateTimeField(blank=True, null=True, verbose_name='hạn')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='hoàn thành')),
-                ('on_time', models.BooleanField(null=True, verbose_name='đúng hạn')),
-                ('allotted_seconds', models.IntegerField(default=0)),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='dossiers.dossier')),
-                ('finished_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='units.unit', verbose_name='đơn vị')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.PositiveSmallIntegerField()),
+                ("position", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("name", models.CharField(max_length=255, verbose_name="nội dung")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("desk_officer", "Cán bộ tiếp nhận"),
+                            ("processor", "Chuyên viên xử lý"),
+                            ("leader", "Lãnh đạo"),
+                            ("supervisor", "Cán bộ giám sát"),
+                            ("administrator", "Quản trị đơn vị"),
+                        ],
+                        max_length=32,
+                        verbose_name="vai trò",
+                    ),
+                ),
+                ("started_at", models.DateTimeField(verbose_name="bắt đầu")),
+                ("due_at", models.DateTimeField(blank=True, null=True, verbose_name="hạn")),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="hoàn thành"),
+                ),
+                ("on_time", models.BooleanField(null=True, verbose_name="đúng hạn")),
+                ("allotted_seconds", models.IntegerField(default=0)),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="dossiers.dossier",
+                    ),
+                ),
+                (
+                    "finished_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="units.unit",
+                        verbose_name="đơn vị",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'bước xử lý',
-                'verbose_name_plural': 'phiếu kiểm soát',
-                'ordering': ['dossier_id', 'seq'],
+                "verbose_name": "bước xử lý",
+                "verbose_name_plural": "phiếu kiểm soát",
+                "ordering": ["dossier_id", "seq"],
             },
         ),
         migrations.AddIndex(
-            model_name='dossier',
-            index=models.Index(fields=['current_unit', 'state', 'due_at'], name='dossier_inbox_idx'),
+            model_name="dossier",
+            index=models.Index(
+                fields=["current_unit", "state", "due_at"], name="dossier_inbox_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='dossier',
-            index=models.Index(fields=['unit', 'received_at'], name='dossier_unit_received_idx'),
+            model_name="dossier",
+            index=models.Index(fields=["unit", "received_at"], name="dossier_unit_received_idx"),
         ),
         migrations.AddIndex(
-            model_name='dossier',
-            index=models.Index(fields=['state', 'due_at'], name='dossier_state_due_idx'),
+            model_name="dossier",
+            index=models.Index(fields=["state", "due_at"], name="dossier_state_due_idx"),
         ),
         migrations.AddConstraint(
-            model_name='dossiercodesequence',
-            constraint=models.UniqueConstraint(fields=('unit', 'day'), name='code_sequence_unique'),
+            model_name="dossiercodesequence",
+            constraint=models.UniqueConstraint(fields=("unit", "day"), name="code_sequence_unique"),
         ),
         migrations.AddIndex(
-            model_name='dossierevent',
-            index=models.Index(fields=['at'], name='event_at_idx'),
+            model_name="dossierevent",
+            index=models.Index(fields=["at"], name="event_at_idx"),
         ),
         migrations.AddConstraint(
-            model_name='dossierevent',
-            constraint=models.UniqueConstraint(fields=('dossier', 'seq'), name='event_seq_unique'),
+            model_name="dossierevent",
+            constraint=models.UniqueConstraint(fields=("dossier", "seq"), name="event_seq_unique"),
         ),
         migrations.AddIndex(
-            model_name='dossierstep',
-            index=models.Index(fields=['finished_by', 'finished_at'], name='step_finished_by_idx'),
+            model_name="dossierstep",
+            index=models.Index(fields=["finished_by", "finished_at"], name="step_finished_by_idx"),
         ),
         migrations.AddConstraint(
-            model_name='dossierstep',
-            constraint=models.UniqueConstraint(fields=('dossier', 'seq'), name='step_seq_unique'),
+            model_name="dossierstep",
+            constraint=models.UniqueConstraint(fields=("dossier", "seq"), name="step_seq_unique"),
         ),
     ]

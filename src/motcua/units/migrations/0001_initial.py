@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,41 +14,134 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='mã đơn vị')),
-                ('agency_id', models.CharField(blank=True, db_index=True, max_length=32, verbose_name='mã định danh điện tử (QCVN 102)')),
-                ('name', models.CharField(max_length=255, verbose_name='tên đơn vị')),
-                ('short_name', models.CharField(blank=True, max_length=128, verbose_name='tên ngắn')),
-                ('level', models.CharField(choices=[('province', 'Tỉnh, thành phố'), ('department', 'Sở, ban, ngành, phòng chuyên môn'), ('district', 'Huyện, quận, thị xã'), ('commune', 'Xã, phường, thị trấn, đặc khu'), ('centre', 'Trung tâm Phục vụ hành chính công, Bộ phận Một cửa')], max_length=16, verbose_name='cấp')),
-                ('path', models.CharField(db_index=True, editable=False, max_length=512, verbose_name='đường dẫn cây')),
-                ('depth', models.PositiveSmallIntegerField(default=0, editable=False)),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='hiệu lực từ')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='hiệu lực đến')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='units.unit', verbose_name='đơn vị cấp trên')),
-                ('successor', models.ForeignKey(blank=True, help_text='Đơn vị tiếp nhận nhiệm vụ khi đơn vị này được sáp nhập.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='predecessors', to='units.unit', verbose_name='đơn vị kế thừa')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="mã đơn vị")),
+                (
+                    "agency_id",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        max_length=32,
+                        verbose_name="mã định danh điện tử (QCVN 102)",
+                    ),
+                ),
+                ("name", models.CharField(max_length=255, verbose_name="tên đơn vị")),
+                (
+                    "short_name",
+                    models.CharField(blank=True, max_length=128, verbose_name="tên ngắn"),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("province", "Tỉnh, thành phố"),
+                            ("department", "Sở, ban, ngành, phòng chuyên môn"),
+                            ("district", "Huyện, quận, thị xã"),
+                            ("commune", "Xã, phường, thị trấn, đặc khu"),
+                            ("centre", "Trung tâm Phục vụ hành chính công, Bộ phận Một cửa"),
+                        ],
+                        max_length=16,
+                        verbose_name="cấp",
+                    ),
+                ),
+                (
+                    "path",
+                    models.CharField(
+                        db_index=True, editable=False, max_length=512, verbose_name="đường dẫn cây"
+                    ),
+                ),
+                ("depth", models.PositiveSmallIntegerField(default=0, editable=False)),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="hiệu lực từ")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="hiệu lực đến")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="units.unit",
+                        verbose_name="đơn vị cấp trên",
+                    ),
+                ),
+                (
+                    "successor",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Đơn vị tiếp nhận nhiệm vụ khi đơn vị này được sáp nhập.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="predecessors",
+                        to="units.unit",
+                        verbose_name="đơn vị kế thừa",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'đơn vị',
-                'verbose_name_plural': 'đơn vị',
-                'ordering': ['path'],
+                "verbose_name": "đơn vị",
+                "verbose_name_plural": "đơn vị",
+                "ordering": ["path"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('desk_officer', 'Cán bộ tiếp nhận'), ('processor', 'Chuyên viên xử lý'), ('leader', 'Lãnh đạo'), ('supervisor', 'Cán bộ giám sát'), ('administrator', 'Quản trị đơn vị')], max_length=32, verbose_name='vai trò')),
-                ('title', models.CharField(blank=True, max_length=128, verbose_name='chức danh')),
-                ('active', models.BooleanField(default=True, verbose_name='đang hoạt động')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL, verbose_name='cán bộ')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='units.unit', verbose_name='đơn vị')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("desk_officer", "Cán bộ tiếp nhận"),
+                            ("processor", "Chuyên viên xử lý"),
+                            ("leader", "Lãnh đạo"),
+                            ("supervisor", "Cán bộ giám sát"),
+                            ("administrator", "Quản trị đơn vị"),
+                        ],
+                        max_length=32,
+                        verbose_name="vai trò",
+                    ),
+                ),
+                ("title", models.CharField(blank=True, max_length=128, verbose_name="chức danh")),
+                ("active", models.BooleanField(default=True, verbose_name="đang hoạt động")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="cán bộ",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="units.unit",
+                        verbose_name="đơn vị",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'phân công cán bộ',
-                'verbose_name_plural': 'phân công cán bộ',
-                'constraints': [models.UniqueConstraint(fields=('user', 'unit', 'role'), name='membership_unique_role')],
+                "verbose_name": "phân công cán bộ",
+                "verbose_name_plural": "phân công cán bộ",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "unit", "role"), name="membership_unique_role"
+                    )
+                ],
             },
         ),
     ]
