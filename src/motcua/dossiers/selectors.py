@@ -1,0 +1,286 @@
+"""Reads of dossiers for officers: the inbox, one dossier with its history, what may be done next.
+
+Every read that shows a dossier goes through the user's remit (units.selectors), so the web pages,
+the API and the command line share one answer to "may this officer see this dossier?"."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from motcua.core import timeutil
+from motcua.core.errors import NotFound, PermissionDenied
+from motcua.dossiers.models import OPEN_STATES, Dossier, DossierStep, State
+from motcua.dossiers.services import ACTION_NAMES, TRANSITIONS
+from motcua.units.models import Role
+from motcua.units.selectors import user_has_role, user_roles_in, user_unit_filter
+from motcua.workcalendar.selectors import calendar_get
+
+# Roles that work on dossiers; supervisors read, administrators manage staff.
+OFFICER_ROLES: tuple[str, ...] = (Role.DESK_OFFICER, Role.PROCESSOR, Role.LEADER)
+
+# --- inbox ---------------------------------------------------------------------------------------
+
+
+def dossier_inbox(
+    *,
+    user,
+    state: int | None = None,
+    procedure_code: str = "",
+    channel: int | None = None,
+    overdue_only: bool = False,
+    search: str = "",
+    now: datetime | None = None,
+) -> QuerySet[Dossier]:
+    """Dossiers held now by a unit in the user's remit: running ones by due date (so overdue ones
+    come first), then the ones paused with the applicant. Open states only unless `state` is given.
+
+    The queryset is meant to be sliced (never counted): the `dossier_inbox_idx` index on
+    (current_unit, state, due_at) serves the filter and the order."""
+    now = now or timeutil.now()
+    queryset = Dossier.objects.filter(
+        user_unit_filter(user=user, field="current_unit", roles=OFFICER_ROLES)
+    )
+    if state is not None:
+        queryset = queryset.filter(state=state)
+    else:
+        queryset = queryset.filter(state__in=OPEN_STATES)
+    if procedure_code:
+        code = procedure_code.strip()
+        queryset = queryset.filter(Q(procedure__code=code) | Q(procedure__national_code=code))
+    if channel is not None:
+        queryset = queryset.filter(channel=channel)
+    if overdue_only:
+        queryset = queryset.filter(
+            state__in=OPEN_STATES, clock_paused_at__isnull=True, due_at__lt=now
+        )
+    if search:
+        queryset = queryset.filter(_search_q(search))
+    return (
+        queryset.select_related("procedure", "unit", "current_unit", "current_assignee")
+        .annotate(
+            paused=ExpressionWrapper(Q(clock_paused_at__isnull=False), output_field=BooleanField())
+        )
+        .order_by("paused", F("due_at").asc(nulls_last=True), "pk")
+    )
+
+
+def _search_q(text: str) -> Q:
+    """Code (exact or prefix, both index-friendly), ID number (exact) or applicant name (contains)."""
+    term = " ".join(text.split())
+    compact = term.replace(" ", "").upper()
+    query = Q(code__startswith=term) | Q(applicant_name__icontains=term)
+    if compact != term:
+        query |= Q(code__startswith=compact)
+    if compact.isalnum() and len(compact) >= 6:
+        query |= Q(applicant_id_number=compact)
+    return query
+
+
+# --- one dossier ---------------------------------------------------------------------------------
+
+
+def dossier_can_view(*, user, dossier: Dossier) -> bool:
+    """Filed with, held by or ever handled by a unit in the user's remit; or a supervisor above it."""
+    for unit in (dossier.unit, dossier.current_unit):
+        if user_has_role(user=user, role=OFFICER_ROLES + (Role.SUPERVISOR,), unit=unit):
+            return True
+    handled_here = user_unit_filter(user=user, field="unit", roles=OFFICER_ROLES)
+    return DossierStep.objects.filter(handled_here, dossier=dossier).exists()
+
+
+def dossier_get_for_user(*, user, code: str) -> Dossier:
+    dossier = (
+        Dossier.objects.select_related(
+            "procedure", "procedure__field", "unit", "current_unit", "current_assignee"
+        )
+        .filter(code=code)
+        .first()
+    )
+    if dossier is None:
+        raise NotFound(gettext("Không tìm thấy hồ sơ có mã %(code)s.") % {"code": code})
+    if not dossier_can_view(user=user, dossier=dossier):
+        raise PermissionDenied(gettext("Bạn không có quyền xem hồ sơ này."))
+    return dossier
+
+
+def dossier_steps(*, dossier: Dossier) -> list[DossierStep]:
+    return list(
+        DossierStep.objects.filter(dossier=dossier)
+        .select_related("unit", "assignee", "finished_by")
+        .order_by("seq")
+    )
+
+
+# --- timeline ------------------------------------------------------------------------------------
+
+EVENT_LABELS: dict[str, Any] = {
+    "submitted_online": _("Nộp hồ sơ trực tuyến"),
+    "received": _("Tiếp nhận hồ sơ"),
+    "accepted": _("Tiếp nhận hồ sơ trực tuyến"),
+    "not_accepted": _("Từ chối tiếp nhận"),
+    "forwarded": _("Chuyển xử lý"),
+    "transferred": _("Chuyển liên thông"),
+    "supplement_requested": _("Yêu cầu bổ sung hồ sơ"),
+    "supplement_received": _("Nhận hồ sơ bổ sung"),
+    "financial_obligation_requested": _("Yêu cầu thực hiện nghĩa vụ tài chính"),
+    "financial_obligation_fulfilled": _("Hoàn thành nghĩa vụ tài chính"),
+    "apologised": _("Xin lỗi và hẹn lại ngày trả"),
+    "stopped": _("Dừng xử lý"),
+    "rejected": _("Từ chối giải quyết"),
+    "withdrawn": _("Rút hồ sơ"),
+    "resolved": _("Phê duyệt kết quả"),
+    "result_returned": _("Trả kết quả"),
+    "payment_recorded": _("Ghi nhận nộp phí, lệ phí"),
+}
+
+# Payload entries worth showing, in this order. The `set` part is never shown: it copies the
+# applicant's personal data (ID number, phone) into the received event.
+_DETAIL_LABELS: tuple[tuple[str, Any], ...] = (
+    ("content", _("Nội dung")),
+    ("reason", _("Lý do")),
+    ("result", _("Kết quả")),
+    ("note", _("Ghi chú")),
+    ("to_unit", _("Đơn vị nhận")),
+    ("amount", _("Số tiền")),
+    ("new_due_at", _("Ngày hẹn trả mới")),
+)
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    seq: int
+    at: datetime
+    kind: str
+    label: str
+    actor_name: str
+    unit_name: str
+    from_state: str
+    to_state: str
+    details: list[tuple[str, Any]] = field(default_factory=list)
+    repeated_supplement: bool = False
+
+
+def _detail_value(key: str, value: Any) -> Any:
+    if key == "new_due_at" and isinstance(value, str):
+        return timeutil.parse_aware(value)
+    if key == "amount" and isinstance(value, int):
+        return f"{value:,}".replace(",", ".") + " đ"
+    return value
+
+
+def dossier_timeline(*, dossier: Dossier) -> list[TimelineEntry]:
+    entries = []
+    for event in dossier.events.select_related("actor_unit").order_by("seq"):
+        payload = event.payload or {}
+        label = (
+            EVENT_LABELS.get(event.kind) or ACTION_NAMES.get(event.kind, event.kind).capitalize()
+        )
+        entries.append(
+            TimelineEntry(
+                seq=event.seq,
+                at=event.at,
+                kind=event.kind,
+                label=str(label),
+                actor_name=event.actor_name,
+                unit_name=event.actor_unit.name if event.actor_unit else "",
+                from_state=State(event.from_state).label if event.from_state else "",
+                to_state=State(event.to_state).label,
+                details=[
+                    (str(name), _detail_value(key, payload[key]))
+                    for key, name in _DETAIL_LABELS
+                    if payload.get(key) not in (None, "")
+                ],
+                repeated_supplement=bool(payload.get("repeated")),
+            )
+        )
+    return entries
+
+
+# --- what the user may do next -------------------------------------------------------------------
+
+RECEIVING, CURRENT = "receiving", "current"
+
+# Mirrors the role checks of dossiers.services (which stay the authority: a button shown here can
+# still be refused there). Value: (roles, where the role is checked). None roles: see below.
+ACTION_ROLES: dict[str, tuple[tuple[str, ...] | None, str]] = {
+    "accepted": ((Role.DESK_OFFICER,), RECEIVING),
+    "not_accepted": ((Role.DESK_OFFICER,), RECEIVING),
+    "forwarded": (None, CURRENT),  # the current step's role, or a leader
+    "transferred": ((Role.PROCESSOR, Role.LEADER, Role.DESK_OFFICER), CURRENT),
+    "supplement_requested": (OFFICER_ROLES, CURRENT),
+    "supplement_received": (OFFICER_ROLES, RECEIVING),
+    "financial_obligation_requested": ((Role.PROCESSOR, Role.LEADER), CURRENT),
+    "financial_obligation_fulfilled": (OFFICER_ROLES, RECEIVING),
+    "apologised": (OFFICER_ROLES, CURRENT),
+    "stopped": ((Role.PROCESSOR, Role.LEADER), CURRENT),
+    "rejected": ((Role.LEADER,), CURRENT),
+    "withdrawn": ((Role.DESK_OFFICER,), RECEIVING),
+    "resolved": ((Role.LEADER,), CURRENT),
+    "result_returned": ((Role.DESK_OFFICER,), RECEIVING),
+    "payment_recorded": ((Role.DESK_OFFICER,), RECEIVING),
+}
+
+
+def dossier_available_actions(*, user, dossier: Dossier) -> list[str]:
+    """Actions (TRANSITIONS keys, in their order) the dossier's state and the user's roles allow."""
+    roles_at = {
+        RECEIVING: user_roles_in(user=user, unit=dossier.unit),
+        CURRENT: user_roles_in(user=user, unit=dossier.current_unit),
+    }
+    available = []
+    for kind, (from_states, _target) in TRANSITIONS.items():
+        if kind not in ACTION_ROLES or dossier.state not in from_states:
+            continue
+        roles, where = ACTION_ROLES[kind]
+        if roles is None:
+            roles = (dossier.current_role or Role.PROCESSOR, Role.LEADER)
+        if not roles_at[where] & set(roles):
+            continue
+        if kind == "apologised" and dossier.apology_count >= 1:
+            continue
+        if kind == "payment_recorded" and dossier.fee_paid_amount >= dossier.fee_amount:
+            continue
+        available.append(kind)
+    return available
+
+
+# --- the clock -----------------------------------------------------------------------------------
+
+
+def dossier_time_left(
+    *, dossier: Dossier, now: datetime | None = None, calendar=None
+) -> int | None:
+    """Working seconds until the promised date (negative: overdue by that much); None while the
+    clock is paused, after the end, or before the dossier is accepted. Pass `calendar` when
+    computing many rows (see `dossiers_time_left`)."""
+    if not dossier.is_open or dossier.clock_paused or dossier.due_at is None:
+        return None
+    if calendar is None:
+        calendar = calendar_get(unit=dossier.unit)
+    now = now or timeutil.now()
+    if now <= dossier.due_at:
+        return calendar.working_seconds_between(now, dossier.due_at)
+    # Past the promised moment is overdue even when no working time has passed since (evening
+    # of the due day): at least one second, so the sign alone tells.
+    return -max(1, calendar.working_seconds_between(dossier.due_at, now))
+
+
+def dossiers_time_left(*, dossiers, now: datetime | None = None) -> dict[int, int | None]:
+    """Time left for a page of dossiers, building each unit's calendar once."""
+    now = now or timeutil.now()
+    calendars: dict[int, Any] = {}
+    result = {}
+    for dossier in dossiers:
+        calendar = None
+        if dossier.is_open and not dossier.clock_paused and dossier.due_at is not None:
+            calendar = calendars.get(dossier.unit_id)
+            if calendar is None:
+                calendar = calendars[dossier.unit_id] = calendar_get(unit=dossier.unit)
+        result[dossier.pk] = (
+            dossier_time_left(dossier=dossier, now=now, calendar=calendar) if calendar else None
+        )
+    return result
