@@ -12,7 +12,11 @@ class DomainError(Exception):
         self.details = details or {}
 
     def as_dict(self) -> dict:
-        return {"code": self.code, "message": self.message, **({"details": self.details} if self.details else {})}
+        return {
+            "code": self.code,
+            "message": self.message,
+            **({"details": self.details} if self.details else {}),
+        }
 
 
 class PermissionDenied(DomainError):
