@@ -108,6 +108,12 @@ class Dossier(models.Model):
 
     result_summary = models.CharField(_("kết quả"), max_length=1000, blank=True)
     result_electronic = models.BooleanField(_("có kết quả điện tử"), default=False)
+    has_result_file = models.BooleanField(_("có tệp kết quả"), default=False)
+
+    # Digitization facts the indicators count (domain.md §8).
+    components_digitized = models.BooleanField(_("đã số hóa đầy đủ thành phần"), default=False)
+    data_reused = models.BooleanField(_("tái sử dụng dữ liệu số"), default=False)
+    synced_to_portal = models.BooleanField(_("đã đồng bộ Cổng DVC quốc gia"), default=False)
 
     # Number of events applied; doubles as the version officers' forms send back (stale-form check).
     last_event_seq = models.PositiveIntegerField(default=0)

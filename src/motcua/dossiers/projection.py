@@ -48,6 +48,10 @@ PROJECTED_FIELDS = (
     "paid_at",
     "result_summary",
     "result_electronic",
+    "has_result_file",
+    "components_digitized",
+    "data_reused",
+    "synced_to_portal",
     "last_event_seq",
 )
 DATETIME_FIELDS = frozenset(
@@ -98,6 +102,10 @@ DEFAULTS: dict[str, Any] = {
     "paid_online": False,
     "result_summary": "",
     "result_electronic": False,
+    "has_result_file": False,
+    "components_digitized": False,
+    "data_reused": False,
+    "synced_to_portal": False,
     "last_event_seq": 0,
 }
 

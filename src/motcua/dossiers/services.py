@@ -465,6 +465,13 @@ def _attach_documents(components: list[ReceivedComponent] | None, at: datetime):
 # --- intake --------------------------------------------------------------------------------------
 
 
+def _digitization_facts(components: list[ReceivedComponent]) -> dict[str, bool]:
+    return {
+        "components_digitized": bool(components) and all(c.digitized for c in components),
+        "data_reused": any(c.reused for c in components),
+    }
+
+
 def _new_dossier(
     *,
     unit: Unit,
@@ -473,6 +480,7 @@ def _new_dossier(
     applicant: Applicant,
     summary: str,
     at: datetime,
+    components: list[ReceivedComponent],
 ) -> tuple[Dossier, DossierState, _Change]:
     if not procedure.active:
         raise ValidationFailed("Thủ tục này đã ngừng áp dụng.", code="procedure_inactive")
@@ -499,6 +507,7 @@ def _new_dossier(
             "submitted_at": at,
             "budget_seconds": procedure.time_limit_seconds,
             "fee_amount": sum(procedure.fees.values_list("amount", flat=True)),
+            **_digitization_facts(components),
         }
     )
     return Dossier(), DossierState(), change
@@ -561,7 +570,13 @@ def dossier_receive(
             code="channel_invalid",
         )
     dossier, state, change = _new_dossier(
-        unit=unit, procedure=procedure, channel=channel, applicant=applicant, summary=summary, at=at
+        unit=unit,
+        procedure=procedure,
+        channel=channel,
+        applicant=applicant,
+        summary=summary,
+        at=at,
+        components=components or [],
     )
     calendar = calendar_get(unit=unit)
     _start_clock(change, state=state, procedure=procedure, unit=unit, at=at, calendar=calendar)
@@ -604,6 +619,7 @@ def dossier_submit_online(
         applicant=applicant,
         summary=summary,
         at=at,
+        components=components or [],
     )
     _commit(
         dossier=dossier,
@@ -1025,10 +1041,17 @@ def dossier_receive_supplement(
             calendar=calendar,
             pause_kind="supplement_requested",
         )
+        if components:
+            facts = _digitization_facts(components)
+            change.set.update(
+                components_digitized=state.fields["components_digitized"]
+                and facts["components_digitized"],
+                data_reused=state.fields["data_reused"] or facts["data_reused"],
+            )
         return change
 
     at = _moment(at)
-    result = _act(
+    return _act(
         dossier=dossier,
         actor=actor,
         kind="supplement_received",
@@ -1038,10 +1061,8 @@ def dossier_receive_supplement(
         expected_version=expected_version,
         build=build,
         applicant_allowed=True,
+        attach=_attach_documents(components, at),
     )
-    if components:
-        _documents_create(dossier=result, components=components, at=at)
-    return result
 
 
 @transaction.atomic
@@ -1271,7 +1292,11 @@ def dossier_resolve(
     def build(d: Dossier, state: DossierState, at: datetime, calendar) -> _Change:
         change = _Change(details={"result": result_summary, "electronic": electronic})
         _end(change, state, at=at, actor=actor, outcome=Outcome.GRANTED)
-        change.set.update(result_summary=result_summary, result_electronic=bool(electronic))
+        change.set.update(
+            result_summary=result_summary,
+            result_electronic=bool(electronic),
+            has_result_file=result_file is not None or bool(electronic),
+        )
         _hand_to(change, _return_step(d, state, at=at, calendar=calendar))
         return change
 
