@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "motcua.workcalendar",
     "motcua.catalog",
     "motcua.dossiers",
+    "motcua.indicators",
     "motcua.backoffice",
     "motcua.demo",
 ]
@@ -139,6 +140,8 @@ X_FRAME_OPTIONS = "DENY"
 
 # Working time of the province this deployment serves: "HH:MM-HH:MM" periods, comma separated.
 MOTCUA_WORKING_PERIODS = os.environ.get("MOTCUA_WORKING_PERIODS", "07:30-11:30,13:00-17:00")
+# Local policy (domain.md §9): whether withdrawn dossiers stay in the counts.
+MOTCUA_COUNT_WITHDRAWN = _env_bool("MOTCUA_COUNT_WITHDRAWN", False)
 # Country whose public holidays the `holidays` package supplies.
 MOTCUA_HOLIDAY_COUNTRY = os.environ.get("MOTCUA_HOLIDAY_COUNTRY", "VN")
 

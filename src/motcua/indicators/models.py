@@ -1,0 +1,102 @@
+"""Counters behind every rate, scorecard and report, kept current by each dossier event.
+
+One row per (filed-with unit, procedure, local day). Flows are counted on the day they happen
+(received on the receipt day, ended on the end day); stocks (open, overdue) are stored as differences
+— +1 on the day a dossier enters the stock, −1 on the day it leaves — so the stock at the end of any
+day is the sum of the differences up to it."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from motcua.catalog.models import Procedure
+from motcua.units.models import Unit
+
+COUNTER_COLUMNS = (
+    # by receipt day
+    "received",
+    "received_online",
+    "received_digitized",
+    "received_reused",
+    "received_with_fee",
+    "received_paid_online",
+    "received_synced",
+    "received_multi_supplement",
+    # by end-of-processing day
+    "ended",
+    "ended_early",
+    "ended_on_time",
+    "ended_late",
+    "resolved_with_result",
+    "resolved_with_result_file",
+    # stock differences
+    "open_delta",
+    "overdue_delta",
+)
+
+
+class DailyCounter(models.Model):
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    received = models.IntegerField(default=0)
+    received_online = models.IntegerField(default=0)
+    received_digitized = models.IntegerField(default=0)
+    received_reused = models.IntegerField(default=0)
+    received_with_fee = models.IntegerField(default=0)
+    received_paid_online = models.IntegerField(default=0)
+    received_synced = models.IntegerField(default=0)
+    received_multi_supplement = models.IntegerField(default=0)
+    ended = models.IntegerField(default=0)
+    ended_early = models.IntegerField(default=0)
+    ended_on_time = models.IntegerField(default=0)
+    ended_late = models.IntegerField(default=0)
+    resolved_with_result = models.IntegerField(default=0)
+    resolved_with_result_file = models.IntegerField(default=0)
+    open_delta = models.IntegerField(default=0)
+    overdue_delta = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("bộ đếm chỉ số theo ngày")
+        verbose_name_plural = _("bộ đếm chỉ số theo ngày")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "procedure", "day"], name="daily_counter_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["day", "unit"], name="daily_counter_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.procedure_id}/{self.day}"
+
+
+class Metric(models.TextChoices):
+    ONLINE_DOSSIERS = "online_dossiers", _("Tỷ lệ hồ sơ trực tuyến")
+    FULL_DIGITIZATION = "full_digitization", _("Tỷ lệ số hóa đầy đủ thành phần hồ sơ")
+    RESULT_DIGITIZATION = "result_digitization", _("Tỷ lệ số hóa kết quả")
+    ONLINE_PAYMENT = "online_payment", _("Tỷ lệ thanh toán trực tuyến")
+
+
+class Target(models.Model):
+    """Chỉ tiêu: every unit of `level` below `unit` (or `unit` itself when no level) must reach
+    `percent` for `metric` between the dates."""
+
+    metric = models.CharField(_("chỉ số"), max_length=64)
+    percent = models.DecimalField(_("chỉ tiêu (%)"), max_digits=5, decimal_places=2)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị giao"), on_delete=models.CASCADE, related_name="+"
+    )
+    level = models.CharField(_("áp dụng cho cấp"), max_length=16, blank=True)
+    valid_from = models.DateField(_("từ ngày"))
+    valid_to = models.DateField(_("đến ngày"))
+
+    class Meta:
+        verbose_name = _("chỉ tiêu")
+        verbose_name_plural = _("chỉ tiêu")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric", "unit", "level", "valid_from", "valid_to"], name="target_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} ≥ {self.percent}% ({self.unit})"
