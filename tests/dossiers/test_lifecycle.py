@@ -473,3 +473,34 @@ def test_received_after_hours_starts_next_working_morning(staff, tree, birth_reg
     dossier = receive(staff, tree, birth_registration, at=local(2024, 4, 26, 18, 0))
     # Fri 26/4 evening → Mon 29/4 (swapped day off), Tue 30/4, Wed 1/5 holidays → Thu 2/5.
     assert dossier.due_at == local(2024, 5, 2, 17, 0) - timedelta(0)
+
+
+def test_import_upsert_is_idempotent_and_logged(tree, birth_registration):
+    fields = {
+        "code": "000.00.30.H23-230105-0001",
+        "unit_id": tree.tien_dong.pk,
+        "procedure_id": birth_registration.pk,
+        "channel": Channel.ONLINE,
+        "state": State.RETURNED,
+        "applicant_name": "Đỗ Thị G",
+        "received_at": local(2023, 1, 5, 8),
+        "due_at": local(2023, 1, 6, 8),
+        "ended_at": local(2023, 1, 5, 15),
+        "fee_amount": 8000,
+        "paid_online": True,
+    }
+    dossier, outcome = services.dossier_import_upsert(fields=fields, record={"DanhSachLePhi": [{"Gia": 8000}]})
+    assert outcome == "created"
+    assert dossier.current_unit == tree.tien_dong
+    assert services.dossier_import_upsert(fields=fields, record={"DanhSachLePhi": [{"Gia": 8000}]})[1] == "unchanged"
+    dossier, outcome = services.dossier_import_upsert(fields={**fields, "paid_online": False})
+    assert outcome == "updated"
+    assert dossier.paid_online is False
+    assert list(dossier.events.values_list("kind", "from_state", "to_state")) == [
+        ("imported", None, 10),
+        ("imported", 10, 10),
+    ]
+    assert_projection_matches_log(dossier)
+    with pytest.raises(ValidationFailed) as error:
+        services.dossier_import_upsert(fields={**fields, "ended_at": local(2023, 1, 4, 8)})
+    assert error.value.code == "import_end_before_receipt"

@@ -29,6 +29,7 @@ from motcua.dossiers.models import (
     State,
 )
 from motcua.dossiers.projection import (
+    PROJECTED_FIELDS,
     DossierState,
     apply_event,
     encode_dict,
@@ -1447,3 +1448,70 @@ def dossiers_projection_rebuild(
                 report.fixed += int(fix)
         last_pk = chunk[-1].pk
     return report
+
+
+# --- import ---------------------------------------------------------------------------------------
+
+IMPORTABLE_FIELDS = frozenset(PROJECTED_FIELDS) - {"last_event_seq"}
+
+
+@transaction.atomic
+def dossier_import_upsert(
+    *,
+    fields: dict[str, Any],
+    source: str = "interchange",
+    record: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> tuple[Dossier, str]:
+    """Create or update a dossier from another system's record (national-portal payload), as an
+    `imported` event like any other. Returns (dossier, "created" | "updated" | "unchanged"); importing
+    the same record twice appends nothing. `record` (the source lists: components, fees, results,
+    supplements) is kept in the event for audit and export."""
+    unknown = set(fields) - IMPORTABLE_FIELDS
+    if unknown:
+        raise ValidationFailed(f"Trường không nhập được: {', '.join(sorted(unknown))}.", code="import_field_unknown")
+    for name in ("code", "unit_id", "procedure_id", "channel", "state", "received_at"):
+        if fields.get(name) in (None, ""):
+            raise ValidationFailed(f"Thiếu trường bắt buộc: {name}.", code="import_field_required")
+    if fields.get("ended_at") is not None and fields["ended_at"] < fields["received_at"]:
+        raise ValidationFailed(
+            "Ngày kết thúc xử lý sớm hơn ngày tiếp nhận.", code="import_end_before_receipt"
+        )
+    at = _moment(at)
+    existing = Dossier.objects.select_for_update().filter(code=fields["code"]).first()
+    if existing is None:
+        dossier, state = Dossier(), DossierState()
+        fields = {"current_unit_id": fields["unit_id"], **fields}
+        from_state = None
+    else:
+        dossier = existing
+        state = state_from_rows(existing, list(DossierStep.objects.filter(dossier=existing)))
+        from_state = existing.state
+    changes = {
+        name: value for name, value in fields.items() if _comparable(state.fields.get(name)) != _comparable(value)
+    }
+    previous_record = None
+    if existing is not None:
+        last_import = existing.events.filter(kind="imported").order_by("-seq").first()
+        previous_record = last_import.payload.get("record") if last_import else None
+    if existing is not None and not changes and (record is None or record == previous_record):
+        return existing, "unchanged"
+    change = _Change(set=changes, details={"source": source, **({"record": record} if record else {})})
+    _commit(
+        dossier=dossier,
+        state=state,
+        kind="imported",
+        actor=None,
+        actor_unit=None,
+        at=at,
+        from_state=from_state,
+        to_state=fields["state"],
+        change=change,
+    )
+    return dossier, "created" if existing is None else "updated"
+
+
+def _comparable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.timestamp()
+    return value
