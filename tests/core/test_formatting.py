@@ -1,4 +1,4 @@
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -29,5 +29,5 @@ def test_numbers_dates_and_counts():
     assert count_vi(6) == "06"
     assert date_vi(date(2023, 9, 29)) == "29/09/2023"
     # 17:30 UTC is already the next day in Vietnam.
-    assert date_vi(datetime(2023, 9, 29, 17, 30, tzinfo=timezone.utc)) == "30/09/2023"
-    assert datetime_vi(datetime(2023, 9, 29, 1, 0, tzinfo=timezone.utc)) == "29/09/2023 08:00"
+    assert date_vi(datetime(2023, 9, 29, 17, 30, tzinfo=UTC)) == "30/09/2023"
+    assert datetime_vi(datetime(2023, 9, 29, 1, 0, tzinfo=UTC)) == "29/09/2023 08:00"

@@ -489,10 +489,15 @@ def test_import_upsert_is_idempotent_and_logged(tree, birth_registration):
         "fee_amount": 8000,
         "paid_online": True,
     }
-    dossier, outcome = services.dossier_import_upsert(fields=fields, record={"DanhSachLePhi": [{"Gia": 8000}]})
+    dossier, outcome = services.dossier_import_upsert(
+        fields=fields, record={"DanhSachLePhi": [{"Gia": 8000}]}
+    )
     assert outcome == "created"
     assert dossier.current_unit == tree.tien_dong
-    assert services.dossier_import_upsert(fields=fields, record={"DanhSachLePhi": [{"Gia": 8000}]})[1] == "unchanged"
+    assert (
+        services.dossier_import_upsert(fields=fields, record={"DanhSachLePhi": [{"Gia": 8000}]})[1]
+        == "unchanged"
+    )
     dossier, outcome = services.dossier_import_upsert(fields={**fields, "paid_online": False})
     assert outcome == "updated"
     assert dossier.paid_online is False

@@ -1,5 +1,234 @@
-from django.shortcuts import redirect
+"""Officer pages. Thin: read through dossiers.selectors, act through dossiers.services."""
+
+import logging
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from motcua.backoffice import actions
+from motcua.backoffice.formatting import time_left_text
+from motcua.backoffice.forms import InboxFilterForm, InboxSearchForm, ThrottledAuthenticationForm
+from motcua.core import timeutil
+from motcua.core.errors import DomainError, NotFound, PermissionDenied
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.selectors import (
+    dossier_available_actions,
+    dossier_get_for_user,
+    dossier_inbox,
+    dossier_steps,
+    dossier_time_left,
+    dossier_timeline,
+    dossiers_time_left,
+)
+from motcua.workcalendar.selectors import calendar_get
+
+# Decree 13/2023: every look at a dossier (personal data) is logged — who and which, never the data.
+audit = logging.getLogger("motcua.audit")
+
+PAGE_SIZE = 50
+SEARCH_SESSION_KEY = "backoffice:inbox:q"
 
 
 def home(request):
     return redirect("backoffice:inbox" if request.user.is_authenticated else "backoffice:login")
+
+
+login_view = auth_views.LoginView.as_view(
+    template_name="backoffice/login.html",
+    authentication_form=ThrottledAuthenticationForm,
+    redirect_authenticated_user=True,
+)
+# Django's LogoutView accepts POST only, so a link or an image cannot log anyone out.
+logout_view = auth_views.LogoutView.as_view()
+
+
+# --- inbox ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SlicePage:
+    """A page found by slicing one row past its end: no COUNT(*) over a unit's whole history, so
+    the page costs the same at ten rows or ten million. The price is "next/previous" instead of a
+    page total."""
+
+    items: list
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @classmethod
+    def of(cls, queryset, *, number: str | int | None, per_page: int) -> "SlicePage":
+        try:
+            number = max(1, int(number or 1))
+        except (TypeError, ValueError):
+            number = 1
+        offset = (number - 1) * per_page
+        rows = list(queryset[offset : offset + per_page + 1])
+        return cls(items=rows[:per_page], number=number, has_next=len(rows) > per_page)
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    dossier: Dossier
+    time_left: str
+    overdue: bool
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def inbox(request):
+    filter_form = InboxFilterForm(request.GET or request.POST or None)
+    filters = filter_form.cleaned_data if filter_form.is_valid() else {}
+    if request.method == "POST":
+        # The search term may be a name or an ID number: keep it in the session, out of the URL
+        # (and so out of browser history and server logs); the other filters stay linkable.
+        search_form = InboxSearchForm(request.POST)
+        term = search_form.cleaned_data["q"].strip() if search_form.is_valid() else ""
+        request.session[SEARCH_SESSION_KEY] = "" if "clear" in request.POST else term
+        query = "" if "clear" in request.POST else _filters_query(filters)
+        return redirect(reverse("backoffice:inbox") + (f"?{query}" if query else ""))
+
+    search = request.session.get(SEARCH_SESSION_KEY, "")
+    now = timeutil.now()
+    queryset = dossier_inbox(
+        user=request.user,
+        state=filters.get("state"),
+        procedure_code=filters.get("procedure") or "",
+        channel=filters.get("channel"),
+        overdue_only=bool(filters.get("overdue")),
+        search=search,
+        now=now,
+    )
+    page = SlicePage.of(queryset, number=request.GET.get("page"), per_page=PAGE_SIZE)
+    seconds = dossiers_time_left(dossiers=page.items, now=now)
+    day_seconds = calendar_get().working_day_seconds
+    rows = [
+        InboxRow(
+            dossier=d,
+            time_left=time_left_text(dossier=d, seconds=seconds[d.pk], day_seconds=day_seconds),
+            overdue=seconds[d.pk] is not None and seconds[d.pk] < 0,
+        )
+        for d in page.items
+    ]
+    base_query = _filters_query(filters)
+    return render(
+        request,
+        "backoffice/inbox.html",
+        {
+            "filter_form": filter_form,
+            "search_form": InboxSearchForm(initial={"q": search}),
+            "search": search,
+            "filtered": bool(base_query or search),
+            "rows": rows,
+            "page": page,
+            "previous_query": _page_query(base_query, page.number - 1),
+            "next_query": _page_query(base_query, page.number + 1),
+        },
+    )
+
+
+def _filters_query(filters: dict) -> str:
+    params = {}
+    for name in ("state", "procedure", "channel"):
+        if filters.get(name) not in (None, ""):
+            params[name] = filters[name]
+    if filters.get("overdue"):
+        params["overdue"] = "1"
+    return urlencode(params)
+
+
+def _page_query(base: str, number: int) -> str:
+    page = "" if number <= 1 else urlencode({"page": number})
+    return "&".join(part for part in (base, page) if part)
+
+
+# --- one dossier ---------------------------------------------------------------------------------
+
+
+def _dossier_or_refusal(request, code: str):
+    """(dossier, None), or (None, a friendly 404/403 response). Refusals say nothing about the
+    dossier beyond what the officer typed."""
+    try:
+        return dossier_get_for_user(user=request.user, code=code), None
+    except NotFound as error:
+        return None, render(request, "404.html", {"message": error.message}, status=404)
+    except PermissionDenied as error:
+        audit.warning("action=view_denied user_id=%s dossier=%s", request.user.pk, code)
+        return None, render(request, "403.html", {"message": error.message}, status=403)
+
+
+@login_required
+@require_safe
+def dossier_detail(request, code: str):
+    dossier, refusal = _dossier_or_refusal(request, code)
+    if refusal is not None:
+        return refusal
+    audit.info("action=view user_id=%s dossier=%s", request.user.pk, dossier.code)
+    calendar = calendar_get(unit=dossier.unit)
+    seconds = dossier_time_left(dossier=dossier, calendar=calendar)
+    available = dossier_available_actions(user=request.user, dossier=dossier)
+    action_forms = [
+        (
+            action,
+            action.form_class(
+                initial={"expected_version": dossier.last_event_seq},
+                auto_id=f"id_{action.slug}_%s",
+            ),
+        )
+        for action in actions.WEB_ACTIONS
+        if action.kind in available
+    ]
+    return render(
+        request,
+        "backoffice/dossier.html",
+        {
+            "dossier": dossier,
+            "time_left": time_left_text(
+                dossier=dossier, seconds=seconds, day_seconds=calendar.working_day_seconds
+            ),
+            "overdue": seconds is not None and seconds < 0,
+            "timeline": dossier_timeline(dossier=dossier),
+            "steps": dossier_steps(dossier=dossier),
+            "documents": dossier.documents.order_by("added_at", "pk"),
+            "action_forms": action_forms,
+        },
+    )
+
+
+@login_required
+@require_POST
+def dossier_action(request, code: str, action: str):
+    web_action = actions.BY_SLUG.get(action)
+    if web_action is None:
+        raise Http404(_("Không có thao tác này."))
+    dossier, refusal = _dossier_or_refusal(request, code)
+    if refusal is not None:
+        return refusal
+    form = web_action.form_class(request.POST)
+    if not form.is_valid():
+        for name, errors in form.errors.items():
+            label = form.fields[name].label if name in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else error)
+        return redirect("backoffice:dossier", code=dossier.code)
+    data = dict(form.cleaned_data)
+    version = data.pop("expected_version")
+    try:
+        web_action.call(actor=request.user, dossier=dossier, expected_version=version, **data)
+    except DomainError as error:
+        # Refusals (role, state, stale form, bad input) are the officer's to read, not a 500.
+        messages.error(request, error.message)
+    else:
+        messages.success(request, str(web_action.done))
+    return redirect("backoffice:dossier", code=dossier.code)

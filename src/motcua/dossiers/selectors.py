@@ -86,7 +86,7 @@ def _search_q(text: str) -> Q:
 def dossier_can_view(*, user, dossier: Dossier) -> bool:
     """Filed with, held by or ever handled by a unit in the user's remit; or a supervisor above it."""
     for unit in (dossier.unit, dossier.current_unit):
-        if user_has_role(user=user, role=OFFICER_ROLES + (Role.SUPERVISOR,), unit=unit):
+        if user_has_role(user=user, role=(*OFFICER_ROLES, Role.SUPERVISOR), unit=unit):
             return True
     handled_here = user_unit_filter(user=user, field="unit", roles=OFFICER_ROLES)
     return DossierStep.objects.filter(handled_here, dossier=dossier).exists()

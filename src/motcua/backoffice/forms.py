@@ -1,0 +1,138 @@
+"""Forms of the officer pages. They only shape input; the services decide what is allowed."""
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from motcua.backoffice import throttle
+from motcua.dossiers.models import Channel, State
+
+
+class ThrottledAuthenticationForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("Tên đăng nhập hoặc mật khẩu không đúng."),
+        "inactive": _("Tài khoản này đã bị khóa."),
+        "throttled": _(
+            "Đăng nhập sai quá nhiều lần. Vì an toàn, vui lòng thử lại sau %(minutes)d phút."
+        ),
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = _("Tên đăng nhập")
+        self.fields["password"].label = _("Mật khẩu")
+
+    def clean(self):
+        username = self.cleaned_data.get("username") or ""
+        ip = throttle.client_ip(self.request)
+        # Checked before the password, so a locked account cannot be probed at all.
+        if throttle.login_is_blocked(username=username, ip=ip):
+            raise ValidationError(
+                self.error_messages["throttled"],
+                code="throttled",
+                params={"minutes": max(1, throttle.lockout_seconds() // 60)},
+            )
+        try:
+            cleaned = super().clean()
+        except ValidationError:
+            throttle.login_failure_record(username=username, ip=ip)
+            raise
+        throttle.login_success_reset(username=username)
+        return cleaned
+
+
+OVERDUE_CHOICES = [("", _("Tất cả")), ("1", _("Chỉ hồ sơ quá hạn"))]
+
+
+class InboxFilterForm(forms.Form):
+    """Filters that may appear in the address bar: nothing here identifies a person."""
+
+    state = forms.TypedChoiceField(
+        label=_("Trạng thái"),
+        choices=[("", _("Đang giải quyết (tất cả)")), *State.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    procedure = forms.CharField(
+        label=_("Mã thủ tục"),
+        max_length=64,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "1.001193"}),
+    )
+    channel = forms.TypedChoiceField(
+        label=_("Kênh nộp"),
+        choices=[("", _("Tất cả")), *Channel.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    overdue = forms.TypedChoiceField(
+        label=_("Hạn xử lý"),
+        choices=OVERDUE_CHOICES,
+        coerce=lambda value: value == "1",
+        empty_value=False,
+        required=False,
+    )
+
+
+class InboxSearchForm(forms.Form):
+    """Free-text search. Posted, never put in the address: it may be a name or an ID number."""
+
+    q = forms.CharField(
+        label=_("Tìm theo mã hồ sơ, tên hoặc số giấy tờ của chủ hồ sơ"),
+        max_length=100,
+        required=False,
+    )
+
+
+# --- dossier actions -----------------------------------------------------------------------------
+
+
+class ActionForm(forms.Form):
+    # The version the officer saw; the service refuses the action if someone acted since.
+    expected_version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+
+class NoteForm(ActionForm):
+    note = forms.CharField(
+        label=_("Ghi chú"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ContentForm(ActionForm):
+    content = forms.CharField(
+        label=_("Nội dung cần bổ sung, hoàn thiện (hướng dẫn một lần, đầy đủ)"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ReasonForm(ActionForm):
+    reason = forms.CharField(
+        label=_("Lý do"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ResultForm(ActionForm):
+    result_summary = forms.CharField(
+        label=_("Nội dung kết quả giải quyết"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ApologyForm(ActionForm):
+    new_due_at = forms.DateTimeField(
+        label=_("Ngày hẹn trả mới"),
+        input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    reason = forms.CharField(
+        label=_("Lý do chậm trễ"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )

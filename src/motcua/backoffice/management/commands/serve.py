@@ -1,0 +1,78 @@
+"""`motcua serve`: run the web app under gunicorn, the production WSGI server.
+
+Static files come from WhiteNoise (settings.WHITENOISE_USE_FINDERS serves them straight from the
+apps); `--collectstatic` gathers and compresses them into STATIC_ROOT first, for deployments that
+prefer that."""
+
+import os
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
+
+
+def _default_workers() -> int:
+    # gunicorn's rule of thumb, capped: each sync worker holds one database connection.
+    return min(2 * (os.cpu_count() or 1) + 1, 8)
+
+
+class Command(BaseCommand):
+    help = "Chạy ứng dụng web bằng máy chủ gunicorn."
+    requires_system_checks = []  # gunicorn's workers load the app; checks run with `motcua check`
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--host", default="127.0.0.1", help="Địa chỉ lắng nghe (mặc định 127.0.0.1)."
+        )
+        parser.add_argument(
+            "--port", type=int, default=8000, help="Cổng lắng nghe (mặc định 8000)."
+        )
+        parser.add_argument(
+            "--workers", type=int, default=None, help="Số tiến trình xử lý (mặc định theo số CPU)."
+        )
+        parser.add_argument(
+            "--timeout", type=int, default=60, help="Số giây tối đa cho một yêu cầu (mặc định 60)."
+        )
+        parser.add_argument(
+            "--collectstatic",
+            action="store_true",
+            help="Thu thập tệp tĩnh vào STATIC_ROOT trước khi chạy.",
+        )
+
+    def handle(self, *args, host, port, workers, timeout, collectstatic, **options):
+        from gunicorn.app.base import BaseApplication
+
+        workers = workers or _default_workers()
+        if workers < 1:
+            raise CommandError("Số tiến trình phải lớn hơn 0.")
+        if not 0 < port < 65536:
+            raise CommandError("Cổng không hợp lệ.")
+        if collectstatic:
+            call_command("collectstatic", interactive=False, verbosity=0)
+        # Workers are forked from this process: none may inherit an open database connection.
+        connections.close_all()
+        bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        config = {
+            "bind": bind,
+            "workers": workers,
+            "timeout": timeout,
+            "graceful_timeout": 30,
+            "accesslog": "-",
+            "errorlog": "-",
+            # Paths only: the query string may carry search filters.
+            "access_log_format": '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
+        }
+
+        class MotcuaApplication(BaseApplication):
+            def load_config(self):
+                for key, value in config.items():
+                    self.cfg.set(key, value)
+
+            def load(self):
+                from motcua.config.wsgi import application
+
+                return application
+
+        self.stdout.write(f"Một Cửa: http://{bind}/ ({workers} tiến trình)")
+        self.stdout.flush()
+        MotcuaApplication().run()

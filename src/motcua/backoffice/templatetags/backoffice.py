@@ -1,0 +1,23 @@
+from django import template
+
+from motcua.units.models import Role
+from motcua.units.selectors import user_roles_in, user_units
+
+register = template.Library()
+
+
+@register.simple_tag
+def officer_assignments(user) -> list[dict]:
+    """[{"unit": Unit, "roles": "Cán bộ tiếp nhận, Lãnh đạo"}] for the page header."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    labels = dict(Role.choices)
+    return [
+        {
+            "unit": unit,
+            "roles": ", ".join(
+                str(labels[r]) for r in Role.values if r in user_roles_in(user=user, unit=unit)
+            ),
+        }
+        for unit in user_units(user=user)
+    ]

@@ -1,0 +1,68 @@
+"""`motcua serve` runs the app under gunicorn."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def env(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "MOTCUA_DEBUG"}}
+    env["MOTCUA_VAR_DIR"] = str(tmp_path)
+    env["DJANGO_SETTINGS_MODULE"] = "motcua.config.settings"
+    return env
+
+
+def test_serve_answers_the_login_page(env):
+    motcua = [sys.executable, "-m", "motcua"]
+    subprocess.run(
+        [*motcua, "migrate", "--noinput"], env=env, check=True, capture_output=True, timeout=120
+    )
+    port = free_port()
+    server = subprocess.Popen(
+        [*motcua, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/dang-nhap/", timeout=5
+                ) as response:
+                    status, body = response.status, response.read().decode()
+                break
+            except (urllib.error.URLError, ConnectionError):
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        assert status == 200
+        assert '<html lang="vi">' in body
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{port}/static/backoffice/backoffice.css", timeout=5
+        ) as css:
+            assert css.status == 200
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            output = server.communicate(timeout=30)[0].decode()
+        except subprocess.TimeoutExpired:
+            server.kill()
+            output = server.communicate()[0].decode()
+    assert server.returncode == 0, output
+    assert "gunicorn" in output.lower() or "Listening" in output
