@@ -14,13 +14,20 @@ from django.utils.translation import gettext_lazy as _
 from motcua.core import timeutil
 from motcua.core.errors import NotFound, PermissionDenied
 from motcua.dossiers.models import OPEN_STATES, Dossier, DossierStep, State
-from motcua.dossiers.services import ACTION_NAMES, TRANSITIONS
+from motcua.dossiers.services import (
+    ACTION_NAMES,
+    ACTION_ROLES,
+    CURRENT_UNIT,
+    OFFICER_ROLES,
+    RECEIVING_UNIT,
+    TRANSITIONS,
+    action_roles,
+)
 from motcua.units.models import Role
 from motcua.units.selectors import user_has_role, user_roles_in, user_unit_filter
 from motcua.workcalendar.selectors import calendar_get
 
 # Roles that work on dossiers; supervisors read, administrators manage staff.
-OFFICER_ROLES: tuple[str, ...] = (Role.DESK_OFFICER, Role.PROCESSOR, Role.LEADER)
 
 # --- inbox ---------------------------------------------------------------------------------------
 
@@ -202,43 +209,21 @@ def dossier_timeline(*, dossier: Dossier) -> list[TimelineEntry]:
 
 # --- what the user may do next -------------------------------------------------------------------
 
-RECEIVING, CURRENT = "receiving", "current"
 
 # Mirrors the role checks of dossiers.services (which stay the authority: a button shown here can
 # still be refused there). Value: (roles, where the role is checked). None roles: see below.
-ACTION_ROLES: dict[str, tuple[tuple[str, ...] | None, str]] = {
-    "accepted": ((Role.DESK_OFFICER,), RECEIVING),
-    "not_accepted": ((Role.DESK_OFFICER,), RECEIVING),
-    "forwarded": (None, CURRENT),  # the current step's role, or a leader
-    "transferred": ((Role.PROCESSOR, Role.LEADER, Role.DESK_OFFICER), CURRENT),
-    "supplement_requested": (OFFICER_ROLES, CURRENT),
-    "supplement_received": (OFFICER_ROLES, RECEIVING),
-    "financial_obligation_requested": ((Role.PROCESSOR, Role.LEADER), CURRENT),
-    "financial_obligation_fulfilled": (OFFICER_ROLES, RECEIVING),
-    "apologised": (OFFICER_ROLES, CURRENT),
-    "stopped": ((Role.PROCESSOR, Role.LEADER), CURRENT),
-    "rejected": ((Role.LEADER,), CURRENT),
-    "withdrawn": ((Role.DESK_OFFICER,), RECEIVING),
-    "resolved": ((Role.LEADER,), CURRENT),
-    "result_returned": ((Role.DESK_OFFICER,), RECEIVING),
-    "payment_recorded": ((Role.DESK_OFFICER,), RECEIVING),
-}
-
-
 def dossier_available_actions(*, user, dossier: Dossier) -> list[str]:
     """Actions (TRANSITIONS keys, in their order) the dossier's state and the user's roles allow."""
     roles_at = {
-        RECEIVING: user_roles_in(user=user, unit=dossier.unit),
-        CURRENT: user_roles_in(user=user, unit=dossier.current_unit),
+        RECEIVING_UNIT: user_roles_in(user=user, unit=dossier.unit),
+        CURRENT_UNIT: user_roles_in(user=user, unit=dossier.current_unit),
     }
     available = []
     for kind, (from_states, _target) in TRANSITIONS.items():
         if kind not in ACTION_ROLES or dossier.state not in from_states:
             continue
-        roles, where = ACTION_ROLES[kind]
-        if roles is None:
-            roles = (dossier.current_role or Role.PROCESSOR, Role.LEADER)
-        if not roles_at[where] & set(roles):
+        _, where = ACTION_ROLES[kind]
+        if not roles_at[where] & set(action_roles(kind=kind, dossier=dossier)):
             continue
         if kind == "apologised" and dossier.apology_count >= 1:
             continue

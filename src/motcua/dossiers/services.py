@@ -41,6 +41,8 @@ from motcua.units.models import Role, Unit
 from motcua.units.selectors import user_has_role
 from motcua.workcalendar.selectors import calendar_get
 
+OFFICER_ROLES = (Role.DESK_OFFICER, Role.PROCESSOR, Role.LEADER)
+
 # Which states each action may start from, and the state it leads to (None: unchanged).
 TRANSITIONS: dict[str, tuple[frozenset[int], int | None]] = {
     "submitted_online": (frozenset(), State.SUBMITTED_ONLINE),
@@ -642,14 +644,39 @@ def dossier_submit_online(
 RECEIVING_UNIT = "receiving"  # the role is checked in the unit the dossier was filed with
 CURRENT_UNIT = "current"  # … or in the unit that holds the dossier now
 
+# Who may take each action on an existing dossier, and in which unit the role is checked. None: the
+# role of the current step, or a leader of the unit (who may always step in).
+ACTION_ROLES: dict[str, tuple[tuple[str, ...] | None, str]] = {
+    "accepted": ((Role.DESK_OFFICER,), RECEIVING_UNIT),
+    "not_accepted": ((Role.DESK_OFFICER,), RECEIVING_UNIT),
+    "forwarded": (None, CURRENT_UNIT),
+    "transferred": ((Role.PROCESSOR, Role.LEADER, Role.DESK_OFFICER), CURRENT_UNIT),
+    "supplement_requested": (OFFICER_ROLES, CURRENT_UNIT),
+    "supplement_received": (OFFICER_ROLES, RECEIVING_UNIT),
+    "financial_obligation_requested": ((Role.PROCESSOR, Role.LEADER), CURRENT_UNIT),
+    "financial_obligation_fulfilled": (OFFICER_ROLES, RECEIVING_UNIT),
+    "apologised": (OFFICER_ROLES, CURRENT_UNIT),
+    "stopped": ((Role.PROCESSOR, Role.LEADER), CURRENT_UNIT),
+    "rejected": ((Role.LEADER,), CURRENT_UNIT),
+    "withdrawn": ((Role.DESK_OFFICER,), RECEIVING_UNIT),
+    "resolved": ((Role.LEADER,), CURRENT_UNIT),
+    "result_returned": ((Role.DESK_OFFICER,), RECEIVING_UNIT),
+    "payment_recorded": ((Role.DESK_OFFICER,), RECEIVING_UNIT),
+}
+
+
+def action_roles(*, kind: str, dossier: Dossier) -> tuple[str, ...]:
+    roles, _ = ACTION_ROLES[kind]
+    if roles is None:
+        return (dossier.current_role or Role.PROCESSOR, Role.LEADER)
+    return roles
+
 
 def _act(
     *,
     dossier: Dossier | int,
     actor,
     kind: str,
-    roles,
-    where: str,
     at: datetime | None,
     expected_version: int | None,
     build,
@@ -657,12 +684,13 @@ def _act(
     attach=None,
 ) -> Dossier:
     """The common frame of every action: lock, check version, role, state; build the change; commit.
-    `roles` may be a function of the locked dossier; `build` returning None means nothing to do."""
+    `build` returning None means nothing to do."""
     at = _moment(at)
     locked, state = _load(dossier, expected_version=expected_version, at=at)
+    _, where = ACTION_ROLES[kind]
     unit = locked.unit if where == RECEIVING_UNIT else locked.current_unit
     if not (actor is None and applicant_allowed):
-        _require_role(actor, roles(locked) if callable(roles) else roles, unit, kind)
+        _require_role(actor, action_roles(kind=kind, dossier=locked), unit, kind)
     from_state = locked.state
     to_state = _require_state(from_state, kind)
     calendar = calendar_get(unit=locked.unit)
@@ -705,8 +733,6 @@ def dossier_accept(
         dossier=dossier,
         actor=actor,
         kind="accepted",
-        roles=(Role.DESK_OFFICER,),
-        where=RECEIVING_UNIT,
         at=at,
         expected_version=expected_version,
         build=build,
@@ -743,17 +769,10 @@ def dossier_not_accept(
         dossier=dossier,
         actor=actor,
         kind="not_accepted",
-        roles=(Role.DESK_OFFICER,),
-        where=RECEIVING_UNIT,
         at=at,
         expected_version=expected_version,
         build=build,
     )
-
-
-def _current_roles(d: Dossier) -> tuple[str, ...]:
-    # Whoever holds the current step's role may act on it; a leader of the unit may always step in.
-    return tuple({d.current_role or Role.PROCESSOR, Role.LEADER})
 
 
 def _forward_candidates(
@@ -829,8 +848,6 @@ def dossier_forward(
         dossier=dossier,
         actor=actor,
         kind="forwarded",
-        roles=_current_roles,
-        where=CURRENT_UNIT,
         at=at,
         expected_version=expected_version,
         build=build,
@@ -884,8 +901,6 @@ def dossier_transfer(
         dossier=dossier,
         actor=actor,
         kind="transferred",
-        roles=(Role.PROCESSOR, Role.LEADER, Role.DESK_OFFICER),
-        where=CURRENT_UNIT,
         at=at,
         expected_version=expected_version,
         build=build,
@@ -1011,8 +1026,6 @@ def dossier_request_supplement(
         dossier=dossier,
         actor=actor,
         kind="supplement_requested",
-        roles=(Role.DESK_OFFICER, Role.PROCESSOR, Role.LEADER),
-        where=CURRENT_UNIT,
         at=at,
         expected_version=expected_version,
         build=build,
@@ -1056,8 +1069,6 @@ def dossier_receive_supplement(
         dossier=dossier,
         actor=actor,
         kind="supplement_received",
-        roles=(Role.DESK_OFFICER, Role.PROCESSOR, Role.LEADER),
-        where=RECEIVING_UNIT,
         at=at,
         expected_version=expected_version,
         build=build,
@@ -1100,8 +1111,6 @@ def dossier_request_financial_obligation(
         dossier=dossier,
         actor=actor,
         kind="financial_obligation_requested",
-        roles=(Role.PROCESSOR, Role.LEADER),
-        where=CURRENT_UNIT,
         at=at,
         expected_version=expected_version,
         build=build,
@@ -1134,8 +1143,6 @@ def dossier_fulfil_financial_obligation(
         dossier=dossier,
         actor=actor,
         kind="financial_obligation_fulfilled",
-        roles=(Role.DESK_OFFICER, Role.PROCESSOR, Role.LEADER),
-        where=RECEIVING_UNIT,
         at=at,
         expected_version=expected_version,
         build=build,
@@ -1195,48 +1202,110 @@ def dossier_apologise(
         dossier=dossier,
         actor=actor,
         kind="apologised",
-        roles=(Role.DESK_OFFICER, Role.PROCESSOR, Role.LEADER),
-        where=CURRENT_UNIT,
         at=at,
         expected_version=expected_version,
         build=build,
     )
 
 
-def _ending_action(kind: str, outcome: str, roles: tuple[str, ...], what: str):
-    @transaction.atomic
-    def action(
-        *,
-        actor,
-        dossier: Dossier | int,
-        reason: str,
-        at: datetime | None = None,
-        expected_version: int | None = None,
-    ) -> Dossier:
-        text = _required_text(reason, what=what, code="reason_required")
+def _end_with_reason(
+    *,
+    kind: str,
+    outcome: str,
+    what: str,
+    actor,
+    dossier: Dossier | int,
+    reason: str,
+    at: datetime | None,
+    expected_version: int | None,
+) -> Dossier:
+    """Stop, reject and withdraw: end processing for a stated reason."""
+    text = _required_text(reason, what=what, code="reason_required")
 
-        def build(d: Dossier, state: DossierState, at: datetime, calendar) -> _Change:
-            change = _Change(details={"reason": text})
-            _end(change, state, at=at, actor=actor, outcome=outcome)
-            if outcome == Outcome.REJECTED:
-                change.set["rejected_at"] = at
-                # The refusal letter goes back to the applicant through the desk.
-                _hand_to(change, _return_step(d, state, at=at, calendar=calendar))
-            return change
+    def build(d: Dossier, state: DossierState, at: datetime, calendar) -> _Change:
+        change = _Change(details={"reason": text})
+        _end(change, state, at=at, actor=actor, outcome=outcome)
+        if outcome == Outcome.REJECTED:
+            change.set["rejected_at"] = at
+            # The refusal letter goes back to the applicant through the desk.
+            _hand_to(change, _return_step(d, state, at=at, calendar=calendar))
+        return change
 
-        return _act(
-            dossier=dossier,
-            actor=actor,
-            kind=kind,
-            roles=roles,
-            where=RECEIVING_UNIT if kind == "withdrawn" else CURRENT_UNIT,
-            at=at,
-            expected_version=expected_version,
-            build=build,
-            applicant_allowed=kind == "withdrawn",
-        )
+    return _act(
+        dossier=dossier,
+        actor=actor,
+        kind=kind,
+        at=at,
+        expected_version=expected_version,
+        build=build,
+        applicant_allowed=kind == "withdrawn",
+    )
 
-    return action
+
+@transaction.atomic
+def dossier_stop(
+    *,
+    actor,
+    dossier: Dossier | int,
+    reason: str,
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Dừng xử lý (state 8), e.g. the applicant never supplemented."""
+    return _end_with_reason(
+        kind="stopped",
+        outcome=Outcome.STOPPED,
+        what="lý do dừng xử lý",
+        actor=actor,
+        dossier=dossier,
+        reason=reason,
+        at=at,
+        expected_version=expected_version,
+    )
+
+
+@transaction.atomic
+def dossier_reject(
+    *,
+    actor,
+    dossier: Dossier | int,
+    reason: str,
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Từ chối giải quyết: the refusal letter is the result (state 9, outcome rejected)."""
+    return _end_with_reason(
+        kind="rejected",
+        outcome=Outcome.REJECTED,
+        what="lý do từ chối giải quyết",
+        actor=actor,
+        dossier=dossier,
+        reason=reason,
+        at=at,
+        expected_version=expected_version,
+    )
+
+
+@transaction.atomic
+def dossier_withdraw(
+    *,
+    actor,
+    dossier: Dossier | int,
+    reason: str,
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """The applicant withdraws (at the desk, or online when `actor` is None)."""
+    return _end_with_reason(
+        kind="withdrawn",
+        outcome=Outcome.WITHDRAWN,
+        what="lý do rút hồ sơ",
+        actor=actor,
+        dossier=dossier,
+        reason=reason,
+        at=at,
+        expected_version=expected_version,
+    )
 
 
 def _return_step(d: Dossier, state: DossierState, *, at: datetime, calendar) -> dict[str, Any]:
@@ -1256,22 +1325,6 @@ def _return_step(d: Dossier, state: DossierState, *, at: datetime, calendar) -> 
     step["due_at"] = max(state.fields["due_at"] or at, at)
     step["allotted_seconds"] = calendar.working_seconds_between(at, step["due_at"])
     return step
-
-
-dossier_stop = _ending_action(
-    "stopped", Outcome.STOPPED, (Role.PROCESSOR, Role.LEADER), "lý do dừng xử lý"
-)
-dossier_stop.__doc__ = "Dừng xử lý (state 8), e.g. the applicant never supplemented."
-dossier_reject = _ending_action(
-    "rejected", Outcome.REJECTED, (Role.LEADER,), "lý do từ chối giải quyết"
-)
-dossier_reject.__doc__ = (
-    "Refuse to grant (the refusal letter is the result; state 9, outcome rejected)."
-)
-dossier_withdraw = _ending_action(
-    "withdrawn", Outcome.WITHDRAWN, (Role.DESK_OFFICER,), "lý do rút hồ sơ"
-)
-dossier_withdraw.__doc__ = "The applicant withdraws (at the desk, or online when `actor` is None)."
 
 
 @transaction.atomic
@@ -1321,8 +1374,6 @@ def dossier_resolve(
         dossier=dossier,
         actor=actor,
         kind="resolved",
-        roles=(Role.LEADER,),
-        where=CURRENT_UNIT,
         at=at,
         expected_version=expected_version,
         build=build,
@@ -1349,8 +1400,6 @@ def dossier_return_result(
         dossier=dossier,
         actor=actor,
         kind="result_returned",
-        roles=(Role.DESK_OFFICER,),
-        where=RECEIVING_UNIT,
         at=at,
         expected_version=expected_version,
         build=build,
@@ -1392,8 +1441,6 @@ def dossier_record_payment(
         dossier=dossier,
         actor=actor,
         kind="payment_recorded",
-        roles=(Role.DESK_OFFICER,),
-        where=RECEIVING_UNIT,
         at=at,
         expected_version=expected_version,
         build=build,
@@ -1469,7 +1516,9 @@ def dossier_import_upsert(
     supplements) is kept in the event for audit and export."""
     unknown = set(fields) - IMPORTABLE_FIELDS
     if unknown:
-        raise ValidationFailed(f"Trường không nhập được: {', '.join(sorted(unknown))}.", code="import_field_unknown")
+        raise ValidationFailed(
+            f"Trường không nhập được: {', '.join(sorted(unknown))}.", code="import_field_unknown"
+        )
     for name in ("code", "unit_id", "procedure_id", "channel", "state", "received_at"):
         if fields.get(name) in (None, ""):
             raise ValidationFailed(f"Thiếu trường bắt buộc: {name}.", code="import_field_required")
@@ -1488,7 +1537,9 @@ def dossier_import_upsert(
         state = state_from_rows(existing, list(DossierStep.objects.filter(dossier=existing)))
         from_state = existing.state
     changes = {
-        name: value for name, value in fields.items() if _comparable(state.fields.get(name)) != _comparable(value)
+        name: value
+        for name, value in fields.items()
+        if _comparable(state.fields.get(name)) != _comparable(value)
     }
     previous_record = None
     if existing is not None:
@@ -1496,7 +1547,9 @@ def dossier_import_upsert(
         previous_record = last_import.payload.get("record") if last_import else None
     if existing is not None and not changes and (record is None or record == previous_record):
         return existing, "unchanged"
-    change = _Change(set=changes, details={"source": source, **({"record": record} if record else {})})
+    change = _Change(
+        set=changes, details={"source": source, **({"record": record} if record else {})}
+    )
     _commit(
         dossier=dossier,
         state=state,

@@ -4,30 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dossiers', '0001_initial'),
+        ("dossiers", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='dossier',
-            name='components_digitized',
-            field=models.BooleanField(default=False, verbose_name='đã số hóa đầy đủ thành phần'),
+            model_name="dossier",
+            name="components_digitized",
+            field=models.BooleanField(default=False, verbose_name="đã số hóa đầy đủ thành phần"),
         ),
         migrations.AddField(
-            model_name='dossier',
-            name='data_reused',
-            field=models.BooleanField(default=False, verbose_name='tái sử dụng dữ liệu số'),
+            model_name="dossier",
+            name="data_reused",
+            field=models.BooleanField(default=False, verbose_name="tái sử dụng dữ liệu số"),
         ),
         migrations.AddField(
-            model_name='dossier',
-            name='has_result_file',
-            field=models.BooleanField(default=False, verbose_name='có tệp kết quả'),
+            model_name="dossier",
+            name="has_result_file",
+            field=models.BooleanField(default=False, verbose_name="có tệp kết quả"),
         ),
         migrations.AddField(
-            model_name='dossier',
-            name='synced_to_portal',
-            field=models.BooleanField(default=False, verbose_name='đã đồng bộ Cổng DVC quốc gia'),
+            model_name="dossier",
+            name="synced_to_portal",
+            field=models.BooleanField(default=False, verbose_name="đã đồng bộ Cổng DVC quốc gia"),
         ),
     ]
