@@ -6,6 +6,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from motcua.core.text import fold
 from motcua.units.models import Role, Unit
 
 national_code_validator = RegexValidator(
@@ -87,6 +88,8 @@ class Procedure(models.Model):
     where_to_file = models.TextField(_("cơ quan, địa điểm tiếp nhận"), blank=True)
     applicant_requirements = models.TextField(_("đối tượng, điều kiện thực hiện"), blank=True)
     active = models.BooleanField(_("đang áp dụng"), default=True)
+    # Code, name and field folded to plain lower-case ASCII for diacritic-insensitive search.
+    search_text = models.TextField(editable=False, default="")
     # Units that resolve the procedure; empty means every unit of the procedure's level.
     units = models.ManyToManyField(
         Unit, verbose_name=_("đơn vị thực hiện"), blank=True, related_name="procedures"
@@ -99,6 +102,14 @@ class Procedure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} — {self.name}"
+
+    def save(self, *args, **kwargs):
+        self.search_text = fold(
+            f"{self.code} {self.name} {self.field.name if self.field_id else ''}"
+        )
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
 
     @property
     def time_limit_hours(self) -> Decimal:

@@ -1,8 +1,10 @@
 """Reads of the procedure catalogue."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from motcua.catalog.models import Procedure, ProcessStep
+from motcua.core.text import fold
+from motcua.units.models import Unit
 
 
 def procedure_list(*, active_only: bool = True) -> QuerySet[Procedure]:
@@ -12,3 +14,26 @@ def procedure_list(*, active_only: bool = True) -> QuerySet[Procedure]:
 
 def procedure_steps(*, procedure: Procedure) -> list[ProcessStep]:
     return list(procedure.process_steps.select_related("unit").order_by("position"))
+
+
+def procedure_search(
+    *, query: str = "", field_id: int | None = None, level: str = ""
+) -> QuerySet[Procedure]:
+    """Active procedures matching every word of `query`, diacritics ignored ("dang ky khai sinh"
+    finds "Đăng ký khai sinh"); an exact code comes first."""
+    queryset = procedure_list()
+    if field_id:
+        queryset = queryset.filter(field_id=field_id)
+    if level:
+        queryset = queryset.filter(level=level)
+    for word in fold(query).split():
+        queryset = queryset.filter(search_text__contains=word)
+    return queryset.order_by("field__name", "name")
+
+
+def procedures_offered_by(*, unit: Unit) -> QuerySet[Procedure]:
+    """Procedures a unit resolves: listed for it explicitly, or of its level with no unit list."""
+    level = {"commune": "commune", "district": "district", "province": "province"}.get(unit.level)
+    explicit = Q(units=unit)
+    by_level = Q(units__isnull=True, level=level) if level else Q(pk__in=[])
+    return procedure_list().filter(explicit | by_level).distinct()
