@@ -12,6 +12,7 @@ from motcua.catalog.services import procedure_upsert
 from motcua.core.timeutil import LOCAL_TZ
 from motcua.units.models import Role
 from motcua.units.services import membership_grant, unit_upsert
+from motcua.workcalendar.selectors import calendar_cache_clear
 
 
 def local(*args) -> datetime:
@@ -27,6 +28,8 @@ def _fast_and_isolated(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Real password hashing costs ~0.3 s a user; tests make dozens.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # A rolled-back test sends no signal: start every test with a calendar read from the database.
+    calendar_cache_clear()
 
 
 @pytest.fixture

@@ -70,3 +70,22 @@ def test_procedures_offered_by_level_or_explicit_units(tree, birth_registration)
     birth_registration.units.add(tree.cong_lac)
     assert list(procedures_offered_by(unit=tree.tien_dong)) == []
     assert list(procedures_offered_by(unit=tree.cong_lac)) == [birth_registration]
+
+
+def test_resaving_a_procedure_keeps_component_identity(birth_registration):
+    first = birth_registration.components.get(code="TP1")
+    procedure_upsert(
+        code="1.001193",
+        name="Đăng ký khai sinh",
+        field_name="Hộ tịch",
+        level="commune",
+        time_limit_value=1,
+        components=[
+            {"code": "TP1", "name": "Tờ khai (mẫu mới)"},
+            {"code": "TP3", "name": "Giấy tờ khác"},
+        ],
+        steps=[],
+    )
+    assert birth_registration.components.get(code="TP1").pk == first.pk
+    assert birth_registration.components.get(code="TP1").name == "Tờ khai (mẫu mới)"
+    assert set(birth_registration.components.values_list("code", flat=True)) == {"TP1", "TP3"}

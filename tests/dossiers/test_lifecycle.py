@@ -509,3 +509,36 @@ def test_import_upsert_is_idempotent_and_logged(tree, birth_registration):
     with pytest.raises(ValidationFailed) as error:
         services.dossier_import_upsert(fields={**fields, "ended_at": local(2023, 1, 4, 8)})
     assert error.value.code == "import_end_before_receipt"
+
+
+def test_stop_while_waiting_for_the_applicant_is_not_late(staff, tree, birth_registration):
+    dossier = receive(staff, tree, birth_registration)
+    dossier = services.dossier_forward(
+        actor=staff.desk, dossier=dossier, at=local(2024, 2, 7, 10, 30)
+    )
+    dossier = services.dossier_request_supplement(
+        actor=staff.processor, dossier=dossier, content="Thiếu", at=local(2024, 2, 7, 11)
+    )
+    dossier = services.dossier_stop(
+        actor=staff.processor, dossier=dossier, reason="Không bổ sung", at=local(2024, 3, 15, 9)
+    )
+    # Seven working hours were left when the clock stopped; they count from the stop:
+    # Fri 15/3 9:00–11:30 and 13:00–17:00 (6.5 h), then Mon 18/3 7:30–8:00.
+    assert dossier.due_at == local(2024, 3, 18, 8, 0)
+    assert dossier.ended_at <= dossier.due_at
+    assert_projection_matches_log(dossier)
+
+
+def test_forward_after_a_transfer_resumes_the_template(staff, tree, birth_registration):
+    dossier = receive(staff, tree, birth_registration)
+    dossier = services.dossier_forward(
+        actor=staff.desk, dossier=dossier, at=local(2024, 2, 7, 10, 30)
+    )
+    dossier = services.dossier_transfer(
+        actor=staff.processor, dossier=dossier, to_unit=tree.justice, at=local(2024, 2, 7, 11)
+    )
+    dossier = services.dossier_forward(
+        actor=staff.justice_processor, dossier=dossier, at=local(2024, 2, 7, 14)
+    )
+    # The next template step is the leader's, back in the commune that received the dossier.
+    assert (dossier.current_role, dossier.current_unit) == ("leader", tree.tien_dong)

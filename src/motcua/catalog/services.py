@@ -77,8 +77,7 @@ def procedure_upsert(
     if value <= 0:
         raise ValidationFailed("Thời hạn giải quyết phải lớn hơn 0.", code="time_limit_invalid")
     hours = value if time_limit_unit == TimeLimitUnit.WORKING_HOURS else value * 8
-    steps = steps or []
-    process_steps_validate(steps=steps, time_limit_hours=hours)
+    process_steps_validate(steps=steps or [], time_limit_hours=hours)
     if not national_code and len(code) == 8 and code[1] == ".":
         national_code = code
     procedure, created = Procedure.objects.update_or_create(
@@ -108,20 +107,10 @@ def procedure_upsert(
             for f in fees
         )
     if components is not None:
-        procedure.components.all().delete()
-        Component.objects.bulk_create(
-            Component(
-                procedure=procedure,
-                code=c.get("code") or f"TP{i}",
-                name=c["name"],
-                required=c.get("required", True),
-                must_digitize=c.get("must_digitize", True),
-                copies=c.get("copies", "01 bản chính"),
-                position=i,
-            )
-            for i, c in enumerate(components, start=1)
-        )
-    if steps:
+        _components_sync(procedure=procedure, components=components)
+    if steps is not None:
+        # Steps are referenced by position only (control slips copy what they need), so the
+        # template can be replaced whole; an empty list clears it.
         procedure.process_steps.all().delete()
         ProcessStep.objects.bulk_create(
             ProcessStep(
@@ -135,3 +124,28 @@ def procedure_upsert(
             for i, s in enumerate(steps, start=1)
         )
     return procedure, created
+
+
+def _components_sync(*, procedure: Procedure, components: list[dict]) -> None:
+    """Update components by code instead of recreating them, so documents already filed keep
+    pointing at their catalogue entry; components no longer listed are removed."""
+    existing = {c.code: c for c in procedure.components.all()}
+    keep = []
+    for position, item in enumerate(components, start=1):
+        code = item.get("code") or f"TP{position}"
+        values = {
+            "name": item["name"],
+            "required": item.get("required", True),
+            "must_digitize": item.get("must_digitize", True),
+            "copies": item.get("copies", "01 bản chính"),
+            "position": position,
+        }
+        component = existing.get(code)
+        if component is None:
+            Component.objects.create(procedure=procedure, code=code, **values)
+        elif any(getattr(component, k) != v for k, v in values.items()):
+            for key, value in values.items():
+                setattr(component, key, value)
+            component.save()
+        keep.append(code)
+    procedure.components.exclude(code__in=keep).delete()

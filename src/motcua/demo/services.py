@@ -6,8 +6,6 @@ row of the demo went through the same checks, clock and event log as a real one.
 import random
 import time as wallclock
 import unicodedata
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, TextIO
@@ -727,27 +725,6 @@ def _demo_staff_index(units: dict[str, Unit]) -> dict[tuple[str, str], list]:
     return index
 
 
-@contextmanager
-def _calendars_memoized() -> Iterator[None]:
-    """Look each unit's calendar up once while generating. `calendar_get` costs four queries per
-    call (two freshness aggregates and one per ancestor unit), a fifth of every action's time, and
-    nothing can change the calendar during the load. The services themselves run unchanged."""
-    real = ds.calendar_get
-    cache: dict[int | None, Any] = {}
-
-    def memoized(*, unit: Unit | None = None):
-        key = getattr(unit, "pk", None)
-        if key not in cache:
-            cache[key] = real(unit=unit)
-        return cache[key]
-
-    ds.calendar_get = memoized
-    try:
-        yield
-    finally:
-        ds.calendar_get = real
-
-
 def demo_dossiers_generate(
     *,
     units: dict[str, Unit],
@@ -770,7 +747,7 @@ def demo_dossiers_generate(
     tally = _Tally()
     for first in range(0, len(plans), BATCH):
         # One transaction per batch: SQLite commits are the slow part.
-        with transaction.atomic(), _calendars_memoized():
+        with transaction.atomic():
             for plan in plans[first : first + BATCH]:
                 try:
                     simulator.play(plan)

@@ -739,11 +739,18 @@ def dossier_accept(
     )
 
 
-def _end(change: _Change, state: DossierState, *, at: datetime, actor, outcome: str) -> None:
+def _end(
+    change: _Change, state: DossierState, *, at: datetime, actor, outcome: str, calendar
+) -> None:
     change.step_close = _close(state.open_step(), at=at, actor=actor)
     change.set.update(ended_at=at, outcome=outcome)
     if state.fields["clock_paused_at"] is not None:
+        # Ending while the applicant holds the dossier: the clock was stopped, so the promised date
+        # moves by the pause exactly as a resume would move it — the wait is not the office's delay.
         change.set["clock_paused_at"] = None
+        remaining = state.fields["remaining_seconds"]
+        if remaining > 0:
+            change.set["due_at"] = calendar.add_working_seconds(at, remaining)
     _clear_hands(change)
 
 
@@ -761,7 +768,7 @@ def dossier_not_accept(
 
     def build(d: Dossier, state: DossierState, at: datetime, calendar) -> _Change:
         change = _Change(details={"reason": reason})
-        _end(change, state, at=at, actor=actor, outcome=Outcome.NOT_ACCEPTED)
+        _end(change, state, at=at, actor=actor, calendar=calendar, outcome=Outcome.NOT_ACCEPTED)
         change.set["rejected_at"] = at
         return change
 
@@ -814,7 +821,14 @@ def dossier_forward(
                 code="forward_target_required",
             )
         role = nxt["role"] if nxt else to_role
-        target_unit = to_unit or _unit_of(nxt["unit_id"] if nxt else None, d.current_unit)
+        # A template step without a unit belongs to the unit that received the dossier; an ad hoc
+        # hand-over stays in the unit that holds it unless one is named.
+        if to_unit is not None:
+            target_unit = to_unit
+        elif nxt is not None:
+            target_unit = _unit_of(nxt["unit_id"], d.unit)
+        else:
+            target_unit = d.current_unit
         if to_assignee is not None and not user_has_role(
             user=to_assignee, role=role, unit=target_unit
         ):
@@ -881,7 +895,8 @@ def dossier_transfer(
             else calendar.working_day_seconds
         )
         change = _Change(details={"to_unit": to_unit.code, "note": note.strip()})
-        change.step_close = _close(state.open_step(), at=at, actor=actor)
+        current = state.open_step()
+        change.step_close = _close(current, at=at, actor=actor)
         _hand_to(
             change,
             _step(
@@ -892,7 +907,8 @@ def dossier_transfer(
                 unit_id=to_unit.pk,
                 role=to_role,
                 seconds=seconds,
-                position=None,
+                # Keep the template position, so forwarding afterwards resumes the process.
+                position=current["position"] if current else None,
             ),
         )
         return change
@@ -1224,7 +1240,7 @@ def _end_with_reason(
 
     def build(d: Dossier, state: DossierState, at: datetime, calendar) -> _Change:
         change = _Change(details={"reason": text})
-        _end(change, state, at=at, actor=actor, outcome=outcome)
+        _end(change, state, at=at, actor=actor, calendar=calendar, outcome=outcome)
         if outcome == Outcome.REJECTED:
             change.set["rejected_at"] = at
             # The refusal letter goes back to the applicant through the desk.
@@ -1345,7 +1361,7 @@ def dossier_resolve(
 
     def build(d: Dossier, state: DossierState, at: datetime, calendar) -> _Change:
         change = _Change(details={"result": result_summary, "electronic": electronic})
-        _end(change, state, at=at, actor=actor, outcome=Outcome.GRANTED)
+        _end(change, state, at=at, actor=actor, calendar=calendar, outcome=Outcome.GRANTED)
         change.set.update(
             result_summary=result_summary,
             result_electronic=bool(electronic),

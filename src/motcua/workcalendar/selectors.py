@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -36,14 +37,26 @@ def _data_key() -> tuple:
     return (_version, overrides["n"], overrides["t"], schedules["n"], schedules["t"])
 
 
+# How long a checked data key is trusted before the tables are asked again. Changes made in this
+# process are seen at once (signals clear the cache); other processes' edits within this delay.
+KEY_TTL_SECONDS = 2.0
+
+
 def _fresh_state() -> dict[str, Any]:
+    now = time.monotonic()
+    with _lock:
+        if _state["key"] is not None and now - _state.get("checked_at", 0.0) < KEY_TTL_SECONDS:
+            return _state
     key = _data_key()
     with _lock:
         if _state["key"] != key:
-            schedules = {
-                s.unit_id: s for s in WorkingSchedule.objects.order_by("pk")
-            }  # unit_id None → default row (the oldest wins if several slipped in)
+            # Keyed by unit path (None → default row; the oldest wins if several slipped in), so
+            # finding a unit's schedule walks its path without a query per ancestor.
+            schedules: dict[str | None, WorkingSchedule] = {}
+            for row in WorkingSchedule.objects.select_related("unit").order_by("-pk"):
+                schedules[row.unit.path if row.unit_id else None] = row
             _state.update(key=key, schedules=schedules, calendars={})
+        _state["checked_at"] = now
         return _state
 
 
@@ -53,13 +66,12 @@ def working_schedule_for(
     """The schedule of the unit or its nearest ancestor that has one, else the default row."""
     if schedules is None:
         schedules = _fresh_state()["schedules"]
-    seen: set[int] = set()
-    node = unit
-    while node is not None and node.pk not in seen:
-        seen.add(node.pk)
-        if node.pk in schedules:
-            return schedules[node.pk]
-        node = node.parent
+    if unit is not None and unit.path:
+        codes = [code for code in unit.path.split("/") if code]
+        for depth in range(len(codes), 0, -1):
+            path = "/" + "/".join(codes[:depth]) + "/"
+            if path in schedules:
+                return schedules[path]
     return schedules.get(None)
 
 
