@@ -45,8 +45,14 @@ INSTALLED_APPS = [
     "motcua.catalog",
     "motcua.dossiers",
     "motcua.indicators",
+    "motcua.scorecard",
+    "motcua.reports",
     "motcua.backoffice",
+    "motcua.forms",
+    "motcua.desk",
+    "motcua.portal",
     "motcua.demo",
+    "motcua.interchange",
 ]
 
 MIDDLEWARE = [
@@ -154,4 +160,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("MOTCUA_LOG_LEVEL", "INFO")},
+    # PDF rendering narrates every step at INFO.
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
