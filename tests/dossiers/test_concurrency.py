@@ -117,3 +117,21 @@ def test_same_action_twice_without_version_applies_once_when_state_changes(
     assert sum(isinstance(r, Dossier) for r in results) == 1, results
     assert sum(getattr(r, "code", None) == "invalid_transition" for r in results) == 1
     assert Dossier.objects.get(pk=dossier.pk).supplement_count == 1
+
+
+def test_database_refuses_to_rewrite_the_event_log(staff, tree, birth_registration):
+    from django.db import DatabaseError, transaction
+
+    from motcua.dossiers.models import DossierEvent
+
+    dossier = services.dossier_receive(
+        actor=staff.desk,
+        unit=tree.tien_dong,
+        procedure=birth_registration,
+        applicant=Applicant(name="Hồ H"),
+    )
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        DossierEvent.objects.filter(dossier=dossier).update(kind="tampered")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        DossierEvent.objects.filter(dossier=dossier).delete()
+    assert dossier.events.get().kind == "received"
