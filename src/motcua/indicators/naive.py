@@ -5,7 +5,7 @@ with; it restates the rules of contributions.py as SQL, deliberately independent
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Q
 
 from motcua.core.timeutil import LOCAL_TZ
 from motcua.dossiers.models import Dossier
@@ -30,25 +30,33 @@ def counted(unit: Unit):
     return queryset
 
 
+def rate_queryset(*, unit: Unit, start: date, end: date, metric: str, numerator: bool = False):
+    """Dossiers in a rate's denominator (or, with `numerator`, in its numerator)."""
+    s, e = _start(start), _after(end)
+    if metric == "result_digitization":
+        queryset = counted(unit).filter(ended_at__gte=s, ended_at__lt=e, state__in=[9, 10])
+        return queryset.filter(has_result_file=True) if numerator else queryset
+    queryset = counted(unit).filter(received_at__gte=s, received_at__lt=e)
+    if metric == "online_payment":
+        queryset = queryset.filter(fee_amount__gt=0)
+    if not numerator:
+        return queryset
+    condition = {
+        "online_dossiers": Q(channel=2),
+        "full_digitization": Q(components_digitized=True),
+        "online_payment": Q(paid_online=True),
+    }[metric]
+    return queryset.filter(condition)
+
+
 def naive_rates(*, unit: Unit, start: date, end: date) -> dict[str, tuple[int, int]]:
-    received = counted(unit).filter(received_at__gte=_start(start), received_at__lt=_after(end))
-    r = received.aggregate(
-        total=Count("pk"),
-        online=Count("pk", filter=Q(channel=2)),
-        digitized=Count("pk", filter=Q(components_digitized=True)),
-        fee=Count("pk", filter=Q(fee_amount__gt=0)),
-        paid=Count("pk", filter=Q(fee_amount__gt=0, paid_online=True)),
-    )
-    resolved = (
-        counted(unit)
-        .filter(ended_at__gte=_start(start), ended_at__lt=_after(end), state__in=[9, 10])
-        .aggregate(total=Count("pk"), with_file=Count("pk", filter=Q(has_result_file=True)))
-    )
+    metrics = ("online_dossiers", "full_digitization", "result_digitization", "online_payment")
     return {
-        "online_dossiers": (r["online"], r["total"]),
-        "full_digitization": (r["digitized"], r["total"]),
-        "result_digitization": (resolved["with_file"], resolved["total"]),
-        "online_payment": (r["paid"], r["fee"]),
+        metric: (
+            rate_queryset(unit=unit, start=start, end=end, metric=metric, numerator=True).count(),
+            rate_queryset(unit=unit, start=start, end=end, metric=metric).count(),
+        )
+        for metric in metrics
     }
 
 

@@ -237,3 +237,15 @@ def form06_figures(
 
 def day_before(day: date) -> date:
     return day - timedelta(days=1)
+
+
+def rate_dossiers(*, unit: Unit, start: date, end: date, metric: str, part: str = "denominator"):
+    """The dossiers behind a rate (drill-down): its denominator, or only its numerator. The same
+    rules as the counters, stated as a query over dossiers (indicators.naive)."""
+    from motcua.indicators import naive
+
+    if metric not in RATE_COLUMNS:
+        raise ValueError(metric)
+    return naive.rate_queryset(
+        unit=unit, start=start, end=end, metric=metric, numerator=part == "numerator"
+    )

@@ -1,0 +1,115 @@
+"""Shapes of the REST API (OpenAPI is generated from them)."""
+
+from datetime import date, datetime
+
+from ninja import Schema
+
+
+class Error(Schema):
+    code: str
+    message: str
+    details: dict | None = None
+
+
+class UnitRef(Schema):
+    code: str
+    name: str
+
+
+class DossierListItem(Schema):
+    code: str
+    procedure_code: str
+    procedure_name: str
+    applicant_name: str
+    applicant_id_masked: str
+    state: int
+    state_label: str
+    channel: int
+    received_at: datetime | None
+    due_at: datetime | None
+    overdue: bool
+    version: int
+
+
+class DossierPage(Schema):
+    items: list[DossierListItem]
+    page: int
+    has_next: bool
+
+
+class Event(Schema):
+    seq: int
+    kind: str
+    label: str
+    at: datetime
+    actor_name: str
+    unit_name: str
+    from_state: str
+    to_state: str
+    details: dict[str, str]
+
+
+class Step(Schema):
+    seq: int
+    name: str
+    unit: UnitRef
+    role: str
+    started_at: datetime
+    due_at: datetime | None
+    finished_at: datetime | None
+    on_time: bool | None
+
+
+class DossierDetail(DossierListItem):
+    unit: UnitRef
+    current_unit: UnitRef
+    current_role: str
+    outcome: str
+    summary: str
+    ended_at: datetime | None
+    returned_at: datetime | None
+    supplement_count: int
+    fee_amount: int
+    paid_online: bool
+    available_actions: list[str]
+    events: list[Event]
+    steps: list[Step]
+
+
+class ActionIn(Schema):
+    expected_version: int | None = None
+    reason: str = ""
+    content: str = ""
+    note: str = ""
+    result_summary: str = ""
+    electronic: bool = False
+    new_due_at: datetime | None = None
+
+
+class RateOut(Schema):
+    numerator: int
+    denominator: int
+    percent: float | None
+
+
+class DrilldownItem(Schema):
+    code: str
+    unit_code: str
+    procedure_code: str
+    state: int
+    received_at: datetime | None
+    ended_at: datetime | None
+    due_at: datetime | None
+    in_numerator: bool
+
+
+class DrilldownPage(Schema):
+    metric: str
+    unit: UnitRef
+    start: date
+    end: date
+    numerator: int
+    denominator: int
+    items: list[DrilldownItem]
+    page: int
+    has_next: bool
