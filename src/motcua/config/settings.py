@@ -45,14 +45,10 @@ INSTALLED_APPS = [
     "motcua.catalog",
     "motcua.dossiers",
     "motcua.indicators",
-    "motcua.scorecard",
     "motcua.reports",
     "motcua.backoffice",
-    "motcua.forms",
-    "motcua.desk",
-    "motcua.portal",
+    "motcua.api",
     "motcua.demo",
-    "motcua.interchange",
 ]
 
 MIDDLEWARE = [

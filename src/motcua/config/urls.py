@@ -7,5 +7,6 @@ admin.site.index_title = "Quản trị"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("motcua.api.urls")),
     path("", include("motcua.backoffice.urls")),
 ]
