@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "motcua.reports",
     "motcua.backoffice",
     "motcua.api",
+    "motcua.dashboard",
     "motcua.demo",
 ]
 

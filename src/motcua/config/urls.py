@@ -8,5 +8,6 @@ admin.site.index_title = "Quản trị"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("motcua.api.urls")),
+    path("giam-sat/", include("motcua.dashboard.urls")),
     path("", include("motcua.backoffice.urls")),
 ]

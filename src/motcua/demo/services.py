@@ -21,6 +21,7 @@ from motcua.core.errors import DomainError
 from motcua.demo import data
 from motcua.dossiers import services as ds
 from motcua.dossiers.models import Channel, Dossier, DossierStep, State
+from motcua.indicators.models import Target
 from motcua.units.models import Membership, Role, Unit
 from motcua.units.services import membership_grant, unit_upsert
 from motcua.workcalendar.selectors import calendar_get
@@ -796,6 +797,21 @@ def _write(stdout: TextIO | None, text: str = "") -> None:
         stdout.write(text + "\n")
 
 
+def demo_targets_load(*, units: dict[str, Unit], end: datetime) -> None:
+    """The seed directive's target: every commune of the district pays at least 30 % online, for
+    the calendar years the demo covers."""
+    district = units[data.DISTRICT["code"]]
+    for year in (end.year - 1, end.year):
+        Target.objects.update_or_create(
+            metric="online_payment",
+            unit=district,
+            level="commune",
+            valid_from=date(year, 1, 1),
+            valid_to=date(year, 12, 31),
+            defaults={"percent": 30},
+        )
+
+
 def demo_load(
     *,
     dossiers: int = DEFAULT_DOSSIERS,
@@ -806,13 +822,14 @@ def demo_load(
     """Load (or refresh) the demo. Reference data is upserted every time; dossiers are generated
     only when the demo province has none yet, so a second run adds nothing."""
     started = wallclock.monotonic()
+    end = _end_of(today)
     with transaction.atomic():
         units, units_created = demo_units_load()
         procedures, procedures_created = demo_procedures_load(units=units)
         _specs, users_created = demo_staff_load(units=units)
+        demo_targets_load(units=units, end=end)
     province = units[data.PROVINCE["code"]]
     existing = Dossier.objects.filter(unit__path__startswith=province.path).exists()
-    end = _end_of(today)
     tally = _Tally()
     if dossiers > 0 and not existing:
         _write(stdout, f"Đang tạo {dossiers} hồ sơ mẫu trong một năm đến {end:%d/%m/%Y}…")

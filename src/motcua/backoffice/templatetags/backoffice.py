@@ -1,6 +1,6 @@
 from django import template
 
-from motcua.units.models import Role
+from motcua.units.models import Membership, Role
 from motcua.units.selectors import user_roles_in, user_units
 
 register = template.Library()
@@ -21,3 +21,16 @@ def officer_assignments(user) -> list[dict]:
         }
         for unit in user_units(user=user)
     ]
+
+
+@register.simple_tag
+def officer_nav(user) -> dict:
+    """Which sections the header offers: the dashboard to those who supervise, the intake desk to
+    desk officers."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    roles = {m.role for m in Membership.objects.filter(user=user, active=True)}
+    return {
+        "dashboard": bool(roles & {Role.SUPERVISOR, Role.LEADER, Role.ADMINISTRATOR}),
+        "desk": Role.DESK_OFFICER in roles,
+    }

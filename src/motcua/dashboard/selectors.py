@@ -1,0 +1,68 @@
+"""What a supervisor sees: the rates of a subtree, its children against targets, monthly trends."""
+
+from calendar import monthrange
+from datetime import date
+
+from motcua.indicators.models import Metric
+from motcua.indicators.selectors import (
+    below_target,
+    flows_by_unit,
+    rates_from_flows,
+    rates_with_children,
+)
+from motcua.units.models import Role, Unit
+from motcua.units.selectors import user_has_role, user_units
+
+SUPERVISING_ROLES = (Role.SUPERVISOR, Role.LEADER, Role.ADMINISTRATOR)
+
+
+def dashboard_units(*, user) -> list[Unit]:
+    """Top units whose figures the user may see (supervisors, leaders and administrators)."""
+    return user_units(user=user, roles=SUPERVISING_ROLES)
+
+
+def dashboard_may_view(*, user, unit: Unit) -> bool:
+    return user_has_role(user=user, role=SUPERVISING_ROLES, unit=unit)
+
+
+def months_back(*, end: date, count: int) -> list[tuple[date, date]]:
+    """The `count` calendar months ending with `end`'s month, oldest first (the last one cut at `end`)."""
+    months = []
+    year, month = end.year, end.month
+    for _ in range(count):
+        first = date(year, month, 1)
+        last = min(date(year, month, monthrange(year, month)[1]), end)
+        months.append((first, last))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return list(reversed(months))
+
+
+def dashboard_overview(*, unit: Unit, start: date, end: date) -> dict:
+    figures = rates_with_children(unit=unit, start=start, end=end)
+    misses = below_target(
+        unit=unit, start=start, end=end, subtree=figures["subtree"], per_unit=figures["per_unit"]
+    )
+    missed = {(m["unit"].pk, m["metric"]): m for m in misses}
+    return {
+        "unit": unit,
+        "rates": figures["rates"],
+        "children": figures["children"],
+        "below_target": misses,
+        "missed": missed,
+    }
+
+
+def dashboard_trend(*, unit: Unit, end: date, months: int = 12) -> dict:
+    """Each metric's percent per month: one counter query per month over the subtree."""
+    periods = months_back(end=end, count=months)
+    subtree = list(Unit.objects.filter(path__startswith=unit.path))
+    values: dict[str, list] = {metric: [] for metric in Metric.values}
+    for first, last in periods:
+        per_unit = flows_by_unit(unit=unit, start=first, end=last)
+        total: dict[str, int] = {}
+        for u in subtree:
+            for column, value in per_unit.get(u.pk, {}).items():
+                total[column] = total.get(column, 0) + value
+        for metric, rate in rates_from_flows(total).items():
+            values[metric].append(rate.percent)
+    return {"periods": periods, "values": values}

@@ -1,0 +1,151 @@
+"""Supervisors' dashboard: thin views over dashboard.selectors and indicators.selectors."""
+
+from datetime import date
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from motcua.core import timeutil
+from motcua.core.formatting import date_vi
+from motcua.dashboard import charts
+from motcua.dashboard.selectors import (
+    dashboard_may_view,
+    dashboard_overview,
+    dashboard_trend,
+    dashboard_units,
+)
+from motcua.indicators.models import Metric
+from motcua.indicators.selectors import RATE_COLUMNS, rate_dossiers, rates_for
+from motcua.units.models import Unit
+
+PAGE_SIZE = 50
+
+
+def _period(request) -> tuple[date, date, list[str]]:
+    """From the query string; default: the year to date. Bad dates fall back with a message."""
+    today = timeutil.now().date()
+    errors = []
+    try:
+        start = date.fromisoformat(request.GET.get("from") or f"{today.year}-01-01")
+        end = date.fromisoformat(request.GET.get("to") or today.isoformat())
+    except ValueError:
+        errors.append(
+            _("Ngày không hợp lệ (định dạng YYYY-MM-DD); đang hiển thị từ đầu năm đến nay.")
+        )
+        start, end = date(today.year, 1, 1), today
+    if start > end:
+        errors.append(_("Ngày bắt đầu sau ngày kết thúc; đã đổi chỗ hai ngày."))
+        start, end = end, start
+    return start, end, errors
+
+
+def _unit(request) -> Unit:
+    units = dashboard_units(user=request.user)
+    if not units:
+        raise PermissionDenied
+    code = request.GET.get("unit")
+    if not code:
+        return units[0]
+    unit = Unit.objects.filter(code=code).first()
+    if unit is None:
+        raise Http404
+    if not dashboard_may_view(user=request.user, unit=unit):
+        raise PermissionDenied
+    return unit
+
+
+@login_required
+@require_safe
+def overview(request):
+    unit = _unit(request)
+    start, end, errors = _period(request)
+    data = dashboard_overview(unit=unit, start=start, end=end)
+    trend = dashboard_trend(unit=unit, end=end)
+    labels = [f"{first.month:02d}/{first.year % 100:02d}" for first, _last in trend["periods"]]
+    series = [
+        charts.Series(label=str(Metric(m).label), values=trend["values"][m]) for m in Metric.values
+    ]
+    metrics = [
+        {"key": m, "label": Metric(m).label, "rate": data["rates"][m]} for m in Metric.values
+    ]
+    children = [
+        {
+            "unit": child["unit"],
+            "cells": [
+                {
+                    "metric": m,
+                    "rate": child["rates"][m],
+                    "miss": data["missed"].get((child["unit"].pk, m)),
+                }
+                for m in Metric.values
+            ],
+        }
+        for child in data["children"]
+    ]
+    return render(
+        request,
+        "dashboard/overview.html",
+        {
+            "unit": unit,
+            "units": dashboard_units(user=request.user),
+            "start": start,
+            "end": end,
+            "period_text": f"{date_vi(start)} – {date_vi(end)}",
+            "errors": errors,
+            "metrics": metrics,
+            "metric_labels": [Metric(m).label for m in Metric.values],
+            "children": children,
+            "below_target": data["below_target"],
+            "chart": charts.line_chart(
+                title=_("Xu hướng các tỷ lệ theo tháng"), labels=labels, series=series
+            ),
+            "legend": charts.legend(series),
+            "trend_labels": labels,
+            "trend_rows": list(
+                zip([s.label for s in series], charts.percent_cells(series), strict=True)
+            ),
+        },
+    )
+
+
+@login_required
+@require_safe
+def drilldown(request, metric: str):
+    """The dossiers behind one rate's figure; every row links to its dossier page."""
+    if metric not in RATE_COLUMNS:
+        raise Http404
+    unit = _unit(request)
+    start, end, errors = _period(request)
+    part = "numerator" if request.GET.get("part") == "numerator" else "denominator"
+    try:
+        page = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page = 1
+    queryset = rate_dossiers(unit=unit, start=start, end=end, metric=metric, part=part)
+    rows = list(
+        queryset.select_related("procedure", "unit").order_by("received_at", "pk")[
+            (page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1
+        ]
+    )
+    return render(
+        request,
+        "dashboard/drilldown.html",
+        {
+            "unit": unit,
+            "metric": metric,
+            "metric_label": Metric(metric).label,
+            "part": part,
+            "rate": rates_for(unit=unit, start=start, end=end)[metric],
+            "start": start,
+            "end": end,
+            "period_text": f"{date_vi(start)} – {date_vi(end)}",
+            "errors": errors,
+            "rows": rows[:PAGE_SIZE],
+            "page": page,
+            "has_next": len(rows) > PAGE_SIZE,
+        },
+    )

@@ -1,0 +1,92 @@
+from datetime import date
+
+import pytest
+from django.test import Client
+
+from motcua.dossiers import services
+from motcua.dossiers.services import Applicant
+from motcua.indicators.models import Target
+from tests.conftest import local
+
+
+@pytest.fixture
+def figures(staff, tree, birth_registration):
+    # Tiên Động: one dossier, paid online. Cộng Lạc: one dossier, paid at the desk (0 % < 30 %).
+    for unit, desk, online in (
+        (tree.tien_dong, staff.desk, True),
+        (tree.cong_lac, staff.other_desk, False),
+    ):
+        dossier = services.dossier_receive(
+            actor=desk,
+            unit=unit,
+            procedure=birth_registration,
+            applicant=Applicant(name="P"),
+            at=local(2024, 3, 4, 8),
+        )
+        services.dossier_record_payment(
+            actor=None if online else desk,
+            dossier=dossier,
+            amount=8000,
+            online=online,
+            reference="R" if online else "",
+            at=local(2024, 3, 4, 9),
+        )
+    Target.objects.create(
+        metric="online_payment",
+        percent=30,
+        unit=tree.district,
+        level="commune",
+        valid_from=date(2024, 1, 1),
+        valid_to=date(2024, 12, 31),
+    )
+
+
+def supervisor_client(staff) -> Client:
+    client = Client()
+    client.force_login(staff.supervisor)
+    return client
+
+
+def test_overview_shows_rates_children_targets_and_chart(staff, tree, figures):
+    response = supervisor_client(staff).get("/giam-sat/?unit=298&from=2024-03-01&to=2024-03-31")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'lang="vi"' in html
+    assert "Tỷ lệ thanh toán trực tuyến" in html
+    assert "50%" in html  # one of two fee dossiers paid online
+    assert "⚠ Cộng Lạc: 0% (chỉ tiêu 30%)" in html
+    assert "<svg" in html and "Xu hướng các tỷ lệ theo tháng" in html
+    assert "/giam-sat/chi-so/online_payment/?unit=11140" in html
+
+
+def test_drilldown_lists_the_dossiers_behind_the_number(staff, tree, figures):
+    client = supervisor_client(staff)
+    everything = client.get(
+        "/giam-sat/chi-so/online_payment/?unit=298&from=2024-03-01&to=2024-03-31"
+    )
+    numerator = client.get(
+        "/giam-sat/chi-so/online_payment/?unit=298&from=2024-03-01&to=2024-03-31&part=numerator"
+    )
+    assert everything.status_code == numerator.status_code == 200
+    assert everything.content.decode().count("/ho-so/1114") == 2
+    assert numerator.content.decode().count("/ho-so/1114") == 1
+    assert "/ho-so/11143-" in numerator.content.decode()
+
+
+def test_only_supervising_roles_see_the_dashboard(staff, tree, figures):
+    desk = Client()
+    desk.force_login(staff.desk)
+    assert desk.get("/giam-sat/").status_code == 403
+    client = supervisor_client(staff)
+    assert (
+        client.get("/giam-sat/?unit=30").status_code == 403
+    )  # the province is above the supervisor
+    assert client.get("/giam-sat/?unit=KHONG-CO").status_code == 404
+    assert client.get("/giam-sat/chi-so/khong-co/").status_code == 404
+    assert Client().get("/giam-sat/").status_code == 302
+
+
+def test_bad_dates_fall_back_with_a_message(staff, figures):
+    response = supervisor_client(staff).get("/giam-sat/?from=hom-qua&to=2024-13-40")
+    assert response.status_code == 200
+    assert "Ngày không hợp lệ" in response.content.decode()
