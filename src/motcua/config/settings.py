@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "motcua.backoffice",
     "motcua.api",
     "motcua.dashboard",
+    "motcua.portal",
     "motcua.demo",
 ]
 

@@ -9,5 +9,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("motcua.api.urls")),
     path("giam-sat/", include("motcua.dashboard.urls")),
+    path("cong-dich-vu/", include("motcua.portal.urls")),
     path("", include("motcua.backoffice.urls")),
 ]

@@ -1,0 +1,314 @@
+"""Portal forms. Applicant data is checked by the same rules the services apply (Applicant.cleaned),
+so the form reports a problem next to the field instead of as a page-level error."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from motcua.catalog.models import Component, Procedure, ProcedureLevel
+from motcua.core.errors import ValidationFailed
+from motcua.core.formatting import number_vi
+from motcua.dossiers.services import Applicant
+from motcua.portal import uploads
+from motcua.units.models import Unit
+
+REQUIRED = {"required": _("Vui lòng nhập thông tin này.")}
+
+
+def _mb(size: int) -> str:
+    return number_vi(size / uploads.MB, decimals=1) + " MB"
+
+
+def validate_upload(file) -> None:
+    """Size first (an over-limit file arrives without its bytes), then the real type."""
+    if file.size > uploads.max_file_bytes():
+        raise ValidationError(
+            _("Tệp “%(name)s” quá lớn (%(size)s); mỗi tệp tối đa %(limit)s."),
+            params={
+                "name": file.name,
+                "size": _mb(file.size),
+                "limit": _mb(uploads.max_file_bytes()),
+            },
+            code="file_too_large",
+        )
+    if getattr(file, "discarded", False):
+        return  # dropped because the dossier as a whole is too large: reported by the form
+    kind = uploads.sniff(file)
+    if kind is None or not uploads.extension_matches(name=file.name, kind=kind):
+        raise ValidationError(
+            _(
+                "Tệp “%(name)s” không phải tệp PDF, JPG hoặc PNG hợp lệ (nội dung tệp phải đúng "
+                "với đuôi tên tệp)."
+            ),
+            params={"name": file.name},
+            code="file_type",
+        )
+
+
+class UploadsMixin:
+    """One optional or required file field per component, named `component_<id>`."""
+
+    def add_component_fields(self, components, *, required: bool) -> None:
+        self.components = list(components)
+        for component in self.components:
+            self.fields[f"component_{component.pk}"] = forms.FileField(
+                label=component.name,
+                required=required and component.required,
+                validators=[validate_upload],
+                error_messages={
+                    "required": _("Vui lòng đính kèm tệp cho thành phần này."),
+                    "empty": _("Tệp đính kèm rỗng."),
+                    "invalid": _("Tệp đính kèm không hợp lệ."),
+                },
+                widget=forms.ClearableFileInput(
+                    attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}
+                ),
+            )
+
+    def component_fields(self):
+        return [self[f"component_{c.pk}"] for c in self.components]
+
+    def clean_uploads_total(self, cleaned_data) -> None:
+        total = sum(self.files[name].size for name in self.files if name.startswith("component_"))
+        if total > uploads.max_dossier_bytes():
+            raise ValidationError(
+                _("Tổng dung lượng các tệp (%(size)s) vượt quá %(limit)s cho một hồ sơ."),
+                params={"size": _mb(total), "limit": _mb(uploads.max_dossier_bytes())},
+                code="dossier_too_large",
+            )
+
+    def uploaded_files(self) -> dict[Component, object]:
+        """Valid files by component, renamed to a short name with their true ending."""
+        files = {}
+        for component in self.components:
+            file = self.cleaned_data.get(f"component_{component.pk}")
+            if file:
+                kind = uploads.sniff(file)
+                file.name = uploads.safe_name(name=file.name, kind=kind, prefix=component.code)
+                files[component] = file
+        return files
+
+
+class CatalogueSearchForm(forms.Form):
+    q = forms.CharField(label=_("Tìm thủ tục"), required=False, max_length=200)
+    field = forms.TypedChoiceField(
+        label=_("Lĩnh vực"), required=False, coerce=int, empty_value=None
+    )
+    level = forms.ChoiceField(
+        label=_("Cấp thực hiện"),
+        required=False,
+        choices=[("", _("Tất cả các cấp")), *ProcedureLevel.choices],
+    )
+
+    def __init__(self, *args, fields=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["field"].choices = [("", _("Tất cả lĩnh vực"))] + [
+            (f.pk, f.name) for f in fields
+        ]
+        self.fields["q"].widget.input_type = "search"
+        self.fields["q"].widget.attrs.update(placeholder=_("Ví dụ: dang ky khai sinh"))
+
+
+APPLICANT_FIELD_ERRORS = {
+    "applicant_name_required": "applicant_name",
+    "applicant_name_too_long": "applicant_name",
+    "applicant_id_number_invalid": "applicant_id_number",
+    "applicant_phone_invalid": "applicant_phone",
+    "applicant_email_invalid": "applicant_email",
+    "applicant_address_too_long": "applicant_address",
+}
+
+
+class SubmitForm(UploadsMixin, forms.Form):
+    unit = forms.ModelChoiceField(
+        label=_("Nơi nộp hồ sơ (cơ quan tiếp nhận)"),
+        queryset=Unit.objects.none(),
+        empty_label=_("— Chọn cơ quan —"),
+        error_messages={
+            "required": _("Vui lòng chọn cơ quan tiếp nhận."),
+            "invalid_choice": _("Cơ quan được chọn không giải quyết thủ tục này."),
+        },
+    )
+    applicant_name = forms.CharField(
+        label=_("Họ và tên người nộp"), max_length=255, error_messages=REQUIRED
+    )
+    applicant_id_number = forms.CharField(
+        label=_("Số CCCD, CMND hoặc hộ chiếu"),
+        max_length=20,
+        error_messages=REQUIRED,
+        help_text=_("Dùng để đối chiếu; trên trang tra cứu chỉ hiện 4 ký tự cuối."),
+    )
+    applicant_phone = forms.CharField(
+        label=_("Số điện thoại"),
+        max_length=20,
+        error_messages=REQUIRED,
+        help_text=_("Dùng để tra cứu hồ sơ và nhận thông báo."),
+    )
+    applicant_email = forms.CharField(label=_("Thư điện tử"), max_length=254, required=False)
+    applicant_address = forms.CharField(label=_("Địa chỉ"), max_length=500, required=False)
+    summary = forms.CharField(
+        label=_("Nội dung yêu cầu (trích yếu)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "Tôi cam đoan thông tin đã khai là đúng sự thật và đồng ý để cơ quan nhà nước xử lý dữ "
+            "liệu cá nhân của tôi nhằm giải quyết hồ sơ này."
+        ),
+        error_messages={"required": _("Vui lòng đánh dấu xác nhận cam đoan để nộp hồ sơ.")},
+    )
+
+    def __init__(self, *args, procedure: Procedure, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.procedure = procedure
+        self.fields["unit"].queryset = units
+        self.fields["applicant_phone"].widget.input_type = "tel"
+        self.fields["applicant_phone"].widget.attrs.update(autocomplete="tel")
+        self.fields["applicant_email"].widget.input_type = "email"
+        self.fields["applicant_email"].widget.attrs.update(autocomplete="email")
+        self.fields["applicant_name"].widget.attrs.update(autocomplete="name")
+        self.fields["applicant_address"].widget.attrs.update(autocomplete="street-address")
+        self.add_component_fields(procedure.components.all(), required=True)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        try:
+            self.applicant = Applicant(
+                name=cleaned_data.get("applicant_name", ""),
+                id_number=cleaned_data.get("applicant_id_number", ""),
+                phone=cleaned_data.get("applicant_phone", ""),
+                email=cleaned_data.get("applicant_email", ""),
+                address=cleaned_data.get("applicant_address", ""),
+            ).cleaned()
+        except ValidationFailed as error:
+            field = APPLICANT_FIELD_ERRORS.get(error.code)
+            if field and field not in self.errors:
+                self.add_error(field, error.message)
+            elif not field:
+                self.add_error(None, error.message)
+        self.clean_uploads_total(cleaned_data)
+        return cleaned_data
+
+
+class LookupForm(forms.Form):
+    code = forms.CharField(
+        label=_("Mã hồ sơ"),
+        max_length=64,
+        error_messages=REQUIRED,
+        help_text=_("In trên giấy tiếp nhận hoặc trang xác nhận nộp hồ sơ."),
+    )
+    contact = forms.CharField(
+        label=_("Số điện thoại hoặc 4 ký tự cuối của số CCCD/CMND"),
+        max_length=20,
+        error_messages=REQUIRED,
+        help_text=_("Số điện thoại hoặc số giấy tờ đã khai khi nộp hồ sơ."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.update(autocapitalize="characters", spellcheck="false")
+        self.fields["contact"].widget.attrs.update(autocomplete="off", inputmode="text")
+
+
+class SupplementForm(UploadsMixin, forms.Form):
+    note = forms.CharField(
+        label=_("Nội dung bổ sung"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, components, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_component_fields(components, required=False)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        self.clean_uploads_total(cleaned_data)
+        if not self.errors and not cleaned_data.get("note", "").strip() and not self.files:
+            raise ValidationError(
+                _("Hãy đính kèm giấy tờ bổ sung hoặc ghi nội dung bổ sung."), code="empty"
+            )
+        return cleaned_data
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do rút hồ sơ"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Vui lòng nêu lý do rút hồ sơ.")},
+    )
+
+
+class RatingForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label=_("Mức độ hài lòng"),
+        coerce=int,
+        choices=[
+            (5, _("5 — Rất hài lòng")),
+            (4, _("4 — Hài lòng")),
+            (3, _("3 — Bình thường")),
+            (2, _("2 — Không hài lòng")),
+            (1, _("1 — Rất không hài lòng")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Vui lòng chọn mức độ hài lòng."),
+            "invalid_choice": _("Vui lòng chọn mức độ hài lòng từ 1 đến 5."),
+        },
+    )
+    comment = forms.CharField(
+        label=_("Ý kiến khác (không bắt buộc)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class FeedbackForm(forms.Form):
+    name = forms.CharField(label=_("Họ và tên"), max_length=255, error_messages=REQUIRED)
+    phone = forms.CharField(label=_("Số điện thoại"), max_length=20, required=False)
+    email = forms.EmailField(
+        label=_("Thư điện tử"),
+        max_length=254,
+        required=False,
+        error_messages={"invalid": _("Địa chỉ thư điện tử không hợp lệ.")},
+    )
+    unit = forms.ModelChoiceField(
+        label=_("Cơ quan, đơn vị được phản ánh (nếu có)"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=_("— Không chọn —"),
+        error_messages={"invalid_choice": _("Cơ quan được chọn không hợp lệ.")},
+    )
+    content = forms.CharField(
+        label=_("Nội dung phản ánh, kiến nghị"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages=REQUIRED,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.filter(successor__isnull=True).order_by("name")
+        self.fields["phone"].widget.input_type = "tel"
+        self.fields["phone"].widget.attrs.update(autocomplete="tel")
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"].strip()
+        digits = "".join(ch for ch in phone if ch not in " .-()")
+        if phone and not (digits.lstrip("+").isdigit() and 9 <= len(digits.lstrip("+")) <= 15):
+            raise ValidationError(_("Số điện thoại không hợp lệ."), code="phone")
+        return digits
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if not self.errors and not cleaned_data.get("phone") and not cleaned_data.get("email"):
+            raise ValidationError(
+                _("Hãy để lại số điện thoại hoặc thư điện tử để cơ quan trả lời."),
+                code="contact",
+            )
+        return cleaned_data

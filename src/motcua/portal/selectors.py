@@ -1,0 +1,153 @@
+"""Reads for the public portal: the catalogue as citizens see it, and one dossier for the person
+who proved they filed it (code + phone or the last four digits of the ID number)."""
+
+import hmac
+import re
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from motcua.catalog.models import Field, Procedure
+from motcua.catalog.selectors import procedure_list
+from motcua.core import timeutil
+from motcua.dossiers.models import Dossier, DossierEvent, Outcome, State
+from motcua.units.models import Unit
+
+# --- catalogue -----------------------------------------------------------------------------------
+
+
+def field_list_with_counts() -> QuerySet[Field]:
+    """Fields that have active procedures, with how many."""
+    return (
+        Field.objects.annotate(
+            procedure_count=Count("procedures", filter=Q(procedures__active=True))
+        )
+        .filter(procedure_count__gt=0)
+        .order_by("name")
+    )
+
+
+def procedure_get_public(*, code: str) -> Procedure | None:
+    return (
+        procedure_list()
+        .prefetch_related("components", "fees", "units")
+        .filter(code=(code or "").strip())
+        .first()
+    )
+
+
+def procedure_receiving_units(*, procedure: Procedure) -> QuerySet[Unit]:
+    """Units a citizen may file the procedure with: its explicit list, else every unit of its level
+    (the inverse of catalog.selectors.procedures_offered_by). Merged or expired units are left out."""
+    today = timeutil.now().date()
+    current = Q(successor__isnull=True) & (Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+    explicit = procedure.units.filter(current)
+    if explicit.exists():
+        return explicit.order_by("name")
+    return Unit.objects.filter(current, level=procedure.level).order_by("name")
+
+
+# --- one dossier, for its applicant --------------------------------------------------------------
+
+_PHONE_NOISE = re.compile(r"[\s.\-()]")
+
+
+def _phone_key(value: str) -> str:
+    """+84 912… and 0912… are the same number."""
+    digits = _PHONE_NOISE.sub("", value or "")
+    if digits.startswith("+84"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("84") and len(digits) == 11:
+        digits = "0" + digits[2:]
+    return digits
+
+
+def _same(a: str, b: str) -> bool:
+    return bool(a) and bool(b) and hmac.compare_digest(a.encode(), b.encode())
+
+
+def dossier_public_lookup(*, code: str, contact: str) -> Dossier | None:
+    """The dossier when `contact` is its phone number or the last four characters of its ID
+    number; None otherwise — the caller must not tell which part was wrong."""
+    code = (code or "").strip()
+    contact = (contact or "").strip()
+    if not code or not contact or len(code) > 64:
+        return None
+    # Codes are upper-case; a citizen may type them in lower case.
+    dossier = Dossier.objects.filter(code__in={code, code.upper()}).first()
+    if dossier is None:
+        return None
+    id_number = dossier.applicant_id_number
+    # Four characters can only be an ID tail (a phone number has at least nine digits); an ID
+    # shorter than six is not secret enough to unlock anything by its tail.
+    if len(contact) == 4:
+        return dossier if len(id_number) >= 6 and _same(contact.upper(), id_number[-4:]) else None
+    return dossier if _same(_phone_key(contact), _phone_key(dossier.applicant_phone)) else None
+
+
+def dossier_public_get(*, pk: int | None = None, code: str | None = None) -> Dossier | None:
+    """By id (from the session grant) or by exact code (from the URL); callers check the grant."""
+    queryset = Dossier.objects.select_related("procedure", "unit", "procedure__field")
+    if pk is not None:
+        return queryset.filter(pk=pk).first()
+    return queryset.filter(code=code).first() if code else None
+
+
+PLAIN_STATES = {
+    State.SUBMITTED_ONLINE: _("Đã nộp trực tuyến, đang chờ cán bộ một cửa kiểm tra và tiếp nhận."),
+    State.RECEIVED: _("Đã được tiếp nhận, đang chuyển đến bộ phận giải quyết."),
+    State.NOT_ACCEPTED: _("Hồ sơ không được tiếp nhận."),
+    State.PROCESSING: _("Đang được giải quyết."),
+    State.SUPPLEMENT_REQUESTED: _(
+        "Cơ quan yêu cầu bổ sung hồ sơ. Thời hạn giải quyết tạm dừng cho đến khi nhận được phần bổ sung."
+    ),
+    State.FINANCIAL_OBLIGATION: _(
+        "Chờ bạn thực hiện nghĩa vụ tài chính (nộp thuế, phí, lệ phí) theo thông báo của cơ quan."
+    ),
+    State.WITHDRAWN: _("Bạn đã rút hồ sơ."),
+    State.STOPPED: _("Cơ quan đã dừng xử lý hồ sơ."),
+    State.RESOLVED: _("Đã có kết quả giải quyết, chờ trả kết quả cho bạn."),
+    State.RETURNED: _("Đã trả kết quả."),
+}
+
+
+@dataclass(frozen=True)
+class PublicStatus:
+    text: str
+    # What the agency asked for (supplement) or why it ended (refusal, stop): the latest such event.
+    request: str = ""
+    reason: str = ""
+
+
+def dossier_public_status(*, dossier: Dossier) -> PublicStatus:
+    text = str(PLAIN_STATES.get(dossier.state, State(dossier.state).label))
+    if dossier.state == State.RESOLVED and dossier.outcome == Outcome.REJECTED:
+        text = str(
+            _("Hồ sơ bị từ chối giải quyết; văn bản trả lời nêu rõ lý do sẽ được trả cho bạn.")
+        )
+    request = ""
+    if dossier.state == State.SUPPLEMENT_REQUESTED:
+        request = _last_payload(dossier, kinds=("supplement_requested",)).get("content", "")
+    reason = ""
+    if dossier.state in (State.NOT_ACCEPTED, State.STOPPED, State.WITHDRAWN) or (
+        dossier.outcome == Outcome.REJECTED
+    ):
+        reason = _last_payload(
+            dossier, kinds=("not_accepted", "stopped", "withdrawn", "rejected")
+        ).get("reason", "")
+    return PublicStatus(text=text, request=request, reason=reason)
+
+
+def _last_payload(dossier: Dossier, *, kinds: tuple[str, ...]) -> dict:
+    event = DossierEvent.objects.filter(dossier=dossier, kind__in=kinds).order_by("-seq").first()
+    return (event.payload or {}) if event else {}
+
+
+def dossier_public_documents(*, dossier: Dossier) -> list[str]:
+    """Names of the papers filed — names only: files are not served to the public."""
+    return list(
+        dossier.documents.filter(kind="component")
+        .order_by("added_at", "id")
+        .values_list("name", flat=True)
+    )

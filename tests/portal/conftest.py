@@ -1,0 +1,63 @@
+"""Portal fixtures: files with real signatures, and dossiers made through the real services."""
+
+import pytest
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from motcua.dossiers import services
+from motcua.dossiers.services import Applicant
+
+PHONE = "0912345678"
+ID_NUMBER = "001099012345"
+PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+ELF = b"\x7fELF\x02\x01\x01" + b"\x00" * 64
+
+
+def upload(name: str, content: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Lookup throttle counters live in the cache, which outlives a test's database rollback.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def submit_online(*, unit, procedure, phone: str = PHONE, id_number: str = ID_NUMBER):
+    return services.dossier_submit_online(
+        unit=unit,
+        procedure=procedure,
+        applicant=Applicant(name="Nguyễn Thị Hoa", id_number=id_number, phone=phone),
+        summary="Đăng ký khai sinh cho con",
+    )
+
+
+def processing(*, staff, tree, procedure):
+    """An online dossier accepted by the desk and forwarded to the processor (state 4)."""
+    dossier = submit_online(unit=tree.tien_dong, procedure=procedure)
+    dossier = services.dossier_accept(actor=staff.desk, dossier=dossier)
+    return services.dossier_forward(actor=staff.desk, dossier=dossier)
+
+
+def supplement_requested(*, staff, tree, procedure, content="Thiếu giấy chứng sinh bản chính"):
+    dossier = processing(staff=staff, tree=tree, procedure=procedure)
+    return services.dossier_request_supplement(
+        actor=staff.processor, dossier=dossier, content=content
+    )
+
+
+def returned(*, staff, tree, procedure):
+    dossier = processing(staff=staff, tree=tree, procedure=procedure)
+    dossier = services.dossier_forward(actor=staff.processor, dossier=dossier)
+    dossier = services.dossier_resolve(
+        actor=staff.leader, dossier=dossier, result_summary="Giấy khai sinh bản chính"
+    )
+    return services.dossier_return_result(actor=staff.desk, dossier=dossier)
+
+
+def look_up(client, dossier, contact: str = PHONE):
+    return client.post("/cong-dich-vu/tra-cuu/", {"code": dossier.code, "contact": contact})
