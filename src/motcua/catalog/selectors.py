@@ -37,3 +37,21 @@ def procedures_offered_by(*, unit: Unit) -> QuerySet[Procedure]:
     explicit = Q(units=unit)
     by_level = Q(units__isnull=True, level=level) if level else Q(pk__in=[])
     return procedure_list().filter(explicit | by_level).distinct()
+
+
+def procedure_is_offered_by(*, procedure: Procedure, unit: Unit) -> bool:
+    """Whether `unit` may receive dossiers of `procedure`: its explicit unit list, else its level.
+    A department works at the level of the government it belongs to (a district office takes
+    district procedures); public-administration centres take every level (Decree 118/2025: any
+    centre of the province takes any dossier)."""
+    if unit.level == "centre":
+        return True
+    listed = list(procedure.units.values_list("pk", flat=True))
+    if listed:
+        return unit.pk in listed
+    level = unit.level
+    node = unit
+    while level == "department" and node.parent_id is not None:
+        node = node.parent
+        level = node.level
+    return procedure.level == level

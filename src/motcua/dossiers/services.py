@@ -15,6 +15,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from motcua.catalog.models import Component, Procedure, ProcessStep
+from motcua.catalog.selectors import procedure_is_offered_by
 from motcua.core import timeutil
 from motcua.core.errors import InvalidTransition, PermissionDenied, StaleVersion, ValidationFailed
 from motcua.dossiers import signals
@@ -487,6 +488,11 @@ def _new_dossier(
 ) -> tuple[Dossier, DossierState, _Change]:
     if not procedure.active:
         raise ValidationFailed("Thủ tục này đã ngừng áp dụng.", code="procedure_inactive")
+    if not procedure_is_offered_by(procedure=procedure, unit=unit):
+        raise ValidationFailed(
+            f"{unit.name} không giải quyết thủ tục “{procedure.name}”.",
+            code="procedure_not_offered",
+        )
     if channel not in Channel.values:
         raise ValidationFailed("Kênh nộp hồ sơ không hợp lệ.", code="channel_invalid")
     if len(summary) > 1000:
@@ -1072,10 +1078,12 @@ def dossier_receive_supplement(
             pause_kind="supplement_requested",
         )
         if components:
+            # "Every submitted component digitized" over all of them, the earlier ones included.
             facts = _digitization_facts(components)
+            had_components = d.documents.filter(kind=DossierDocument.Kind.COMPONENT).exists()
             change.set.update(
-                components_digitized=state.fields["components_digitized"]
-                and facts["components_digitized"],
+                components_digitized=facts["components_digitized"]
+                and (state.fields["components_digitized"] or not had_components),
                 data_reused=state.fields["data_reused"] or facts["data_reused"],
             )
         return change
