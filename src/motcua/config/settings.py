@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "motcua.catalog",
     "motcua.dossiers",
     "motcua.indicators",
+    "motcua.scorecard",
     "motcua.reports",
     "motcua.backoffice",
     "motcua.api",

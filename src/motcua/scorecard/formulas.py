@@ -1,0 +1,207 @@
+"""The computations a scorecard indicator can name in its `formula`, and the scoring rule.
+
+Pure: `selectors` loads the figures of one unit subtree and period; each formula here turns them into
+(numerator, denominator), or None when the system cannot know the answer yet — the indicator is then
+"unavailable" and scores nothing, rather than an invented number (domain.md §7)."""
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from motcua.indicators.selectors import Form06Figures, Rate
+
+TWO_PLACES = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class ProcedureFacts:
+    id: int
+    level: str
+    online_level: str
+    result_kind: str
+    active: bool
+    has_fee: bool
+    # Paths of the units the procedure is assigned to; empty: every unit of its level.
+    assigned_paths: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PublicationFacts:
+    procedure_id: int
+    decided_on_time: bool
+    made_public: bool
+    made_public_on_time: bool
+    full_content: bool
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Everything the formulas read, for one unit's subtree and one period."""
+
+    counters: Mapping[int, Mapping[str, int]]  # procedure id → flow counters summed over the period
+    form06: Form06Figures
+    procedures: Mapping[int, ProcedureFacts]  # the whole catalogue, inactive procedures included
+    offered: frozenset[int]  # procedures offered in the subtree (procedure_offered)
+    publications: Sequence[PublicationFacts]  # decided in the period, of offered procedures
+    sync_exists: bool  # whether any dossier was ever synced to the national portal
+
+
+Ratio = tuple[int, int]
+
+
+def procedure_offered(
+    procedure: ProcedureFacts, *, unit_path: str, subtree_levels: frozenset[str]
+) -> bool:
+    """The one rule for "procedures offered in a subtree": an active procedure assigned to a unit of
+    the subtree, or — assigned to no unit — whose level (province, district, commune) is the level of
+    a unit of the subtree. Departments and centres offer only the procedures assigned to them."""
+    if not procedure.active:
+        return False
+    if procedure.assigned_paths:
+        return any(path.startswith(unit_path) for path in procedure.assigned_paths)
+    return procedure.level in subtree_levels
+
+
+def _sum(figures: Figures, column: str, where: Callable[[ProcedureFacts], bool] | None = None):
+    return sum(
+        values.get(column, 0)
+        for procedure_id, values in figures.counters.items()
+        if where is None or where(figures.procedures[procedure_id])
+    )
+
+
+def _offered_with_fee(figures: Figures) -> set[int]:
+    return {pid for pid in figures.offered if figures.procedures[pid].has_fee}
+
+
+def dossiers_on_time(figures: Figures) -> Ratio:
+    f = figures.form06
+    numerator = f.resolved_early + f.resolved_on_time + f.in_progress_within_deadline
+    return numerator, f.received_total
+
+
+def dossiers_full_online(figures: Figures) -> Ratio:
+    def full(p: ProcedureFacts) -> bool:
+        return p.online_level == "full"
+
+    return _sum(figures, "received_online", full), _sum(figures, "received", full)
+
+
+def payment_dossiers(figures: Figures) -> Ratio:
+    return _sum(figures, "received_paid_online"), _sum(figures, "received_with_fee")
+
+
+def payment_procedures_used(figures: Figures) -> Ratio:
+    fee = _offered_with_fee(figures)
+    used = {pid for pid in fee if figures.counters.get(pid, {}).get("received_paid_online", 0)}
+    return len(used), len(fee)
+
+
+def payment_procedures_with_dossiers(figures: Figures) -> Ratio:
+    fee = _offered_with_fee(figures)
+    with_dossiers = {pid for pid in fee if figures.counters.get(pid, {}).get("received", 0)}
+    return len(with_dossiers), len(fee)
+
+
+def results_electronic(figures: Figures) -> Ratio:
+    # Approximation: a result file counts as an electronic result; only procedures that yield a
+    # paper result are measured (an electronic-only result is electronic by nature).
+    def paper(p: ProcedureFacts) -> bool:
+        return p.result_kind == "paper"
+
+    return (
+        _sum(figures, "resolved_with_result_file", paper),
+        _sum(figures, "resolved_with_result", paper),
+    )
+
+
+def dossiers_digitized(figures: Figures) -> Ratio:
+    return _sum(figures, "received_digitized"), _sum(figures, "received")
+
+
+def data_reused(figures: Figures) -> Ratio:
+    return _sum(figures, "received_reused"), _sum(figures, "received")
+
+
+def dossiers_synced(figures: Figures) -> Ratio | None:
+    # Until the portal sync exists every dossier would count as unsynced: that is unknown, not 0 %.
+    if not figures.sync_exists:
+        return None
+    return _sum(figures, "received_synced"), _sum(figures, "received")
+
+
+def publications_decided_on_time(figures: Figures) -> Ratio:
+    return sum(p.decided_on_time for p in figures.publications), len(figures.publications)
+
+
+def publications_made_public_on_time(figures: Figures) -> Ratio:
+    return sum(p.made_public_on_time for p in figures.publications), len(figures.publications)
+
+
+def publications_full_content(figures: Figures) -> Ratio:
+    public = [p for p in figures.publications if p.made_public]
+    return sum(p.full_content for p in public), len(public)
+
+
+def unavailable(figures: Figures) -> None:
+    return None
+
+
+FORMULAS: dict[str, Callable[[Figures], Ratio | None]] = {
+    "publications_decided_on_time": publications_decided_on_time,
+    "publications_made_public_on_time": publications_made_public_on_time,
+    "publications_full_content": publications_full_content,
+    "dossiers_synced": dossiers_synced,
+    "dossiers_on_time": dossiers_on_time,
+    "dossiers_full_online": dossiers_full_online,
+    "payment_dossiers": payment_dossiers,
+    "payment_procedures_used": payment_procedures_used,
+    "payment_procedures_with_dossiers": payment_procedures_with_dossiers,
+    "results_electronic": results_electronic,
+    "dossiers_digitized": dossiers_digitized,
+    "data_reused": data_reused,
+    # Not knowable until the workflows or connections behind them exist.
+    "certified_copies_electronic": unavailable,
+    "citizen_store_synced": unavailable,
+    "population_data_dossiers": unavailable,
+    "population_data_procedures": unavailable,
+    "feedback_on_time": unavailable,
+    "feedback_satisfaction": unavailable,
+    "service_satisfaction": unavailable,
+}
+
+
+def indicator_score(*, maximum: Decimal, threshold: Decimal | None, ratio: Ratio | None) -> dict:
+    """Rate and points of one indicator (domain.md §7): with threshold T points = max × min(1, rate ÷ T),
+    else max × rate; a zero denominator scores full points but shows "no data"."""
+    if ratio is None:
+        return {
+            "status": "unavailable",
+            "no_data": False,
+            "numerator": None,
+            "denominator": None,
+            "rate": None,
+            "points": None,
+        }
+    numerator, denominator = ratio
+    if not denominator:
+        return {
+            "status": "no_data",
+            "no_data": True,
+            "numerator": numerator,
+            "denominator": denominator,
+            "rate": None,
+            "points": maximum.quantize(TWO_PLACES),
+        }
+    fraction = Decimal(numerator) / Decimal(denominator)
+    if threshold is not None:
+        fraction = min(Decimal(1), fraction * 100 / threshold)
+    points = (maximum * fraction).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+    return {
+        "status": "ok",
+        "no_data": False,
+        "numerator": numerator,
+        "denominator": denominator,
+        "rate": Rate(numerator, denominator).percent,
+        "points": points,
+    }

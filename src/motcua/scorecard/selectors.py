@@ -1,0 +1,381 @@
+"""Decision 766 scorecard of a unit subtree over a period (local dates, both ends inclusive).
+
+Figures come from the daily counters (a handful of grouped queries, whatever the number of dossiers
+or of units scored at once), the catalogue and the publication records; `formulas` turns them into
+rates and points. `scorecard_drilldown` lists the dossiers behind a figure with the rules of
+indicators/naive.py, so each number can be checked dossier by dossier."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+
+from motcua.catalog.models import Fee, Procedure, Publication
+from motcua.core.errors import ValidationFailed
+from motcua.core.timeutil import local_datetime
+from motcua.dossiers.models import Dossier
+from motcua.indicators.models import DailyCounter
+from motcua.indicators.naive import counted
+from motcua.indicators.selectors import FLOW_COLUMNS, Form06Figures, form06_figures
+from motcua.scorecard.definitions import (
+    DEFAULT_VERSION,
+    ScorecardDefinition,
+    scorecard_definition_get,
+)
+from motcua.scorecard.formulas import (
+    FORMULAS,
+    TWO_PLACES,
+    Figures,
+    ProcedureFacts,
+    PublicationFacts,
+    indicator_score,
+    procedure_offered,
+)
+from motcua.units.models import Unit
+from motcua.workcalendar.selectors import calendar_get
+
+PUBLICATION_WORKING_DAYS = 5  # domain.md §7: decide ≥ 5 working days ahead, make public within 5
+
+
+def period_validate(*, start: date, end: date) -> None:
+    if end < start:
+        raise ValidationFailed(
+            "Ngày kết thúc kỳ phải bằng hoặc sau ngày bắt đầu.", code="period_invalid"
+        )
+
+
+def period_bounds(*, start: date, end: date) -> tuple[datetime, datetime]:
+    """[first moment of `start`, first moment after `end`) in local time."""
+    return local_datetime(start), local_datetime(end + timedelta(days=1))
+
+
+# --- loading the figures ------------------------------------------------------------------------
+
+
+@dataclass
+class _Context:
+    """Figures of a root subtree, from which any unit inside it is scored without further queries."""
+
+    units: list[Unit]
+    counters: dict[int, dict[int, dict[str, int]]]  # unit → procedure → column sums
+    form06: dict[int, Form06Figures]  # per filed-with unit
+    procedures: dict[int, ProcedureFacts]
+    publications: list[PublicationFacts]
+    sync_exists: bool
+
+    def subtree_ids(self, unit: Unit) -> list[int]:
+        return [u.pk for u in self.units if u.path.startswith(unit.path)]
+
+
+def _procedure_facts() -> dict[int, ProcedureFacts]:
+    assigned: dict[int, list[str]] = defaultdict(list)
+    for procedure_id, path in Procedure.units.through.objects.values_list(
+        "procedure_id", "unit__path"
+    ):
+        assigned[procedure_id].append(path)
+    rows = Procedure.objects.annotate(
+        has_fee=Exists(Fee.objects.filter(procedure=OuterRef("pk"), amount__gt=0))
+    ).values("id", "level", "online_level", "result_kind", "active", "has_fee")
+    return {
+        row["id"]: ProcedureFacts(**row, assigned_paths=tuple(assigned.get(row["id"], ())))
+        for row in rows
+    }
+
+
+def _working_days(calendar, first: date, stop: date) -> int:
+    """Whole working days in [first, stop)."""
+    seconds = calendar.working_seconds_between(local_datetime(first), local_datetime(stop))
+    return seconds // calendar.working_day_seconds
+
+
+def _publication_facts(*, start: date, end: date) -> list[PublicationFacts]:
+    calendar = calendar_get()
+    one_day = timedelta(days=1)
+    out = []
+    for p in Publication.objects.filter(decision_date__gte=start, decision_date__lte=end).only(
+        "procedure_id", "decision_date", "effective_date", "made_public_date", "content_parts"
+    ):
+        made_public = p.made_public_date is not None
+        out.append(
+            PublicationFacts(
+                procedure_id=p.procedure_id,
+                decided_on_time=_working_days(calendar, p.decision_date, p.effective_date)
+                >= PUBLICATION_WORKING_DAYS,
+                made_public=made_public,
+                # Working days after the decision day up to and including the day made public.
+                made_public_on_time=made_public
+                and _working_days(calendar, p.decision_date + one_day, p.made_public_date + one_day)
+                <= PUBLICATION_WORKING_DAYS,
+                full_content=p.has_full_content,
+            )
+        )
+    return out
+
+
+def _context_load(*, root: Unit, start: date, end: date) -> _Context:
+    units = list(Unit.objects.filter(path__startswith=root.path).order_by("path"))
+    counters: dict[int, dict[int, dict[str, int]]] = defaultdict(dict)
+    rows = (
+        DailyCounter.objects.filter(unit__path__startswith=root.path, day__gte=start, day__lte=end)
+        .values("unit_id", "procedure_id")
+        .annotate(**{c: Sum(c) for c in FLOW_COLUMNS})
+    )
+    for row in rows:
+        counters[row["unit_id"]][row["procedure_id"]] = {c: row[c] or 0 for c in FLOW_COLUMNS}
+    form06 = form06_figures(unit=root, start=start, end=end, group_by=("unit_id",))
+    return _Context(
+        units=units,
+        counters=counters,
+        form06={key[0]: figures for key, figures in form06.items()},
+        procedures=_procedure_facts(),
+        publications=_publication_facts(start=start, end=end),
+        sync_exists=Dossier.objects.filter(synced_to_portal=True).exists(),
+    )
+
+
+def _form06_sum(parts: Iterable[Form06Figures]) -> Form06Figures:
+    names = [f.name for f in fields(Form06Figures)]
+    totals = dict.fromkeys(names, 0)
+    for part in parts:
+        for name in names:
+            totals[name] += getattr(part, name)
+    return Form06Figures(**totals)
+
+
+def _offered_ids(ctx: _Context, unit: Unit) -> frozenset[int]:
+    levels = frozenset(u.level for u in ctx.units if u.path.startswith(unit.path))
+    return frozenset(
+        p.id
+        for p in ctx.procedures.values()
+        if procedure_offered(p, unit_path=unit.path, subtree_levels=levels)
+    )
+
+
+def _figures(ctx: _Context, unit: Unit) -> Figures:
+    ids = ctx.subtree_ids(unit)
+    by_procedure: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for unit_id in ids:
+        for procedure_id, values in ctx.counters.get(unit_id, {}).items():
+            for column, value in values.items():
+                by_procedure[procedure_id][column] += value
+    offered = _offered_ids(ctx, unit)
+    return Figures(
+        counters=by_procedure,
+        form06=_form06_sum(ctx.form06[i] for i in ids if i in ctx.form06),
+        procedures=ctx.procedures,
+        offered=offered,
+        publications=[p for p in ctx.publications if p.procedure_id in offered],
+        sync_exists=ctx.sync_exists,
+    )
+
+
+def procedures_offered(*, unit: Unit) -> QuerySet[Procedure]:
+    """Active procedures offered in the unit's subtree (rule: formulas.procedure_offered)."""
+    levels = frozenset(
+        Unit.objects.filter(path__startswith=unit.path).values_list("level", flat=True)
+    )
+    ids = [
+        p.id
+        for p in _procedure_facts().values()
+        if procedure_offered(p, unit_path=unit.path, subtree_levels=levels)
+    ]
+    return Procedure.objects.filter(pk__in=ids)
+
+
+# --- scoring ------------------------------------------------------------------------------------
+
+
+def _score(
+    *, definition: ScorecardDefinition, figures: Figures, unit: Unit, start: date, end: date
+) -> dict:
+    groups = []
+    for group in definition.groups:
+        indicators = []
+        for item in group.indicators:
+            score = indicator_score(
+                maximum=item.max,
+                threshold=item.threshold,
+                ratio=FORMULAS[item.formula](figures),
+            )
+            indicators.append(
+                {
+                    "key": item.key,
+                    "name": item.name,
+                    "formula": item.formula,
+                    "max": item.max,
+                    "threshold": item.threshold,
+                    "unconfirmed": item.unconfirmed,
+                    "note": item.note,
+                    **score,
+                }
+            )
+        groups.append(
+            {
+                "key": group.key,
+                "name": group.name,
+                "max": group.max,
+                **_group_totals(indicators),
+                "indicators": indicators,
+            }
+        )
+    total = _totals(
+        *(
+            sum((g[name] for g in groups), Decimal(0))
+            for name in ("points", "max_available", "unavailable_points", "no_data_points")
+        )
+    )
+    return {
+        "version": definition.key,
+        "title": definition.title,
+        "unit": {"code": unit.code, "name": unit.name, "level": unit.level},
+        "start": start,
+        "end": end,
+        "groups": groups,
+        "total": {"max": definition.max, **total},
+    }
+
+
+def _totals(
+    points: Decimal, max_available: Decimal, unavailable: Decimal, no_data: Decimal
+) -> dict:
+    """`unavailable_points` are left out of `max_available`; `no_data_points` are inside `points`
+    (full points for a zero denominator) and shown so a unit with no dossiers is not mistaken for a
+    perfect one."""
+    return {
+        "points": points,
+        "max_available": max_available,
+        "unavailable_points": unavailable,
+        "no_data_points": no_data,
+        "percent_of_available": (
+            (points * 100 / max_available).quantize(TWO_PLACES) if max_available else None
+        ),
+    }
+
+
+def _group_totals(indicators: list[dict]) -> dict:
+    def total(name: str, status: str | None = None, exclude: str | None = None) -> Decimal:
+        return sum(
+            (
+                i[name]
+                for i in indicators
+                if (status is None or i["status"] == status) and i["status"] != exclude
+            ),
+            Decimal(0),
+        )
+
+    return _totals(
+        total("points", exclude="unavailable"),
+        total("max", exclude="unavailable"),
+        total("max", status="unavailable"),
+        total("points", status="no_data"),
+    )
+
+
+def scorecards_compute(
+    *,
+    root: Unit,
+    units: Iterable[Unit],
+    start: date,
+    end: date,
+    version: str = DEFAULT_VERSION,
+) -> dict[int, dict]:
+    """Scorecards of several units of `root`'s subtree (root included) from one load of figures."""
+    period_validate(start=start, end=end)
+    definition = scorecard_definition_get(version=version)
+    ctx = _context_load(root=root, start=start, end=end)
+    out = {}
+    for unit in units:
+        if not unit.path.startswith(root.path):
+            raise ValidationFailed(
+                f"Đơn vị {unit.code} không thuộc {root.code}.", code="unit_outside_subtree"
+            )
+        out[unit.pk] = _score(
+            definition=definition, figures=_figures(ctx, unit), unit=unit, start=start, end=end
+        )
+    return out
+
+
+def scorecard_compute(
+    *, unit: Unit, start: date, end: date, version: str = DEFAULT_VERSION
+) -> dict:
+    """Every group and indicator of the version with numerator, denominator, rate (percent), points
+    and max, and the total with the points that could not be scored (see docs/scorecard.md)."""
+    return scorecards_compute(root=unit, units=[unit], start=start, end=end, version=version)[
+        unit.pk
+    ]
+
+
+# --- drilldown ----------------------------------------------------------------------------------
+
+
+def _received(s: datetime, e: datetime) -> Q:
+    return Q(received_at__gte=s, received_at__lt=e)
+
+
+def _on_time(s: datetime, e: datetime) -> tuple[Q, Q]:
+    # Form 06 col 3: received in the period or still open at its start (carried over).
+    denominator = Q(received_at__lt=e) & (Q(ended_at__isnull=True) | Q(ended_at__gte=s))
+    not_late = Q(supplement_count__lte=1) & (Q(due_at__isnull=True) | Q(ended_at__lte=F("due_at")))
+    resolved_in_time = Q(ended_at__gte=s, ended_at__lt=e) & not_late
+    open_within = (Q(ended_at__isnull=True) | Q(ended_at__gte=e)) & (
+        Q(due_at__isnull=True) | Q(due_at__gte=e)
+    )
+    return denominator, resolved_in_time | open_within
+
+
+# formula → (s, e) → (denominator filter, numerator condition); the same rules as the counters.
+DRILLDOWNS = {
+    "dossiers_on_time": _on_time,
+    "dossiers_full_online": lambda s, e: (
+        _received(s, e) & Q(procedure__online_level="full"),
+        Q(channel=2),
+    ),
+    "payment_dossiers": lambda s, e: (_received(s, e) & Q(fee_amount__gt=0), Q(paid_online=True)),
+    "results_electronic": lambda s, e: (
+        Q(ended_at__gte=s, ended_at__lt=e, state__in=[9, 10], procedure__result_kind="paper"),
+        Q(has_result_file=True),
+    ),
+    "dossiers_digitized": lambda s, e: (_received(s, e), Q(components_digitized=True)),
+    "data_reused": lambda s, e: (_received(s, e), Q(data_reused=True)),
+    "dossiers_synced": lambda s, e: (_received(s, e), Q(synced_to_portal=True)),
+}
+
+
+def scorecard_drilldown(
+    *, unit: Unit, start: date, end: date, indicator: str, version: str = DEFAULT_VERSION
+) -> QuerySet[Dossier]:
+    """The dossiers behind the indicator's denominator, each annotated `in_numerator`."""
+    period_validate(start=start, end=end)
+    item = scorecard_definition_get(version=version).indicator(indicator)
+    rule = DRILLDOWNS.get(item.formula)
+    if rule is None:
+        raise ValidationFailed(
+            f"Chỉ số “{item.name}” không tính trên hồ sơ nên không có danh sách hồ sơ.",
+            code="scorecard_drilldown_unavailable",
+        )
+    denominator, numerator = rule(*period_bounds(start=start, end=end))
+    return (
+        counted(unit)
+        .filter(denominator)
+        # Case, not a bare condition: NULL dates would otherwise make the flag NULL instead of false.
+        .annotate(
+            in_numerator=Case(
+                When(numerator, then=Value(True)), default=Value(False), output_field=BooleanField()
+            )
+        )
+        .order_by("received_at", "pk")
+    )
