@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "motcua.backoffice",
     "motcua.api",
     "motcua.dashboard",
+    "motcua.forms",
+    "motcua.desk",
     "motcua.portal",
     "motcua.demo",
 ]

@@ -10,5 +10,7 @@ urlpatterns = [
     path("api/v1/", include("motcua.api.urls")),
     path("giam-sat/", include("motcua.dashboard.urls")),
     path("cong-dich-vu/", include("motcua.portal.urls")),
+    path("bieu-mau/", include("motcua.forms.urls")),
+    path("tiep-nhan/", include("motcua.desk.urls")),
     path("", include("motcua.backoffice.urls")),
 ]

@@ -1,0 +1,217 @@
+"""Forms of the intake desk. They shape input; dossiers.services decides what is allowed."""
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from motcua.catalog.models import Procedure
+from motcua.dossiers.models import Channel
+from motcua.dossiers.services import Applicant, ReceivedComponent
+
+# Scans are trusted by their first bytes, never by their name or the browser's content type.
+SCAN_SIGNATURES = ((b"%PDF-", "pdf"), (b"\xff\xd8\xff", "jpg"), (b"\x89PNG\r\n\x1a\n", "png"))
+SCAN_MAX_BYTES = getattr(settings, "MOTCUA_SCAN_MAX_BYTES", 10 * 1024 * 1024)
+
+
+def scan_kind(upload) -> str | None:
+    """ "pdf", "jpg" or "png" from the file's magic bytes; None for anything else."""
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    return next((ext for magic, ext in SCAN_SIGNATURES if head.startswith(magic)), None)
+
+
+def validate_scan(upload) -> None:
+    if upload.size > SCAN_MAX_BYTES:
+        raise ValidationError(
+            _("Tệp quá lớn: tối đa %(mb)s MB mỗi tệp."),
+            code="scan_too_large",
+            params={"mb": SCAN_MAX_BYTES // (1024 * 1024)},
+        )
+    if scan_kind(upload) is None:
+        raise ValidationError(
+            _("Chỉ nhận bản quét dạng PDF, JPEG hoặc PNG."), code="scan_type_invalid"
+        )
+
+
+class ProcedureSearchForm(forms.Form):
+    unit = forms.ChoiceField(label=_("Đơn vị tiếp nhận"), required=False)
+    q = forms.CharField(
+        label=_("Tìm thủ tục (tên, mã hoặc lĩnh vực; gõ có dấu hoặc không dấu)"),
+        max_length=200,
+        required=False,
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [(u.code, u.name) for u in units]
+        self.fields["unit"].error_messages["invalid_choice"] = _(
+            "Bạn không được phân công tiếp nhận hồ sơ tại đơn vị này."
+        )
+
+
+def _text(label, *, max_length: int, required_message=None, **kwargs) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=required_message is not None,
+        error_messages={
+            "required": required_message or "",
+            "max_length": _("Tối đa %(limit_value)d ký tự."),
+        },
+        **kwargs,
+    )
+
+
+class IntakeForm(forms.Form):
+    applicant_id_number = _text(
+        _("Số định danh cá nhân / số giấy tờ tùy thân"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
+    )
+    applicant_name = _text(
+        _("Họ và tên chủ hồ sơ"),
+        max_length=255,
+        required_message=_("Chưa nhập họ và tên chủ hồ sơ."),
+    )
+    applicant_phone = _text(
+        _("Số điện thoại"), max_length=32, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
+    applicant_email = _text(
+        _("Thư điện tử"), max_length=254, widget=forms.TextInput(attrs={"inputmode": "email"})
+    )
+    applicant_address = _text(_("Địa chỉ"), max_length=500)
+    channel = forms.TypedChoiceField(
+        label=_("Hình thức nộp"),
+        choices=[
+            (Channel.DIRECT.value, Channel.DIRECT.label),
+            (Channel.POSTAL.value, Channel.POSTAL.label),
+        ],
+        coerce=int,
+        initial=Channel.DIRECT.value,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Hình thức nộp không hợp lệ.")},
+    )
+    summary = _text(
+        _("Trích yếu nội dung yêu cầu"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    fee_collected = forms.BooleanField(label=_("Đã thu phí, lệ phí tại quầy"), required=False)
+    extra_name = _text(_("Giấy tờ khác (nếu có)"), max_length=500)
+    extra_digitized = forms.BooleanField(label=_("Đã số hóa"), required=False)
+    extra_file = forms.FileField(label=_("Bản quét"), required=False, validators=[validate_scan])
+
+    def __init__(self, *args, procedure: Procedure, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.procedure = procedure
+        self.components = list(procedure.components.all())
+        for c in self.components:
+            self.fields[f"c{c.pk}_received"] = forms.BooleanField(
+                label=_("Đã nhận"), required=False
+            )
+            self.fields[f"c{c.pk}_digitized"] = forms.BooleanField(
+                label=_("Đã số hóa"), required=False
+            )
+            self.fields[f"c{c.pk}_reused"] = forms.BooleanField(
+                label=_("Tái sử dụng dữ liệu số"), required=False
+            )
+            self.fields[f"c{c.pk}_file"] = forms.FileField(
+                label=_("Bản quét"), required=False, validators=[validate_scan]
+            )
+        if procedure.total_fee == 0:
+            del self.fields["fee_collected"]
+
+    def component_rows(self) -> list[dict]:
+        return [
+            {
+                "component": c,
+                "received": self[f"c{c.pk}_received"],
+                "digitized": self[f"c{c.pk}_digitized"],
+                "reused": self[f"c{c.pk}_reused"],
+                "file": self[f"c{c.pk}_file"],
+            }
+            for c in self.components
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        received = False
+        for c in self.components:
+            if cleaned.get(f"c{c.pk}_received"):
+                received = True
+            elif cleaned.get(f"c{c.pk}_file"):
+                self.add_error(
+                    f"c{c.pk}_file",
+                    _("Hãy đánh dấu “Đã nhận” cho thành phần này trước khi tải bản quét."),
+                )
+        if cleaned.get("extra_name"):
+            received = True
+        elif cleaned.get("extra_file"):
+            self.add_error("extra_name", _("Hãy nhập tên giấy tờ của bản quét đã chọn."))
+        if not received:
+            raise ValidationError(
+                _("Chưa đánh dấu thành phần hồ sơ nào đã nhận."), code="no_components"
+            )
+        return cleaned
+
+    def received_components(self) -> list[ReceivedComponent]:
+        data = self.cleaned_data
+        items = []
+        for c in self.components:
+            if not data.get(f"c{c.pk}_received"):
+                continue
+            upload = data.get(f"c{c.pk}_file")
+            items.append(
+                ReceivedComponent(
+                    name=c.name,
+                    component=c,
+                    # A scan handed in at the counter is the digitized copy.
+                    digitized=bool(data.get(f"c{c.pk}_digitized") or upload),
+                    reused=bool(data.get(f"c{c.pk}_reused")),
+                    file=_renamed(upload, stem=c.code),
+                )
+            )
+        if data.get("extra_name"):
+            upload = data.get("extra_file")
+            items.append(
+                ReceivedComponent(
+                    name=data["extra_name"],
+                    digitized=bool(data.get("extra_digitized") or upload),
+                    file=_renamed(upload, stem="khac"),
+                )
+            )
+        return items
+
+    def applicant(self) -> Applicant:
+        data = self.cleaned_data
+        return Applicant(
+            name=data["applicant_name"],
+            id_number=data.get("applicant_id_number", ""),
+            phone=data.get("applicant_phone", ""),
+            email=data.get("applicant_email", ""),
+            address=data.get("applicant_address", ""),
+        )
+
+
+def _renamed(upload, *, stem: str):
+    """Store scans under the component code and the sniffed type: file names typed by citizens
+    ("CCCD Nguyen Van A.pdf") carry personal data and odd characters."""
+    if upload is None:
+        return None
+    upload.name = f"{stem or 'tep'}.{scan_kind(upload)}"
+    return upload
+
+
+# Service error codes that belong to one field of the form (shown next to it).
+ERROR_FIELDS = {
+    "applicant_name_required": "applicant_name",
+    "applicant_name_too_long": "applicant_name",
+    "applicant_id_number_invalid": "applicant_id_number",
+    "applicant_phone_invalid": "applicant_phone",
+    "applicant_email_invalid": "applicant_email",
+    "applicant_address_too_long": "applicant_address",
+    "summary_too_long": "summary",
+    "channel_invalid": "channel",
+}

@@ -1,0 +1,53 @@
+"""The intake desk's one write: receive a dossier and, when the fee was taken at the counter,
+record the payment — together, so a refused payment leaves no dossier behind."""
+
+from datetime import datetime
+
+from django.db import transaction
+
+from motcua.catalog.models import Procedure
+from motcua.dossiers.models import Channel, Dossier
+from motcua.dossiers.services import (
+    Applicant,
+    ReceivedComponent,
+    dossier_receive,
+    dossier_record_payment,
+)
+from motcua.units.models import Unit
+
+
+@transaction.atomic
+def desk_intake(
+    *,
+    actor,
+    unit: Unit,
+    procedure: Procedure,
+    applicant: Applicant,
+    channel: int = Channel.DIRECT,
+    summary: str = "",
+    components: list[ReceivedComponent],
+    fee_collected: bool = False,
+    at: datetime | None = None,
+) -> Dossier:
+    dossier = dossier_receive(
+        actor=actor,
+        unit=unit,
+        procedure=procedure,
+        applicant=applicant,
+        channel=channel,
+        summary=summary,
+        components=components,
+        at=at,
+    )
+    owed = dossier.fee_amount - dossier.fee_paid_amount
+    if fee_collected and owed > 0:
+        dossier = dossier_record_payment(
+            actor=actor,
+            dossier=dossier,
+            amount=owed,
+            online=False,
+            # One counter payment per dossier: a resubmitted form cannot record it twice.
+            reference=f"tai-quay-{dossier.code}",
+            at=at,
+        )
+    return dossier
