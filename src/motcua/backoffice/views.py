@@ -28,6 +28,7 @@ from motcua.dossiers.selectors import (
     dossier_timeline,
     dossiers_time_left,
 )
+from motcua.forms.selectors import forms_available
 from motcua.workcalendar.selectors import calendar_get
 
 # Decree 13/2023: every look at a dossier (personal data) is logged — who and which, never the data.
@@ -202,6 +203,7 @@ def dossier_detail(request, code: str):
             "steps": dossier_steps(dossier=dossier),
             "documents": dossier.documents.order_by("added_at", "pk"),
             "action_forms": action_forms,
+            "printable_forms": forms_available(dossier=dossier),
         },
     )
 
