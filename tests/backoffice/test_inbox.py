@@ -112,3 +112,20 @@ def test_pages_without_counting(client, staff, dossiers, monkeypatch):
     with CaptureQueriesContext(connection) as queries:
         client.get(INBOX)
     assert not any("COUNT(" in q["sql"].upper() and "dossiers_dossier" in q["sql"] for q in queries)
+
+
+def test_inbox_by_role_field_and_dates(client, staff, dossiers):
+    client.force_login(staff.processor)
+    whole = client.get(INBOX).content.decode()
+    mine = client.get(INBOX + "?scope=toi").content.decode()
+    # Freshly received dossiers wait for the desk, not for the processor.
+    assert dossiers.soon.code in whole
+    assert dossiers.soon.code not in mine
+    field_id = dossiers.soon.procedure.field_id
+    assert dossiers.soon.code in client.get(INBOX + f"?field={field_id}").content.decode()
+    assert (
+        dossiers.soon.code not in client.get(INBOX + "?received_from=2030-01-01").content.decode()
+    )
+    backwards = client.get(INBOX + "?received_from=2024-03-05&received_to=2024-03-01")
+    assert backwards.status_code == 200
+    assert "Ngày kết thúc phải sau" in backwards.content.decode()

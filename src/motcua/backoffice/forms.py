@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from motcua.backoffice import throttle
+from motcua.catalog.models import Field
 from motcua.dossiers.models import Channel, State
 
 
@@ -76,6 +77,32 @@ class InboxFilterForm(forms.Form):
         empty_value=False,
         required=False,
     )
+    scope = forms.TypedChoiceField(
+        label=_("Phạm vi"),
+        choices=[("", _("Toàn bộ hồ sơ của đơn vị")), ("toi", _("Chờ vai trò của tôi"))],
+        coerce=lambda value: value == "toi",
+        empty_value=False,
+        required=False,
+    )
+    field = forms.ModelChoiceField(
+        label=_("Lĩnh vực"),
+        queryset=Field.objects.order_by("name"),
+        empty_label=_("Tất cả"),
+        required=False,
+    )
+    received_from = forms.DateField(
+        label=_("Tiếp nhận từ ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    received_to = forms.DateField(
+        label=_("đến ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("received_from"), data.get("received_to")
+        if start and end and start > end:
+            self.add_error("received_to", _("Ngày kết thúc phải sau hoặc bằng ngày bắt đầu."))
+        return data
 
 
 class InboxSearchForm(forms.Form):

@@ -109,6 +109,10 @@ def inbox(request):
         channel=filters.get("channel"),
         overdue_only=bool(filters.get("overdue")),
         search=search,
+        mine=bool(filters.get("scope")),
+        field_id=filters["field"].pk if filters.get("field") else None,
+        received_from=filters.get("received_from"),
+        received_to=filters.get("received_to"),
         now=now,
     )
     page = SlicePage.of(queryset, number=request.GET.get("page"), per_page=PAGE_SIZE)
@@ -146,6 +150,13 @@ def _filters_query(filters: dict) -> str:
             params[name] = filters[name]
     if filters.get("overdue"):
         params["overdue"] = "1"
+    if filters.get("scope"):
+        params["scope"] = "toi"
+    if filters.get("field"):
+        params["field"] = filters["field"].pk
+    for name in ("received_from", "received_to"):
+        if filters.get(name):
+            params[name] = filters[name].isoformat()
     return urlencode(params)
 
 

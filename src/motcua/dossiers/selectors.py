@@ -4,7 +4,7 @@ Every read that shows a dossier goes through the user's remit (units.selectors),
 the API and the command line share one answer to "may this officer see this dossier?"."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
@@ -23,7 +23,7 @@ from motcua.dossiers.services import (
     TRANSITIONS,
     action_roles,
 )
-from motcua.units.models import Role
+from motcua.units.models import Membership, Role
 from motcua.units.selectors import user_has_role, user_roles_in, user_unit_filter
 from motcua.workcalendar.selectors import calendar_get
 
@@ -40,6 +40,10 @@ def dossier_inbox(
     channel: int | None = None,
     overdue_only: bool = False,
     search: str = "",
+    mine: bool = False,
+    field_id: int | None = None,
+    received_from: date | None = None,
+    received_to: date | None = None,
     now: datetime | None = None,
 ) -> QuerySet[Dossier]:
     """Dossiers held now by a unit in the user's remit: running ones by due date (so overdue ones
@@ -66,6 +70,16 @@ def dossier_inbox(
         )
     if search:
         queryset = queryset.filter(_search_q(search))
+    if mine:
+        queryset = queryset.filter(_awaiting_my_role(user))
+    if field_id is not None:
+        queryset = queryset.filter(procedure__field_id=field_id)
+    if received_from is not None:
+        queryset = queryset.filter(received_at__gte=timeutil.local_datetime(received_from))
+    if received_to is not None:
+        queryset = queryset.filter(
+            received_at__lt=timeutil.local_datetime(received_to + timedelta(days=1))
+        )
     return (
         queryset.select_related("procedure", "unit", "current_unit", "current_assignee")
         .annotate(
@@ -73,6 +87,19 @@ def dossier_inbox(
         )
         .order_by("paused", F("due_at").asc(nulls_last=True), "pk")
     )
+
+
+def _awaiting_my_role(user) -> Q:
+    """Dossiers whose current step waits for a role the user holds in that unit (or is assigned to
+    the user by name): the inbox "by role"."""
+    query = Q(current_assignee=user)
+    for membership in Membership.objects.filter(
+        user=user, active=True, role__in=OFFICER_ROLES
+    ).select_related("unit"):
+        query |= Q(
+            current_unit__path__startswith=membership.unit.path, current_role=membership.role
+        )
+    return query
 
 
 def _search_q(text: str) -> Q:
