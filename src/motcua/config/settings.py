@@ -1,6 +1,7 @@
 """Settings for Một Cửa: one module; everything that differs between machines comes from the
 environment (see docs/configuration.md)."""
 
+import json
 import os
 from pathlib import Path
 
@@ -152,6 +153,19 @@ X_FRAME_OPTIONS = "DENY"
 MOTCUA_WORKING_PERIODS = os.environ.get("MOTCUA_WORKING_PERIODS", "07:30-11:30,13:00-17:00")
 # Local policy (domain.md §9): whether withdrawn dossiers stay in the counts.
 MOTCUA_COUNT_WITHDRAWN = _env_bool("MOTCUA_COUNT_WITHDRAWN", False)
+# Ranking bands (local policy): JSON [[label, minimum percent], …] from the best band down.
+if "MOTCUA_RANKING_BANDS" in os.environ:
+    MOTCUA_RANKING_BANDS = json.loads(os.environ["MOTCUA_RANKING_BANDS"])
+# Login throttling: failures allowed per username and per client address within 15 minutes
+# (behind a reverse proxy every client shares its address: set the address limit to 0).
+MOTCUA_LOGIN_MAX_FAILURES = int(os.environ.get("MOTCUA_LOGIN_MAX_FAILURES", "5"))
+MOTCUA_LOGIN_IP_MAX_FAILURES = int(os.environ.get("MOTCUA_LOGIN_IP_MAX_FAILURES", "5"))
+# Upload limits in bytes: portal files, a whole online dossier, desk scans.
+MOTCUA_PORTAL_MAX_FILE_BYTES = int(os.environ.get("MOTCUA_PORTAL_MAX_FILE_BYTES", str(10 * 2**20)))
+MOTCUA_PORTAL_MAX_DOSSIER_BYTES = int(
+    os.environ.get("MOTCUA_PORTAL_MAX_DOSSIER_BYTES", str(30 * 2**20))
+)
+MOTCUA_SCAN_MAX_BYTES = int(os.environ.get("MOTCUA_SCAN_MAX_BYTES", str(10 * 2**20)))
 # Country whose public holidays the `holidays` package supplies.
 MOTCUA_HOLIDAY_COUNTRY = os.environ.get("MOTCUA_HOLIDAY_COUNTRY", "VN")
 
