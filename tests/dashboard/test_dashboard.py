@@ -90,3 +90,48 @@ def test_bad_dates_fall_back_with_a_message(staff, figures):
     response = supervisor_client(staff).get("/giam-sat/?from=hom-qua&to=2024-13-40")
     assert response.status_code == 200
     assert "Ngày không hợp lệ" in response.content.decode()
+
+
+def test_scorecard_on_the_dashboard_drills_down(staff, tree, figures):
+    client = supervisor_client(staff)
+    html = client.get("/giam-sat/?unit=298&from=2024-03-01&to=2024-03-31").content.decode()
+    assert "Bộ chỉ số 766" in html
+    assert "chưa đo được" in html  # unavailable indicators are said, not invented
+    assert (
+        "/giam-sat/chi-so-766/online_payment_dossiers/" in html or "/giam-sat/chi-so-766/" in html
+    )
+    response = client.get(
+        "/giam-sat/chi-so-766/dossiers_on_time/?unit=298&from=2024-03-01&to=2024-03-31"
+    )
+    assert response.status_code == 200
+    assert response.content.decode().count("/ho-so/1114") == 2
+    assert client.get("/giam-sat/chi-so-766/khong-co/?unit=298").status_code == 404
+
+
+def test_downloads_open_as_real_files(staff, tree, figures):
+    import io
+
+    from docx import Document
+    from openpyxl import load_workbook
+
+    client = supervisor_client(staff)
+    query = "?unit=298&from=2024-03-01&to=2024-03-31"
+    xlsx = client.get("/giam-sat/tai-ve/bieu-06.xlsx" + query)
+    assert xlsx.status_code == 200 and "attachment" in xlsx["Content-Disposition"]
+    assert load_workbook(io.BytesIO(xlsx.content)).active.max_row > 5
+    pdf = client.get("/giam-sat/tai-ve/bieu-06.pdf" + query)
+    assert pdf.content.startswith(b"%PDF")
+    brief = client.get("/giam-sat/tai-ve/bao-cao-tom-tat.docx" + query)
+    text = "\n".join(p.text for p in Document(io.BytesIO(brief.content)).paragraphs)
+    assert "Cộng Lạc 0%" in text
+    ranking = load_workbook(
+        io.BytesIO(client.get("/giam-sat/tai-ve/xep-hang.xlsx" + query).content)
+    ).active
+    assert ranking["A2"].value == "Hạng"
+    assert {ranking.cell(row=r, column=2).value for r in range(3, ranking.max_row + 1)} >= {
+        "11143",
+        "11140",
+    }
+    desk = Client()
+    desk.force_login(staff.desk)
+    assert desk.get("/giam-sat/tai-ve/bieu-06.xlsx" + query).status_code == 403

@@ -1,15 +1,17 @@
 """Supervisors' dashboard: thin views over dashboard.selectors and indicators.selectors."""
 
+import io
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from motcua.core import timeutil
+from motcua.core.errors import DomainError
 from motcua.core.formatting import date_vi
 from motcua.dashboard import charts
 from motcua.dashboard.selectors import (
@@ -20,6 +22,11 @@ from motcua.dashboard.selectors import (
 )
 from motcua.indicators.models import Metric
 from motcua.indicators.selectors import RATE_COLUMNS, rate_dossiers, rates_for
+from motcua.reports.brief import brief_docx
+from motcua.reports.form06 import form06_pdf, form06_xlsx
+from motcua.reports.selectors import form06_report, rates_report
+from motcua.scorecard.rankings import units_rank
+from motcua.scorecard.selectors import scorecard_compute, scorecard_drilldown
 from motcua.units.models import Unit
 
 PAGE_SIZE = 50
@@ -108,6 +115,8 @@ def overview(request):
             "trend_rows": list(
                 zip([s.label for s in series], charts.percent_cells(series), strict=True)
             ),
+            "scorecard": scorecard_compute(unit=unit, start=start, end=end),
+            "query": f"unit={unit.code}&from={start.isoformat()}&to={end.isoformat()}",
         },
     )
 
@@ -148,4 +157,125 @@ def drilldown(request, metric: str):
             "page": page,
             "has_next": len(rows) > PAGE_SIZE,
         },
+    )
+
+
+def _rows_page(request, queryset):
+    try:
+        page = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page = 1
+    rows = list(queryset[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+    return rows[:PAGE_SIZE], page, len(rows) > PAGE_SIZE
+
+
+@login_required
+@require_safe
+def scorecard_dossiers(request, indicator: str):
+    """The dossiers behind one Decision 766 indicator, its numerator marked."""
+    unit = _unit(request)
+    start, end, errors = _period(request)
+    try:
+        queryset = scorecard_drilldown(unit=unit, start=start, end=end, indicator=indicator)
+    except (DomainError, KeyError, LookupError):
+        raise Http404 from None
+    if request.GET.get("part") == "numerator":
+        queryset = queryset.filter(in_numerator=True)
+    rows, page, has_next = _rows_page(request, queryset.select_related("procedure", "unit"))
+    card = scorecard_compute(unit=unit, start=start, end=end)
+    item = next(i for g in card["groups"] for i in g["indicators"] if i["key"] == indicator)
+    return render(
+        request,
+        "dashboard/scorecard_dossiers.html",
+        {
+            "unit": unit,
+            "indicator": item,
+            "start": start,
+            "end": end,
+            "period_text": f"{date_vi(start)} – {date_vi(end)}",
+            "errors": errors,
+            "rows": rows,
+            "page": page,
+            "has_next": has_next,
+            "part": request.GET.get("part", ""),
+        },
+    )
+
+
+def _download(content: bytes, *, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@login_required
+@require_safe
+def download_form06(request, fmt: str):
+    unit = _unit(request)
+    start, end, _errors = _period(request)
+    report = form06_report(unit=unit, start=start, end=end)
+    render_file = form06_xlsx if fmt == "xlsx" else form06_pdf
+    content = render_file(report=report, unit=unit, start=start, end=end)
+    return _download(
+        content,
+        filename=f"bieu-06-{unit.code}-{start:%Y%m%d}-{end:%Y%m%d}.{fmt}",
+        content_type=XLSX if fmt == "xlsx" else "application/pdf",
+    )
+
+
+@login_required
+@require_safe
+def download_brief(request):
+    unit = _unit(request)
+    start, end, _errors = _period(request)
+    content = brief_docx(report=rates_report(unit=unit, start=start, end=end))
+    return _download(
+        content,
+        filename=f"bao-cao-tom-tat-{unit.code}-{start:%Y%m%d}-{end:%Y%m%d}.docx",
+        content_type=DOCX,
+    )
+
+
+@login_required
+@require_safe
+def download_rankings(request):
+    """Units under the selected one, ranked by the scorecard, as a spreadsheet."""
+    from openpyxl import Workbook
+
+    unit = _unit(request)
+    start, end, _errors = _period(request)
+    rows = units_rank(parent=unit, start=start, end=end)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Xếp hạng"
+    sheet.append(
+        [f"Xếp hạng đơn vị theo Bộ chỉ số 766 — {unit.name}, {date_vi(start)} – {date_vi(end)}"]
+    )
+    sheet.append(
+        ["Hạng", "Mã", "Đơn vị", "Điểm", "Điểm tối đa có dữ liệu", "Tỷ lệ (%)", "Xếp loại"]
+    )
+    for row in rows:
+        sheet.append(
+            [
+                row["rank"],
+                row["unit"]["code"],
+                row["unit"]["name"],
+                float(row["points"]),
+                float(row["max_available"]),
+                float(row["percent_of_available"])
+                if row["percent_of_available"] is not None
+                else None,
+                row["band"],
+            ]
+        )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return _download(
+        buffer.getvalue(),
+        filename=f"xep-hang-{unit.code}-{start:%Y%m%d}-{end:%Y%m%d}.xlsx",
+        content_type=XLSX,
     )
