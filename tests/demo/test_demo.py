@@ -151,3 +151,13 @@ def test_data_steps_add_up():
             if spec.get("time_limit_unit", "working_days") == "working_days":
                 hours *= 8
             assert sum(Decimal(str(s["working_hours"])) for s in spec["steps"]) == hours
+
+
+def test_demo_publishes_procedures_and_sets_the_target(demo):
+    from motcua.catalog.models import Publication
+    from motcua.indicators.models import Target
+
+    assert Publication.objects.count() == Procedure.objects.count()
+    assert not Publication.objects.filter(made_public_date__isnull=True).exists()
+    target = Target.objects.get(metric="online_payment", level="commune", valid_to__year=TODAY.year)
+    assert target.percent == 30 and target.unit.code == "298"

@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count
 
-from motcua.catalog.models import Component, Procedure
+from motcua.catalog.models import Component, Procedure, Publication
 from motcua.catalog.services import procedure_upsert
 from motcua.core import timeutil
 from motcua.core.errors import DomainError
@@ -797,6 +797,30 @@ def _write(stdout: TextIO | None, text: str = "") -> None:
         stdout.write(text + "\n")
 
 
+def demo_publications_load(*, procedures: list[Procedure], end: datetime, seed: int) -> None:
+    """A publication decision per procedure in the demo year, so the scorecard's publicity group has
+    something to score: most decided well ahead of the effective date and made public within days,
+    a few late or with content parts missing. Decision numbers are illustrative."""
+    rng = random.Random(seed + 766)
+    for index, procedure in enumerate(procedures, start=1):
+        decided = (end - timedelta(days=rng.randint(30, 330))).date()
+        ahead = rng.choice((2, 10, 15, 20, 30))  # calendar days before taking effect
+        public_after = rng.choice((1, 2, 3, 4, 12))
+        parts = list(Publication.CONTENT_PARTS)
+        if rng.random() < 0.2:
+            parts.remove(rng.choice(parts))
+        Publication.objects.update_or_create(
+            procedure=procedure,
+            decision_number=f"{index:02d}/QĐ-UBND (minh họa)",
+            defaults={
+                "decision_date": decided,
+                "effective_date": decided + timedelta(days=ahead),
+                "made_public_date": decided + timedelta(days=public_after),
+                "content_parts": parts,
+            },
+        )
+
+
 def demo_targets_load(*, units: dict[str, Unit], end: datetime) -> None:
     """The seed directive's target: every commune of the district pays at least 30 % online, for
     the calendar years the demo covers."""
@@ -828,6 +852,7 @@ def demo_load(
         procedures, procedures_created = demo_procedures_load(units=units)
         _specs, users_created = demo_staff_load(units=units)
         demo_targets_load(units=units, end=end)
+        demo_publications_load(procedures=procedures, end=end, seed=seed)
     province = units[data.PROVINCE["code"]]
     existing = Dossier.objects.filter(unit__path__startswith=province.path).exists()
     tally = _Tally()
