@@ -26,7 +26,7 @@ from motcua.reports.brief import brief_docx
 from motcua.reports.form06 import form06_pdf, form06_xlsx
 from motcua.reports.selectors import form06_report, rates_report
 from motcua.scorecard.rankings import units_rank
-from motcua.scorecard.selectors import scorecard_compute, scorecard_drilldown
+from motcua.scorecard.selectors import DRILLDOWNS, scorecard_compute, scorecard_drilldown
 from motcua.units.models import Unit
 
 PAGE_SIZE = 50
@@ -116,6 +116,9 @@ def overview(request):
                 zip([s.label for s in series], charts.percent_cells(series), strict=True)
             ),
             "scorecard": scorecard_compute(unit=unit, start=start, end=end),
+            # Indicators counted in dossiers link to them; publication and procedure-level ones
+            # (B, C) have no dossier list.
+            "drillable": set(DRILLDOWNS),
             "query": f"unit={unit.code}&from={start.isoformat()}&to={end.isoformat()}",
         },
     )
