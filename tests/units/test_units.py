@@ -96,3 +96,8 @@ def test_membership_role_is_validated(tree):
     user = make_user("w", unit=tree.tien_dong, role=Role.PROCESSOR)
     with pytest.raises(ValidationFailed):
         membership_grant(user=user, unit=tree.tien_dong, role="king")
+
+
+def test_a_long_name_gives_a_short_name_that_fits(db):
+    unit, _ = unit_upsert(code="X1", name="UBND xã " + "Rất Dài " * 30, level="commune")
+    assert len(unit.short_name) == 128

@@ -67,7 +67,9 @@ def unit_upsert(
         "name": name,
         "level": level,
         "parent": parent,
-        "short_name": short_name or unit_derive_short_name(name=name),
+        # The column holds 128 characters; a long official name must not fail on PostgreSQL and be
+        # silently kept whole by SQLite.
+        "short_name": (short_name or unit_derive_short_name(name=name))[:128],
         "agency_id": agency_id,
         "valid_from": valid_from,
         "valid_to": valid_to,
