@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "motcua.desk",
     "motcua.portal",
     "motcua.demo",
+    "motcua.interchange",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,449 @@
+"""`motcua import` / `motcua export`: JSON Lines of units, procedures, targets and dossiers
+(/work/shared/interchange.md, docs/interchange.md).
+
+Import streams: one line at a time, committed in batches, each record in its own savepoint so a bad
+line never takes good ones with it. Codes are resolved through per-run caches, so a dossier line
+costs only the writes of `dossier_import_upsert`."""
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import islice
+from typing import Any, TextIO
+
+from django.db import DatabaseError, transaction
+
+from motcua.catalog.models import Procedure
+from motcua.catalog.services import procedure_upsert
+from motcua.core.errors import DomainError, ValidationFailed
+from motcua.dossiers.services import ACTION_NAMES, dossier_import_upsert
+from motcua.indicators.models import Target
+from motcua.interchange import payload as p
+from motcua.interchange import selectors
+from motcua.units.models import Unit
+from motcua.units.services import unit_derive_short_name, unit_upsert
+from motcua.workcalendar.selectors import calendar_get
+
+KINDS = ("unit", "procedure", "target", "dossier")
+OUTCOMES = ("created", "updated", "unchanged")
+# Bad lines kept in the report; the command also hears each one as it happens (`on_error`).
+MAX_KEPT_ERRORS = 1000
+
+
+@dataclass
+class ImportReport:
+    counts: dict[str, Counter] = field(default_factory=lambda: {k: Counter() for k in KINDS})
+    rejected: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    aborted: bool = False  # --strict met a bad line: nothing was written
+
+    def total(self, outcome: str) -> int:
+        return sum(c[outcome] for c in self.counts.values())
+
+    @property
+    def created(self) -> int:
+        return self.total("created")
+
+    @property
+    def updated(self) -> int:
+        return self.total("updated")
+
+    @property
+    def unchanged(self) -> int:
+        return self.total("unchanged")
+
+    def summary(self) -> str:
+        if self.aborted:
+            return (
+                f"Dừng ở dòng lỗi đầu tiên (--strict): không ghi bản ghi nào; "
+                f"{self.rejected} dòng bị từ chối."
+            )
+        parts = []
+        for kind, label in (
+            ("unit", "đơn vị"),
+            ("procedure", "thủ tục"),
+            ("target", "chỉ tiêu"),
+            ("dossier", "hồ sơ"),
+        ):
+            c = self.counts[kind]
+            if sum(c.values()):
+                parts.append(
+                    f"{label}: {c['created']} mới, {c['updated']} cập nhật, "
+                    f"{c['unchanged']} không đổi"
+                )
+        return (
+            f"Nhập mới {self.created}, cập nhật {self.updated}, không đổi {self.unchanged}, "
+            f"bị từ chối {self.rejected}" + (f" ({'; '.join(parts)})." if parts else ".")
+        )
+
+
+class _Abort(Exception):
+    pass
+
+
+class _Catalog:
+    """Per-run caches of code lookups and calendars: a dossier line touches the database only to
+    write. Entries are refreshed when a unit or procedure line of the same run changes them."""
+
+    def __init__(self) -> None:
+        self.units: dict[str, Unit | None] = {}
+        self.units_by_agency: dict[str, Unit | None] = {}
+        self.procedures: dict[str, Procedure | None] = {}
+        self.procedures_by_national: dict[str, Procedure | None] = {}
+        self.calendars: dict[int, Any] = {}
+
+    def unit_by_code(self, code: str) -> Unit | None:
+        if code not in self.units:
+            self.units[code] = Unit.objects.filter(code=code).first()
+        return self.units[code]
+
+    def unit(self, ref: str) -> Unit | None:
+        """By statistics code, else by electronic identifier (QCVN 102)."""
+        unit = self.unit_by_code(ref)
+        if unit is None:
+            if ref not in self.units_by_agency:
+                found = list(Unit.objects.filter(agency_id=ref)[:2])
+                if len(found) > 1:
+                    p.fail(
+                        f"Mã định danh {ref!r} ứng với nhiều đơn vị; hãy dùng mã đơn vị.",
+                        code="unit_ambiguous",
+                    )
+                self.units_by_agency[ref] = found[0] if found else None
+            unit = self.units_by_agency[ref]
+        return unit
+
+    def unit_saved(self, unit: Unit, *, moved: bool) -> None:
+        if moved:  # the subtree's cached paths are stale now
+            self.units.clear()
+            self.calendars.clear()
+        self.units[unit.code] = unit
+        self.units_by_agency.clear()
+
+    def procedure(self, ref: str) -> Procedure | None:
+        """By code, else by national code (n.nnnnnn)."""
+        if ref not in self.procedures:
+            self.procedures[ref] = Procedure.objects.filter(code=ref).first()
+        procedure = self.procedures[ref]
+        if procedure is None:
+            if ref not in self.procedures_by_national:
+                found = list(Procedure.objects.filter(national_code=ref)[:2])
+                if len(found) > 1:
+                    p.fail(
+                        f"Mã thủ tục quốc gia {ref!r} ứng với nhiều thủ tục địa phương; hãy dùng "
+                        "mã thủ tục đầy đủ.",
+                        code="procedure_ambiguous",
+                    )
+                self.procedures_by_national[ref] = found[0] if found else None
+            procedure = self.procedures_by_national[ref]
+        return procedure
+
+    def procedure_saved(self, procedure: Procedure) -> None:
+        self.procedures[procedure.code] = procedure
+        self.procedures_by_national.clear()
+
+    def calendar(self, unit: Unit):
+        # calendar_get checks freshness with two queries a call: once a run is enough.
+        if unit.pk not in self.calendars:
+            self.calendars[unit.pk] = calendar_get(unit=unit)
+        return self.calendars[unit.pk]
+
+
+class _Importer:
+    def __init__(self, report: ImportReport, on_error: Callable[[int, str], None] | None) -> None:
+        self.report = report
+        self.on_error = on_error
+        self.catalog = _Catalog()
+        self.handlers = {
+            "unit": self.unit,
+            "procedure": self.procedure,
+            "target": self.target,
+            "dossier": self.dossier,
+        }
+
+    def line(self, number: int, text: str) -> bool:
+        """Import one line; False when it was rejected."""
+        text = text.strip()
+        if not text:
+            return True
+        try:
+            obj = json.loads(text)
+        except ValueError as error:
+            return self.reject(number, f"Dòng không phải JSON hợp lệ ({error}).")
+        if not isinstance(obj, dict):
+            return self.reject(number, "Mỗi dòng phải là một đối tượng JSON.")
+        kind = obj.get("kind")
+        handler = self.handlers.get(kind) if isinstance(kind, str) else None
+        if handler is None:
+            if kind is None:
+                return self.reject(number, "Thiếu trường bắt buộc: kind.")
+            return self.reject(
+                number,
+                f"Loại bản ghi không hợp lệ: {kind!r} (phải là unit, procedure, target hoặc "
+                "dossier).",
+            )
+        try:
+            outcome = handler(obj)
+        except DomainError as error:
+            return self.reject(number, error.message)
+        except DatabaseError as error:
+            # Raised inside the record's savepoint, so only this record was rolled back.
+            return self.reject(number, f"Lỗi ghi cơ sở dữ liệu: {error}".strip())
+        self.report.counts[kind][outcome] += 1
+        return True
+
+    def reject(self, number: int, reason: str) -> bool:
+        self.report.rejected += 1
+        if len(self.report.errors) < MAX_KEPT_ERRORS:
+            self.report.errors.append((number, reason))
+        if self.on_error is not None:
+            self.on_error(number, reason)
+        return False
+
+    # --- kinds ---
+
+    def unit(self, obj: dict) -> str:
+        v = p.unit_values(obj)
+        parent = None
+        if v["parent"]:
+            parent = self.catalog.unit_by_code(v["parent"])
+            if parent is None:
+                p.fail(
+                    f"Không tìm thấy đơn vị cấp trên {v['parent']!r}: đơn vị cấp trên phải có sẵn "
+                    "trong cơ sở dữ liệu hoặc ở một dòng phía trước.",
+                    code="parent_unknown",
+                )
+        existing = self.catalog.unit_by_code(v["code"])
+        # Derived here, cut to its column: unit_upsert's own derivation can overflow it.
+        short_name = v["short_name"] or unit_derive_short_name(name=v["name"])[:128].strip()
+        wanted = (
+            v["name"],
+            v["level"],
+            parent.pk if parent else None,
+            short_name,
+            v["agency_id"],
+            v["valid_from"],
+            v["valid_to"],
+        )
+        if existing is not None and wanted == (
+            existing.name,
+            existing.level,
+            existing.parent_id,
+            existing.short_name,
+            existing.agency_id,
+            existing.valid_from,
+            existing.valid_to,
+        ):
+            return "unchanged"
+        old_path = existing.path if existing else None
+        unit, created = unit_upsert(
+            code=v["code"],
+            name=v["name"],
+            level=v["level"],
+            parent=parent,
+            short_name=short_name,
+            agency_id=v["agency_id"],
+            valid_from=v["valid_from"],
+            valid_to=v["valid_to"],
+        )
+        self.catalog.unit_saved(unit, moved=old_path is not None and old_path != unit.path)
+        return "created" if created else "updated"
+
+    def procedure(self, obj: dict) -> str:
+        v = p.procedure_values(obj)
+        existing = self.catalog.procedure(v["code"])
+        if existing is not None and existing.code != v["code"]:
+            existing = None  # found by national code: a different (local) procedure
+        level = v["level"] or (existing.level if existing else "commune")
+        if existing is not None and self._procedure_unchanged(existing, v, level):
+            return "unchanged"
+        procedure, created = procedure_upsert(
+            code=v["code"],
+            name=v["name"],
+            field_name=v["field_name"],
+            level=level,
+            time_limit_value=v["time_limit_value"],
+            time_limit_unit=v["time_limit_unit"],
+            online_level=v["online_level"],
+            result_kind=v["result_kind"],
+            national_code=v["national_code"],
+            fees=v["fees"],
+            components=v["components"],
+        )
+        self.catalog.procedure_saved(procedure)
+        return "created" if created else "updated"
+
+    @staticmethod
+    def _procedure_unchanged(existing: Procedure, v: dict, level: str) -> bool:
+        # procedure_upsert always rewrites fees and components (new rows): skip it when nothing
+        # differs, so re-importing a file leaves the catalogue (and documents' links) alone.
+        national = v["national_code"] or existing.national_code
+        if (
+            existing.name,
+            existing.field.name,
+            existing.level,
+            existing.time_limit_value,
+            existing.time_limit_unit,
+            existing.online_level,
+            existing.result_kind,
+            existing.national_code,
+        ) != (
+            v["name"],
+            v["field_name"],
+            level,
+            v["time_limit_value"],
+            v["time_limit_unit"],
+            v["online_level"],
+            v["result_kind"],
+            national,
+        ):
+            return False
+        if v["fees"] is not None:
+            have = sorted((f.code, f.name, f.amount) for f in existing.fees.all())
+            if have != sorted((f["code"], f["name"], f["amount"]) for f in v["fees"]):
+                return False
+        if v["components"] is not None:
+            have = [(c.code, c.name) for c in existing.components.order_by("position", "pk")]
+            wanted = [
+                (c["code"] or f"TP{i}", c["name"]) for i, c in enumerate(v["components"], start=1)
+            ]
+            if have != wanted:
+                return False
+        return True
+
+    def target(self, obj: dict) -> str:
+        v = p.target_values(obj)
+        unit = self.catalog.unit_by_code(v["unit"])
+        if unit is None:
+            p.fail(f"Không tìm thấy đơn vị giao chỉ tiêu {v['unit']!r}.", code="unit_unknown")
+        key = {
+            "metric": v["metric"],
+            "unit": unit,
+            "level": v["level"],
+            "valid_from": v["valid_from"],
+            "valid_to": v["valid_to"],
+        }
+        with transaction.atomic():
+            target = Target.objects.filter(**key).first()
+            if target is None:
+                Target.objects.create(percent=v["percent"], **key)
+                return "created"
+            if target.percent == v["percent"]:
+                return "unchanged"
+            target.percent = v["percent"]
+            target.save(update_fields=["percent"])
+            return "updated"
+
+    def dossier(self, obj: dict) -> str:
+        code, unit_ref, procedure_ref = p.dossier_refs(obj)
+        unit = self.catalog.unit(unit_ref)
+        if unit is None:
+            p.fail(
+                f"Không tìm thấy đơn vị xử lý {unit_ref!r} (theo mã đơn vị hoặc mã định danh).",
+                code="unit_unknown",
+            )
+        procedure = self.catalog.procedure(procedure_ref)
+        if procedure is None:
+            p.fail(f"Không tìm thấy thủ tục {procedure_ref!r}.", code="procedure_unknown")
+        fields, record, at = p.dossier_fields(
+            obj,
+            code=code,
+            unit=unit,
+            procedure=procedure,
+            calendar=lambda: self.catalog.calendar(unit),
+        )
+        # Its own transaction.atomic is this record's savepoint.
+        _, outcome = dossier_import_upsert(fields=fields, record=record, at=at)
+        return outcome
+
+
+def interchange_import(
+    *,
+    stream: Iterable[str],
+    strict: bool = False,
+    batch_size: int = 500,
+    on_error: Callable[[int, str], None] | None = None,
+) -> ImportReport:
+    """Import JSON Lines. Without `strict`, bad lines are reported and skipped and the rest is
+    committed in batches of `batch_size` lines; with `strict`, the first bad line stops the import
+    and nothing is written (one transaction, rolled back)."""
+    report = ImportReport()
+    importer = _Importer(report, on_error)
+    lines = enumerate(stream, start=1)
+    if strict:
+        try:
+            with transaction.atomic():
+                for number, text in lines:
+                    if not importer.line(number, text):
+                        raise _Abort
+        except _Abort:
+            report.aborted = True
+            report.counts = {k: Counter() for k in KINDS}
+        return report
+    while True:
+        batch = list(islice(lines, batch_size))
+        if not batch:
+            return report
+        with transaction.atomic():
+            for number, text in batch:
+                importer.line(number, text)
+
+
+@dataclass
+class ExportReport:
+    units: int = 0
+    procedures: int = 0
+    targets: int = 0
+    dossiers: int = 0
+
+    def summary(self) -> str:
+        return (
+            f"Đã xuất {self.units} đơn vị, {self.procedures} thủ tục, {self.targets} chỉ tiêu, "
+            f"{self.dossiers} hồ sơ."
+        )
+
+
+def _write(out: TextIO, obj: dict) -> None:
+    out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+
+def interchange_export(
+    *, unit: Unit, start: date, end: date, out: TextIO, chunk_size: int = 500
+) -> ExportReport:
+    """Write the subtree's units (ancestors first), the procedures its dossiers use, the targets of
+    the period, then the dossiers the period's figures read (see selectors.export_dossiers)."""
+    if end < start:
+        raise ValidationFailed("Ngày kết thúc sớm hơn ngày bắt đầu.", code="period_invalid")
+    report = ExportReport()
+    for row in selectors.export_units(unit=unit).iterator(chunk_size=chunk_size):
+        _write(out, p.unit_line(row))
+        report.units += 1
+    dossiers = selectors.export_dossiers(unit=unit, start=start, end=end)
+    procedures = {}
+    for procedure in selectors.export_procedures(dossiers=dossiers):
+        fees = list(procedure.fees.all())
+        components = sorted(procedure.components.all(), key=lambda c: (c.position, c.pk))
+        _write(out, p.procedure_line(procedure, fees=fees, components=components))
+        report.procedures += 1
+        procedures[procedure.pk] = {
+            "code": procedure.code,
+            "name": procedure.name,
+            "field_code": procedure.field.code,
+            "field_name": procedure.field.name,
+            "fees": [(f.code, f.name, f.amount) for f in fees],
+        }
+    for row in selectors.export_targets(unit=unit, start=start, end=end):
+        _write(out, p.target_line(row))
+        report.targets += 1
+    for chunk in selectors.export_dossier_chunks(dossiers=dossiers, chunk_size=chunk_size):
+        for row, events in chunk:
+            line = p.dossier_payload(
+                row,
+                procedure=procedures[row["procedure_id"]],
+                events=events,
+                action_names=ACTION_NAMES,
+            )
+            _write(out, line)
+            report.dossiers += 1
+    return report
