@@ -7,6 +7,7 @@ dossier at once cannot both win.
 """
 
 import re
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -1526,18 +1527,7 @@ def dossiers_projection_rebuild(
 IMPORTABLE_FIELDS = frozenset(PROJECTED_FIELDS) - {"last_event_seq"}
 
 
-@transaction.atomic
-def dossier_import_upsert(
-    *,
-    fields: dict[str, Any],
-    source: str = "interchange",
-    record: dict[str, Any] | None = None,
-    at: datetime | None = None,
-) -> tuple[Dossier, str]:
-    """Create or update a dossier from another system's record (national-portal payload), as an
-    `imported` event like any other. Returns (dossier, "created" | "updated" | "unchanged"); importing
-    the same record twice appends nothing. `record` (the source lists: components, fees, results,
-    supplements) is kept in the event for audit and export."""
+def import_fields_validate(*, fields: dict[str, Any]) -> None:
     unknown = set(fields) - IMPORTABLE_FIELDS
     if unknown:
         raise ValidationFailed(
@@ -1550,6 +1540,78 @@ def dossier_import_upsert(
         raise ValidationFailed(
             "Ngày kết thúc xử lý sớm hơn ngày tiếp nhận.", code="import_end_before_receipt"
         )
+
+
+def _import_payload(*, changes: dict[str, Any], source: str, record: dict | None) -> dict:
+    return _Change(
+        set=changes, details={"source": source, **({"record": record} if record else {})}
+    ).payload()
+
+
+def dossiers_import_create_bulk(
+    *,
+    items: list[tuple[dict[str, Any], dict[str, Any] | None, datetime | None]],
+    source: str = "interchange",
+) -> list[Dossier]:
+    """Create many dossiers that are new to the database — each exactly as `dossier_import_upsert`
+    would (one `imported` event, the projection folded from it, its counter contribution) — in a
+    few statements instead of several per dossier. The caller guarantees the codes are new; a code
+    taken meanwhile makes the insert fail as a whole (unique constraint), nothing half-written."""
+    from motcua.indicators.contributions import contribution
+    from motcua.indicators.counters import counters_add
+
+    dossiers, events = [], []
+    delta: dict = defaultdict(Counter)
+    for fields, record, at in items:
+        import_fields_validate(fields=fields)
+        fields = {"current_unit_id": fields["unit_id"], **fields}
+        state = DossierState()
+        changes = {
+            name: value
+            for name, value in fields.items()
+            if _comparable(state.fields.get(name)) != _comparable(value)
+        }
+        payload = _import_payload(changes=changes, source=source, record=record)
+        apply_event(state, seq=1, to_state=fields["state"], payload=payload)
+        dossier = Dossier()
+        state_write(dossier, state)
+        dossiers.append(dossier)
+        events.append((payload, _moment(at), fields["state"]))
+        for key, counts in contribution(state.fields).items():
+            delta[key].update(counts)
+    Dossier.objects.bulk_create(dossiers)
+    DossierEvent.objects.bulk_create(
+        DossierEvent(
+            dossier=dossier,
+            seq=1,
+            kind="imported",
+            at=at,
+            actor=None,
+            actor_name=_actor_name(None),
+            from_state=None,
+            to_state=to_state,
+            payload=payload,
+        )
+        for dossier, (payload, at, to_state) in zip(dossiers, events, strict=True)
+    )
+    # The counters are the only in-transaction listener of dossier events: add them per batch.
+    counters_add({key: counts for key, counts in delta.items() if any(counts.values())})
+    return dossiers
+
+
+@transaction.atomic
+def dossier_import_upsert(
+    *,
+    fields: dict[str, Any],
+    source: str = "interchange",
+    record: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> tuple[Dossier, str]:
+    """Create or update a dossier from another system's record (national-portal payload), as an
+    `imported` event like any other. Returns (dossier, "created" | "updated" | "unchanged"); importing
+    the same record twice appends nothing. `record` (the source lists: components, fees, results,
+    supplements) is kept in the event for audit and export."""
+    import_fields_validate(fields=fields)
     at = _moment(at)
     existing = Dossier.objects.select_for_update().filter(code=fields["code"]).first()
     if existing is None:

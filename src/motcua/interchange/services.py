@@ -18,7 +18,13 @@ from django.db import DatabaseError, transaction
 from motcua.catalog.models import Procedure
 from motcua.catalog.services import procedure_upsert
 from motcua.core.errors import DomainError, ValidationFailed
-from motcua.dossiers.services import ACTION_NAMES, dossier_import_upsert
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.services import (
+    ACTION_NAMES,
+    dossier_import_upsert,
+    dossiers_import_create_bulk,
+    import_fields_validate,
+)
 from motcua.indicators.models import Target
 from motcua.interchange import payload as p
 from motcua.interchange import selectors
@@ -150,11 +156,19 @@ class _Catalog:
         return self.calendars[unit.pk]
 
 
+PENDING = object()  # a new dossier waiting for the batch's bulk write
+
+
 class _Importer:
     def __init__(self, report: ImportReport, on_error: Callable[[int, str], None] | None) -> None:
         self.report = report
         self.on_error = on_error
         self.catalog = _Catalog()
+        # Dossiers new to the database wait here and are written together at the end of the batch;
+        # the rest go through dossier_import_upsert one by one.
+        self.pending: list[tuple[int, tuple]] = []
+        self.pending_codes: set[str] = set()
+        self.number = 0
         self.handlers = {
             "unit": self.unit,
             "procedure": self.procedure,
@@ -164,6 +178,7 @@ class _Importer:
 
     def line(self, number: int, text: str) -> bool:
         """Import one line; False when it was rejected."""
+        self.number = number
         text = text.strip()
         if not text:
             return True
@@ -190,8 +205,39 @@ class _Importer:
         except DatabaseError as error:
             # Raised inside the record's savepoint, so only this record was rolled back.
             return self.reject(number, f"Lỗi ghi cơ sở dữ liệu: {error}".strip())
-        self.report.counts[kind][outcome] += 1
+        if outcome is not PENDING:
+            self.report.counts[kind][outcome] += 1
         return True
+
+    def flush(self) -> None:
+        """Write the waiting new dossiers in one go. If that fails (a code taken meanwhile by
+        another writer), fall back to one upsert per record so only the real culprit is rejected."""
+        if not self.pending:
+            return
+        pending, codes = self.pending, self.pending_codes
+        self.pending, self.pending_codes = [], set()
+        existing = set(Dossier.objects.filter(code__in=codes).values_list("code", flat=True))
+        fresh = [entry for entry in pending if entry[1][0]["code"] not in existing]
+        one_by_one = [entry for entry in pending if entry[1][0]["code"] in existing]
+        try:
+            with transaction.atomic():
+                dossiers_import_create_bulk(items=[item for _, item in fresh])
+        except DatabaseError:
+            one_by_one, fresh = pending, []
+        self.report.counts["dossier"]["created"] += len(fresh)
+        self._upsert_each(one_by_one)
+
+    def _upsert_each(self, entries: list[tuple[int, tuple]]) -> None:
+        for number, (fields, record, at) in entries:
+            try:
+                with transaction.atomic():
+                    _, outcome = dossier_import_upsert(fields=fields, record=record, at=at)
+            except DomainError as error:
+                self.reject(number, error.message)
+            except DatabaseError as error:
+                self.reject(number, f"Lỗi ghi cơ sở dữ liệu: {error}".strip())
+            else:
+                self.report.counts["dossier"][outcome] += 1
 
     def reject(self, number: int, reason: str) -> bool:
         self.report.rejected += 1
@@ -353,9 +399,13 @@ class _Importer:
             procedure=procedure,
             calendar=lambda: self.catalog.calendar(unit),
         )
-        # Its own transaction.atomic is this record's savepoint.
-        _, outcome = dossier_import_upsert(fields=fields, record=record, at=at)
-        return outcome
+        code = fields["code"]
+        if code in self.pending_codes:
+            self.flush()  # the same dossier twice in one batch: the first must be written first
+        import_fields_validate(fields=fields)  # a bad record is reported at its own line
+        self.pending.append((self.number, (fields, record, at)))
+        self.pending_codes.add(code)
+        return PENDING
 
 
 def interchange_import(
@@ -377,6 +427,10 @@ def interchange_import(
                 for number, text in lines:
                     if not importer.line(number, text):
                         raise _Abort
+                rejected = importer.report.rejected
+                importer.flush()
+                if importer.report.rejected > rejected:
+                    raise _Abort
         except _Abort:
             report.aborted = True
             report.counts = {k: Counter() for k in KINDS}
@@ -388,6 +442,7 @@ def interchange_import(
         with transaction.atomic():
             for number, text in batch:
                 importer.line(number, text)
+            importer.flush()
 
 
 @dataclass
