@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "motcua.portal",
     "motcua.demo",
     "motcua.interchange",
+    "motcua.bench",
 ]
 
 MIDDLEWARE = [
