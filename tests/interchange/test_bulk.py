@@ -7,30 +7,57 @@ import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, transaction
 
+from motcua.catalog.models import Procedure
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.indicators.counters import counters_rebuild, counters_snapshot
 from motcua.interchange import services as interchange
+from motcua.units.models import Unit
 from tests.interchange.generate import lines
 
 pytestmark = pytest.mark.django_db
 
 
 def _snapshot() -> dict:
-    rows = {d["code"]: {k: v for k, v in d.items() if k != "id"} for d in Dossier.objects.values()}
+    """Rows, events and counters with database ids replaced by codes: ids differ between two
+    rolled-back runs on PostgreSQL, whose sequences do not roll back."""
+    units = dict(Unit.objects.values_list("pk", "code"))
+    procedures = dict(Procedure.objects.values_list("pk", "code"))
+    named = {"unit_id": units, "current_unit_id": units, "procedure_id": procedures}
+
+    def by_code(row: dict) -> dict:
+        return {k: named[k].get(v) if k in named else v for k, v in row.items() if k != "id"}
+
+    rows = {d["code"]: by_code(d) for d in Dossier.objects.values()}
     events = {
         e["dossier__code"]: (
             e["seq"],
             e["kind"],
             e["from_state"],
             e["to_state"],
-            e["payload"],
+            _payload(e["payload"], units, procedures),
             e["actor_name"],
         )
         for e in DossierEvent.objects.values(
             "dossier__code", "seq", "kind", "from_state", "to_state", "payload", "actor_name"
         )
     }
-    return {"rows": rows, "events": events, "counters": counters_snapshot()}
+    counters = {
+        (units[unit], procedures[procedure], day): values
+        for (unit, procedure, day), values in counters_snapshot().items()
+    }
+    return {"rows": rows, "events": events, "counters": counters}
+
+
+def _payload(payload: dict, units: dict, procedures: dict) -> dict:
+    values = dict(payload["set"])
+    for key, table in (
+        ("unit_id", units),
+        ("current_unit_id", units),
+        ("procedure_id", procedures),
+    ):
+        if key in values:
+            values[key] = table[values[key]]
+    return {**payload, "set": values}
 
 
 def _import(monkeypatch, *, bulk: bool) -> dict:
