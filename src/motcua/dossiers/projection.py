@@ -180,7 +180,7 @@ def state_from_rows(dossier: Dossier, steps: list[DossierStep]) -> DossierState:
     return state
 
 
-def _normal(value: Any) -> Any:
+def comparable(value: Any) -> Any:
     # Compare datetimes as instants: the database may hand them back in another time zone.
     if isinstance(value, datetime):
         return value.timestamp()
@@ -192,7 +192,7 @@ def state_differences(expected: DossierState, actual: DossierState) -> list[str]
     out = []
     for name in PROJECTED_FIELDS:
         a, b = expected.fields.get(name), actual.fields.get(name)
-        if _normal(a) != _normal(b):
+        if comparable(a) != comparable(b):
             out.append(f"{name}: nhật ký={a!r} bảng={b!r}")
     for seq in sorted(set(expected.steps) | set(actual.steps)):
         a, b = expected.steps.get(seq), actual.steps.get(seq)
@@ -202,7 +202,7 @@ def state_differences(expected: DossierState, actual: DossierState) -> list[str]
             )
             continue
         for name in STEP_FIELDS:
-            if _normal(a[name]) != _normal(b[name]):
+            if comparable(a[name]) != comparable(b[name]):
                 out.append(f"bước {seq}.{name}: nhật ký={a[name]!r} bảng={b[name]!r}")
     return out
 
@@ -222,7 +222,7 @@ def steps_write(dossier: Dossier, state: DossierState, *, seqs: set[int] | None 
         if row is None:
             DossierStep.objects.create(dossier=dossier, **values)
             continue
-        if any(_normal(getattr(row, n)) != _normal(values[n]) for n in STEP_FIELDS):
+        if any(comparable(getattr(row, n)) != comparable(values[n]) for n in STEP_FIELDS):
             for name, value in values.items():
                 setattr(row, name, value)
             row.save()

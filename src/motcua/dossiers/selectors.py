@@ -23,8 +23,13 @@ from motcua.dossiers.services import (
     TRANSITIONS,
     action_roles,
 )
-from motcua.units.models import Membership, Role
-from motcua.units.selectors import user_has_role, user_roles_in, user_unit_filter
+from motcua.units.models import Role
+from motcua.units.selectors import (
+    user_has_role,
+    user_memberships,
+    user_roles_in,
+    user_unit_filter,
+)
 from motcua.workcalendar.selectors import calendar_get
 
 # Roles that work on dossiers; supervisors read, administrators manage staff.
@@ -93,9 +98,9 @@ def _awaiting_my_role(user) -> Q:
     """Dossiers whose current step waits for a role the user holds in that unit (or is assigned to
     the user by name): the inbox "by role"."""
     query = Q(current_assignee=user)
-    for membership in Membership.objects.filter(
-        user=user, active=True, role__in=OFFICER_ROLES
-    ).select_related("unit"):
+    for membership in user_memberships(user=user):
+        if membership.role not in OFFICER_ROLES:
+            continue
         query |= Q(
             current_unit__path__startswith=membership.unit.path, current_role=membership.role
         )

@@ -34,6 +34,7 @@ from motcua.dossiers.projection import (
     PROJECTED_FIELDS,
     DossierState,
     apply_event,
+    comparable,
     encode_dict,
     state_from_rows,
     state_write,
@@ -1542,10 +1543,10 @@ def import_fields_validate(*, fields: dict[str, Any]) -> None:
         )
 
 
-def _import_payload(*, changes: dict[str, Any], source: str, record: dict | None) -> dict:
+def _import_change(*, changes: dict[str, Any], source: str, record: dict | None) -> _Change:
     return _Change(
         set=changes, details={"source": source, **({"record": record} if record else {})}
-    ).payload()
+    )
 
 
 def dossiers_import_create_bulk(
@@ -1569,9 +1570,9 @@ def dossiers_import_create_bulk(
         changes = {
             name: value
             for name, value in fields.items()
-            if _comparable(state.fields.get(name)) != _comparable(value)
+            if comparable(state.fields.get(name)) != comparable(value)
         }
-        payload = _import_payload(changes=changes, source=source, record=record)
+        payload = _import_change(changes=changes, source=source, record=record).payload()
         apply_event(state, seq=1, to_state=fields["state"], payload=payload)
         dossier = Dossier()
         state_write(dossier, state)
@@ -1625,7 +1626,7 @@ def dossier_import_upsert(
     changes = {
         name: value
         for name, value in fields.items()
-        if _comparable(state.fields.get(name)) != _comparable(value)
+        if comparable(state.fields.get(name)) != comparable(value)
     }
     previous_record = None
     if existing is not None:
@@ -1633,9 +1634,7 @@ def dossier_import_upsert(
         previous_record = last_import.payload.get("record") if last_import else None
     if existing is not None and not changes and (record is None or record == previous_record):
         return existing, "unchanged"
-    change = _Change(
-        set=changes, details={"source": source, **({"record": record} if record else {})}
-    )
+    change = _import_change(changes=changes, source=source, record=record)
     _commit(
         dossier=dossier,
         state=state,
@@ -1648,9 +1647,3 @@ def dossier_import_upsert(
         change=change,
     )
     return dossier, "created" if existing is None else "updated"
-
-
-def _comparable(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.timestamp()
-    return value

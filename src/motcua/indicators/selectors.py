@@ -3,7 +3,7 @@ unit subtree and period (local dates, both ends inclusive)."""
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, Sum
@@ -233,10 +233,6 @@ def form06_figures(
         for key, v in table.items()
         if any(v.values())
     }
-
-
-def day_before(day: date) -> date:
-    return day - timedelta(days=1)
 
 
 def rate_dossiers(*, unit: Unit, start: date, end: date, metric: str, part: str = "denominator"):

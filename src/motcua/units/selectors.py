@@ -2,20 +2,20 @@
 
 from django.db.models import Q, QuerySet
 
-from motcua.units.models import Membership, Role, Unit
+from motcua.units.models import Membership, Unit
 
 
 def unit_subtree(*, unit: Unit) -> QuerySet[Unit]:
     return Unit.objects.filter(path__startswith=unit.path)
 
 
-def unit_ancestor_codes(*, unit: Unit) -> list[str]:
-    """Codes from the root down to the unit itself."""
-    return [code for code in unit.path.split("/") if code]
-
-
 def unit_get_by_code(*, code: str) -> Unit | None:
     return Unit.objects.filter(code=code).first()
+
+
+def user_memberships(*, user) -> list[Membership]:
+    """The user's active memberships, read once per user object (i.e. per request)."""
+    return _active_memberships(user)
 
 
 def _active_memberships(user) -> list[Membership]:
@@ -63,6 +63,3 @@ def user_unit_filter(*, user, field: str = "unit", roles: tuple[str, ...] | None
     for unit in units:
         query |= Q(**{f"{field}__path__startswith": unit.path})
     return query
-
-
-ALL_ROLES = tuple(Role.values)

@@ -1,7 +1,7 @@
 from django import template
 
-from motcua.units.models import Membership, Role
-from motcua.units.selectors import user_roles_in, user_units
+from motcua.units.models import Role
+from motcua.units.selectors import user_memberships, user_roles_in, user_units
 
 register = template.Library()
 
@@ -29,7 +29,7 @@ def officer_nav(user) -> dict:
     desk officers."""
     if not getattr(user, "is_authenticated", False):
         return {}
-    roles = {m.role for m in Membership.objects.filter(user=user, active=True)}
+    roles = {m.role for m in user_memberships(user=user)}
     return {
         "dashboard": bool(roles & {Role.SUPERVISOR, Role.LEADER, Role.ADMINISTRATOR}),
         "desk": Role.DESK_OFFICER in roles,
