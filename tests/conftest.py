@@ -1,7 +1,13 @@
 """Shared fixtures: a small real unit tree, staff in every role, and a procedure — all made through
-the services, as production data is."""
+the services, as production data is; and headless LibreOffice to open the exports."""
 
+import os
+import shutil
+import signal
+import subprocess
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -99,3 +105,58 @@ def birth_registration(db):
         ],
     )
     return procedure
+
+
+# --- LibreOffice ----------------------------------------------------------------------------------
+
+needs_soffice = pytest.mark.skipif(
+    not shutil.which("soffice"),
+    reason="needs headless LibreOffice (soffice): apt-get install libreoffice-calc-nogui "
+    "libreoffice-writer-nogui — .ci/run installs them",
+)
+SOFFICE_TIMEOUT = 120  # seconds; a start takes a few, the first with a new profile a little more
+
+
+@pytest.fixture
+def soffice(tmp_path) -> Callable[..., list[Path]]:
+    """`soffice(paths, to="csv:…")`: open the files in headless LibreOffice and save each in the
+    format `to` (`ext[:filter[:options]]`), all in one start of LibreOffice, with a profile of this
+    test's own (a developer's running LibreOffice or its settings play no part). Returns the files
+    written, in the order given. soffice exits 0 even when it cannot load a file, so a missing output
+    is the failure."""
+    if not shutil.which("soffice"):
+        pytest.skip(needs_soffice.kwargs["reason"])
+    profile = tmp_path / "libreoffice-profile"
+    # The C locale: numbers "as shown" in a CSV do not depend on the machine's language.
+    env = {**os.environ, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
+
+    def convert(paths: Sequence[Path], *, to: str, outdir: Path | None = None) -> list[Path]:
+        outdir = outdir or tmp_path / "libreoffice-out"
+        args = [
+            "soffice", "--headless", "--norestore", "--nolockcheck",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--convert-to", to, "--outdir", str(outdir), *map(str, paths),
+        ]  # fmt: skip
+        # soffice is a launcher that starts soffice.bin: a session of its own lets a timeout end both.
+        process = subprocess.Popen(
+            args,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            start_new_session=True,
+        )
+        try:
+            out, err = process.communicate(timeout=SOFFICE_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            pytest.fail(f"soffice took more than {SOFFICE_TIMEOUT} s: {' '.join(args)}")
+        assert process.returncode == 0, f"soffice exited {process.returncode}: {out}{err}"
+        extension = to.split(":")[0]
+        written = [outdir / f"{Path(path).stem}.{extension}" for path in paths]
+        missing = [path.name for path in written if not path.is_file()]
+        assert not missing, f"LibreOffice wrote no {missing}: {out}{err}"
+        return written
+
+    return convert

@@ -157,7 +157,7 @@ def test_fields_sort_in_vietnamese_order():
     ]
 
 
-def test_form06_xlsx_layout(march, tmp_path):
+def test_form06_xlsx_layout(march):
     report = form06_report(unit=march.district, **MARCH)
     content = form06_xlsx(report=report, unit=march.district, **MARCH)
     ws = openpyxl.load_workbook(io.BytesIO(content)).active
@@ -204,18 +204,7 @@ def test_form06_xlsx_layout(march, tmp_path):
     assert ws.page_setup.orientation == "landscape"
     assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
     assert ws.column_dimensions["B"].width > ws.column_dimensions["C"].width
-
-    if not shutil.which("soffice"):
-        return  # LibreOffice absent: the openpyxl round trip above is the check
-    path = tmp_path / "b06.xlsx"
-    path.write_bytes(content)
-    subprocess.run(
-        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    assert (tmp_path / "b06.pdf").stat().st_size > 0
+    # How LibreOffice reads and prints the workbook: test_libreoffice.py.
 
 
 def test_form06_xlsx_command_writes_a_file(march, tmp_path, monkeypatch):
