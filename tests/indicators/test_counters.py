@@ -12,8 +12,9 @@ from motcua.dossiers import services
 from motcua.dossiers.services import Applicant, ReceivedComponent
 from motcua.indicators.counters import counters_rebuild, counters_snapshot
 from motcua.indicators.naive import naive_form06, naive_rates
-from motcua.indicators.selectors import form06_figures, rates_for
+from motcua.indicators.selectors import form06_figures, rates_for, subtree_form06
 from tests.conftest import local
+from tests.indicators.test_rollups import assert_rollups_match_daily, scorecard_matches_drilldown
 
 ACTIONS = (
     "forward",
@@ -102,7 +103,8 @@ def leader_and_desk(tree):
 @settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(plans=dossier_plans, period=st.tuples(st.integers(0, 25), st.integers(0, 25)))
+# Periods from January to May: days, whole months and the edges of each are all exercised.
+@given(plans=dossier_plans, period=st.tuples(st.integers(-70, 80), st.integers(-70, 80)))
 def test_counters_equal_rebuild_equal_naive(tree, birth_registration, plans, period):
     # Each example runs in its own rolled-back transaction: the database starts empty every time.
     with transaction.atomic():
@@ -142,8 +144,10 @@ def check_counters(tree, birth_registration, plans, period):
             with contextlib.suppress(DomainError):
                 dossier = act(staff, dossier, kind, at + timedelta(minutes=10))
     live = counters_snapshot()
+    assert_rollups_match_daily()
     counters_rebuild()
     assert counters_snapshot() == live
+    assert_rollups_match_daily()
     start = date(2024, 3, 1) + timedelta(days=min(period))
     end = date(2024, 3, 1) + timedelta(days=max(period))
     for unit in (tree.district, tree.tien_dong, tree.province):
@@ -156,6 +160,9 @@ def check_counters(tree, birth_registration, plans, period):
         assert (figures.as_dict() if figures else dict.fromkeys(expected, 0)) == expected
         if figures:
             assert figures.received_total == figures.resolved_total + figures.in_progress_total
+        from_rollups = subtree_form06(unit_ids=[unit.pk], start=start, end=end)[unit.pk]
+        assert from_rollups.as_dict() == expected
+    scorecard_matches_drilldown(tree.district, start, end)
 
 
 def test_hand_computed_rates_and_form06(staff, tree, birth_registration):

@@ -25,7 +25,6 @@ from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.projection import DossierState, apply_event, encode_dict
 from motcua.indicators.contributions import contribution
 from motcua.indicators.counters import counters_add
-from motcua.indicators.models import COUNTER_COLUMNS, DailyCounter
 from motcua.interchange import payload as p
 from motcua.units.models import Unit
 from motcua.workcalendar.selectors import calendar_get
@@ -153,41 +152,9 @@ class BulkLoader:
             return
         t = time.perf_counter()
         with transaction.atomic():
-            if self.postgres:
-                self._copy_counters()
-            else:
-                counters_add(dict(self.counters))
+            counters_add(dict(self.counters))  # COPY on PostgreSQL for a delta this size
         self.counters.clear()
         self.seconds["counters"] += time.perf_counter() - t
-
-    def _copy_counters(self) -> None:
-        """counters_add's upsert, fed by COPY into a temporary table instead of one row at a time."""
-        table = DailyCounter._meta.db_table
-        columns = ", ".join(COUNTER_COLUMNS)
-        updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in COUNTER_COLUMNS)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "CREATE TEMPORARY TABLE bench_counters ON COMMIT DROP AS "
-                f"SELECT unit_id, procedure_id, day, {columns} FROM {table} WITH NO DATA"
-            )
-            buffer = io.StringIO()
-            for (unit, procedure, day), counts in self.counters.items():
-                values = [
-                    unit,
-                    procedure,
-                    day.isoformat(),
-                    *(counts.get(c, 0) for c in COUNTER_COLUMNS),
-                ]
-                buffer.write("\t".join(map(str, values)) + "\n")
-            with cursor.cursor.copy(
-                f"COPY bench_counters (unit_id, procedure_id, day, {columns}) FROM STDIN"
-            ) as copy:
-                copy.write(buffer.getvalue())
-            cursor.execute(
-                f"INSERT INTO {table} (unit_id, procedure_id, day, {columns}) "
-                f"SELECT unit_id, procedure_id, day, {columns} FROM bench_counters "
-                f"ON CONFLICT (unit_id, procedure_id, day) DO UPDATE SET {updates}"
-            )
 
     def _insert(self, model, columns: list[str], rows: list[tuple]) -> None:
         quote = connection.ops.quote_name

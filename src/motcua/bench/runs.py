@@ -77,12 +77,14 @@ def scorecard_bench(*, options: Options, reps: int, baseline_reps: int) -> dict:
 
 def table_sizes() -> dict:
     from motcua.dossiers.models import DossierEvent
-    from motcua.indicators.models import DailyCounter
+    from motcua.indicators.models import DailyCounter, ProcedureUse, RollupCounter
 
     return {
         "dossiers": Dossier.objects.count(),
         "events": DossierEvent.objects.count(),
         "daily_counters": DailyCounter.objects.count(),
+        "rollup_counters": RollupCounter.objects.count(),
+        "procedure_use": ProcedureUse.objects.count(),
     }
 
 

@@ -6,9 +6,9 @@ from datetime import date
 from motcua.indicators.models import Metric
 from motcua.indicators.selectors import (
     below_target,
-    flows_by_unit,
     rates_from_flows,
     rates_with_children,
+    subtree_flows,
 )
 from motcua.units.models import Role, Unit
 from motcua.units.selectors import user_has_role, user_units
@@ -39,9 +39,7 @@ def months_back(*, end: date, count: int) -> list[tuple[date, date]]:
 
 def dashboard_overview(*, unit: Unit, start: date, end: date) -> dict:
     figures = rates_with_children(unit=unit, start=start, end=end)
-    misses = below_target(
-        unit=unit, start=start, end=end, subtree=figures["subtree"], per_unit=figures["per_unit"]
-    )
+    misses = below_target(unit=unit, start=start, end=end, flows=figures["flows"])
     missed = {(m["unit"].pk, m["metric"]): m for m in misses}
     return {
         "unit": unit,
@@ -53,16 +51,11 @@ def dashboard_overview(*, unit: Unit, start: date, end: date) -> dict:
 
 
 def dashboard_trend(*, unit: Unit, end: date, months: int = 12) -> dict:
-    """Each metric's percent per month: one counter query per month over the subtree."""
+    """Each metric's percent per month: one small rollup query per month."""
     periods = months_back(end=end, count=months)
-    subtree = list(Unit.objects.filter(path__startswith=unit.path))
     values: dict[str, list] = {metric: [] for metric in Metric.values}
     for first, last in periods:
-        per_unit = flows_by_unit(unit=unit, start=first, end=last)
-        total: dict[str, int] = {}
-        for u in subtree:
-            for column, value in per_unit.get(u.pk, {}).items():
-                total[column] = total.get(column, 0) + value
-        for metric, rate in rates_from_flows(total).items():
+        flows = subtree_flows(unit_ids=[unit.pk], start=first, end=last).get(unit.pk, {})
+        for metric, rate in rates_from_flows(flows).items():
             values[metric].append(rate.percent)
     return {"periods": periods, "values": values}

@@ -1,33 +1,149 @@
-"""Writing the daily counters: per event (inside its transaction) and in bulk (rebuild, import)."""
+"""Writing the daily counters and their rollups: per event (inside its transaction) and in bulk
+(rebuild, import)."""
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 
 from django.db import connection, transaction
 
+from motcua.catalog.models import Procedure
 from motcua.dossiers.models import Dossier
 from motcua.indicators.contributions import FACT_FIELDS, Contribution, contribution
-from motcua.indicators.models import COUNTER_COLUMNS, DailyCounter
+from motcua.indicators.models import COUNTER_COLUMNS, DailyCounter, ProcedureUse, RollupCounter
+from motcua.indicators.rollups import USE_COLUMNS, ProcedureClass, rollup_deltas
+from motcua.units.models import Unit
+
+# Above this many rows an upsert on PostgreSQL goes through COPY into a temporary table.
+COPY_THRESHOLD = 2000
+
+
+def _upsert_add(
+    model, *, keys: tuple[str, ...], values: tuple[str, ...], rows: list[tuple]
+) -> None:
+    """Add `rows` (keys then values) to `model`'s table, one upsert per row: concurrent events of
+    other dossiers adding to the same row add up instead of overwriting each other. Rows are given
+    sorted, so concurrent transactions lock shared rows in the same order."""
+    if not rows:
+        return
+    table = model._meta.db_table
+    names = ", ".join((*keys, *values))
+    updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in values)
+    conflict = f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql" or len(rows) < COPY_THRESHOLD:
+            marks = ", ".join(["%s"] * (len(keys) + len(values)))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks}) {conflict}", rows)
+            return
+        staging = f"staging_{table}"
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
+            f"SELECT {names} FROM {table} WITH NO DATA"
+        )
+        with cursor.cursor.copy(f"COPY {staging} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging} {conflict}")
+        cursor.execute(f"DROP TABLE {staging}")
+
+
+def _rows(delta: dict, columns: tuple[str, ...]) -> list[tuple]:
+    return [(*key, *(counts.get(c, 0) for c in columns)) for key, counts in sorted(delta.items())]
+
+
+def _procedure_classes(ids: Iterable[int]) -> dict[int, ProcedureClass]:
+    return {
+        pk: (online_level, result_kind)
+        for pk, online_level, result_kind in Procedure.objects.filter(pk__in=set(ids)).values_list(
+            "pk", "online_level", "result_kind"
+        )
+    }
+
+
+def _unit_ancestors(ids: Iterable[int]) -> dict[int, tuple[int, ...]]:
+    """Each unit with the units on its path (itself included), from the materialized paths."""
+    paths = dict(Unit.objects.filter(pk__in=set(ids)).values_list("pk", "path"))
+    codes = {code for path in paths.values() for code in path.strip("/").split("/")}
+    by_code = dict(Unit.objects.filter(code__in=codes).values_list("code", "pk"))
+    return {
+        pk: tuple(by_code[code] for code in path.strip("/").split("/"))
+        for pk, path in paths.items()
+    }
+
+
+def _rollups_add(delta: Contribution, *, classes: dict[int, ProcedureClass] | None = None) -> None:
+    if classes is None:
+        classes = _procedure_classes(procedure for _, procedure, _ in delta)
+    rollup, use = rollup_deltas(
+        delta, classes=classes, ancestors=_unit_ancestors(unit for unit, _, _ in delta)
+    )
+    _upsert_add(
+        RollupCounter,
+        keys=("unit_id", "span", "day", "online_level", "result_kind"),
+        values=COUNTER_COLUMNS,
+        rows=_rows(rollup, COUNTER_COLUMNS),
+    )
+    _upsert_add(
+        ProcedureUse,
+        keys=("unit_id", "span", "day", "procedure_id"),
+        values=USE_COLUMNS,
+        rows=_rows(use, USE_COLUMNS),
+    )
 
 
 def counters_add(delta: Contribution) -> None:
-    """Add `delta` to the counters with one upsert per row: concurrent events on other dossiers of the
-    same unit and day add up instead of overwriting each other."""
+    """Add `delta` to the daily counters and to their rollups, in the caller's transaction."""
     if not delta:
         return
-    table = DailyCounter._meta.db_table
-    columns = ", ".join(COUNTER_COLUMNS)
-    placeholders = ", ".join(["%s"] * (3 + len(COUNTER_COLUMNS)))
-    updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in COUNTER_COLUMNS)
-    sql = (
-        f"INSERT INTO {table} (unit_id, procedure_id, day, {columns}) VALUES ({placeholders}) "
-        f"ON CONFLICT (unit_id, procedure_id, day) DO UPDATE SET {updates}"
-    )
-    rows = [
-        (unit, procedure, day, *(counts.get(c, 0) for c in COUNTER_COLUMNS))
-        for (unit, procedure, day), counts in sorted(delta.items())
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    with transaction.atomic():
+        _upsert_add(
+            DailyCounter,
+            keys=("unit_id", "procedure_id", "day"),
+            values=COUNTER_COLUMNS,
+            rows=_rows(delta, COUNTER_COLUMNS),
+        )
+        _rollups_add(delta)
+
+
+def _daily_chunks(*, batch: int, **filters):
+    """DailyCounter rows as contribution dicts, `batch` rows at a time."""
+    last_pk = 0
+    while True:
+        chunk = list(
+            DailyCounter.objects.filter(pk__gt=last_pk, **filters)
+            .order_by("pk")
+            .values("pk", "unit_id", "procedure_id", "day", *COUNTER_COLUMNS)[:batch]
+        )
+        if not chunk:
+            return
+        last_pk = chunk[-1]["pk"]
+        yield {
+            (row["unit_id"], row["procedure_id"], row["day"]): Counter(
+                {c: row[c] for c in COUNTER_COLUMNS if row[c]}
+            )
+            for row in chunk
+        }
+
+
+def rollups_rebuild(*, batch: int = 20_000) -> None:
+    """Recompute the rollups from the daily counters (after a unit moved in the tree)."""
+    with transaction.atomic():
+        RollupCounter.objects.all().delete()
+        ProcedureUse.objects.all().delete()
+        for delta in _daily_chunks(batch=batch):
+            _rollups_add(delta)
+
+
+def rollups_procedure_reclassify(
+    *, procedure_id: int, before: ProcedureClass, after: ProcedureClass, batch: int = 20_000
+) -> None:
+    """Move a procedure's counts from its old class to its new one in the rollups."""
+    with transaction.atomic():
+        for delta in _daily_chunks(batch=batch, procedure_id=procedure_id):
+            negated = {
+                key: Counter({c: -v for c, v in counts.items()}) for key, counts in delta.items()
+            }
+            _rollups_add(negated, classes={procedure_id: before})
+            _rollups_add(delta, classes={procedure_id: after})
 
 
 def _merge(into: dict, part: Contribution) -> None:
@@ -40,6 +156,8 @@ def counters_rebuild(*, batch: int = 5000) -> int:
     of dossiers read. Memory stays bounded by the number of counter rows, not of dossiers."""
     with transaction.atomic():
         DailyCounter.objects.all().delete()
+        RollupCounter.objects.all().delete()
+        ProcedureUse.objects.all().delete()
         total: dict = defaultdict(Counter)
         last_pk = 0
         read = 0

@@ -34,10 +34,9 @@ COUNTER_COLUMNS = (
 )
 
 
-class DailyCounter(models.Model):
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
-    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="+")
-    day = models.DateField()
+class CounterColumns(models.Model):
+    """The counted columns (COUNTER_COLUMNS), shared by the daily counters and their rollups."""
+
     received = models.IntegerField(default=0)
     received_online = models.IntegerField(default=0)
     received_digitized = models.IntegerField(default=0)
@@ -56,6 +55,16 @@ class DailyCounter(models.Model):
     overdue_delta = models.IntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class DailyCounter(CounterColumns):
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+
+    class Meta(CounterColumns.Meta):
+        abstract = False
         verbose_name = _("bộ đếm chỉ số theo ngày")
         verbose_name_plural = _("bộ đếm chỉ số theo ngày")
         constraints = [
@@ -100,3 +109,63 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metric} ≥ {self.percent}% ({self.unit})"
+
+
+class Span(models.TextChoices):
+    """The length of time a rollup row covers; its `day` is the span's first day."""
+
+    DAY = "d", _("ngày")
+    MONTH = "m", _("tháng")
+    YEAR = "y", _("năm")
+
+
+class RollupCounter(CounterColumns):
+    """The daily counters summed over a unit's whole subtree (the unit and every unit below it), per
+    day, month and year and per procedure class — the procedure attributes the scorecard formulas
+    read. A subtree's figures for any period are then a few dozen rows, whatever the number of
+    dossiers, units or procedures. Derived: written with every counter change (counters_add) and
+    rebuilt from DailyCounter when a unit moves or a procedure changes class."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    span = models.CharField(max_length=1, choices=Span.choices)
+    day = models.DateField()
+    online_level = models.CharField(max_length=16)
+    result_kind = models.CharField(max_length=16)
+
+    class Meta(CounterColumns.Meta):
+        abstract = False
+        verbose_name = _("bộ đếm tổng hợp theo đơn vị")
+        verbose_name_plural = _("bộ đếm tổng hợp theo đơn vị")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "span", "day", "online_level", "result_kind"],
+                name="rollup_counter_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.span}{self.day}/{self.online_level}/{self.result_kind}"
+
+
+class ProcedureUse(models.Model):
+    """Dossiers received per procedure over a unit's whole subtree, per day, month and year: which
+    procedures were used (and paid online) in a period, for the payment indicators."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="+")
+    span = models.CharField(max_length=1, choices=Span.choices)
+    day = models.DateField()
+    received = models.IntegerField(default=0)
+    received_paid_online = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("thủ tục phát sinh hồ sơ")
+        verbose_name_plural = _("thủ tục phát sinh hồ sơ")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "span", "day", "procedure"], name="procedure_use_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.procedure_id}/{self.span}{self.day}"

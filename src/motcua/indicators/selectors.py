@@ -2,13 +2,22 @@
 unit subtree and period (local dates, both ends inclusive)."""
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, Sum
 
-from motcua.indicators.models import COUNTER_COLUMNS, DailyCounter, Metric, Target
+from motcua.indicators.models import (
+    COUNTER_COLUMNS,
+    DailyCounter,
+    Metric,
+    ProcedureUse,
+    RollupCounter,
+    Target,
+)
+from motcua.indicators.rollups import period_spans, prefix_spans
 from motcua.units.models import Unit
 
 # metric → (numerator column, denominator column)
@@ -47,22 +56,86 @@ def _subtree(unit: Unit) -> Q:
     return Q(unit__path__startswith=unit.path)
 
 
-def flows_by_unit(*, unit: Unit, start: date, end: date) -> dict[int, dict[str, int]]:
-    """Flow counters of the period summed per filed-with unit of the subtree (one small query)."""
+def _spans_q(spans: list[tuple[str, date, date]]) -> Q | None:
+    """The rollup rows of the spans; None when the spans are empty (an empty Q would match all)."""
+    if not spans:
+        return None
+    q = Q()
+    for span, first, last in spans:
+        q |= Q(span=span, day__gte=first, day__lte=last)
+    return q
+
+
+def _rollup_sums(
+    *, unit_ids: Iterable[int], spans, columns: tuple[str, ...], by: tuple[str, ...] = ()
+) -> dict[tuple, dict[str, int]]:
+    """Column sums of the rollup rows of the units' subtrees over the spans, per (unit, *by)."""
+    where = _spans_q(spans)
+    if where is None:
+        return {}
     rows = (
-        DailyCounter.objects.filter(_subtree(unit), day__gte=start, day__lte=end)
-        .values("unit_id")
-        .annotate(**{c: Sum(c) for c in FLOW_COLUMNS})
+        RollupCounter.objects.filter(where, unit_id__in=set(unit_ids))
+        .values("unit_id", *by)
+        .annotate(**{c: Sum(c) for c in columns})
     )
-    return {row["unit_id"]: {c: row[c] or 0 for c in FLOW_COLUMNS} for row in rows}
+    return {
+        (row["unit_id"], *(row[b] for b in by)): {c: row[c] or 0 for c in columns} for row in rows
+    }
 
 
-def _fold(units: list[Unit], per_unit: dict[int, dict[str, int]]) -> dict[str, int]:
-    total = defaultdict(int)
-    for u in units:
-        for column, value in per_unit.get(u.pk, {}).items():
-            total[column] += value
-    return total
+def subtree_flows(*, unit_ids: Iterable[int], start: date, end: date) -> dict[int, dict[str, int]]:
+    """Each unit's flow counters for the period, over its whole subtree (one small query)."""
+    sums = _rollup_sums(
+        unit_ids=unit_ids, spans=period_spans(start=start, end=end), columns=FLOW_COLUMNS
+    )
+    return {key[0]: values for key, values in sums.items()}
+
+
+def subtree_class_flows(
+    *, unit_ids: Iterable[int], start: date, end: date
+) -> dict[int, dict[tuple[str, str], dict[str, int]]]:
+    """Like subtree_flows, split by procedure class (online level, result kind)."""
+    out: dict[int, dict] = defaultdict(dict)
+    for (unit_id, online_level, result_kind), values in _rollup_sums(
+        unit_ids=unit_ids,
+        spans=period_spans(start=start, end=end),
+        columns=FLOW_COLUMNS,
+        by=("online_level", "result_kind"),
+    ).items():
+        out[unit_id][(online_level, result_kind)] = values
+    return out
+
+
+def subtree_stocks(*, unit_ids: Iterable[int], before: date) -> dict[int, dict[str, int]]:
+    """Each subtree's open and overdue dossiers at the start of `before` (the sum of every change
+    before it): {"open_delta", "overdue_delta"}."""
+    sums = _rollup_sums(
+        unit_ids=unit_ids,
+        spans=prefix_spans(before=before),
+        columns=("open_delta", "overdue_delta"),
+    )
+    return {key[0]: values for key, values in sums.items()}
+
+
+def procedures_used(
+    *, unit_ids: Iterable[int], start: date, end: date
+) -> dict[int, dict[int, dict[str, int]]]:
+    """{unit: {procedure: {"received", "received_paid_online"}}} over each unit's subtree."""
+    where = _spans_q(period_spans(start=start, end=end))
+    out: dict[int, dict] = defaultdict(dict)
+    if where is None:
+        return out
+    rows = (
+        ProcedureUse.objects.filter(where, unit_id__in=set(unit_ids))
+        .values("unit_id", "procedure_id")
+        .annotate(received=Sum("received"), received_paid_online=Sum("received_paid_online"))
+    )
+    for row in rows:
+        out[row["unit_id"]][row["procedure_id"]] = {
+            "received": row["received"] or 0,
+            "received_paid_online": row["received_paid_online"] or 0,
+        }
+    return out
 
 
 def rates_from_flows(flows: dict[str, int]) -> dict[str, Rate]:
@@ -72,29 +145,23 @@ def rates_from_flows(flows: dict[str, int]) -> dict[str, Rate]:
 
 
 def rates_for(*, unit: Unit, start: date, end: date) -> dict[str, Rate]:
-    per_unit = flows_by_unit(unit=unit, start=start, end=end)
-    return rates_from_flows(_fold(list(Unit.objects.filter(path__startswith=unit.path)), per_unit))
+    flows = subtree_flows(unit_ids=[unit.pk], start=start, end=end)
+    return rates_from_flows(flows.get(unit.pk, {}))
 
 
 def rates_with_children(*, unit: Unit, start: date, end: date) -> dict:
-    """The unit's rates and each direct child's (its whole subtree), from one counter query."""
-    per_unit = flows_by_unit(unit=unit, start=start, end=end)
-    subtree = list(Unit.objects.filter(path__startswith=unit.path).order_by("path"))
-    children = [u for u in subtree if u.parent_id == unit.pk]
+    """The unit's rates and each direct child's (its whole subtree), from one rollup query.
+    `flows` holds the figures read, for below_target to reuse."""
+    children = list(Unit.objects.filter(parent=unit).order_by("path"))
+    flows = subtree_flows(unit_ids=[unit.pk, *(c.pk for c in children)], start=start, end=end)
     return {
         "unit": unit,
-        "rates": rates_from_flows(_fold(subtree, per_unit)),
+        "rates": rates_from_flows(flows.get(unit.pk, {})),
         "children": [
-            {
-                "unit": child,
-                "rates": rates_from_flows(
-                    _fold([u for u in subtree if u.path.startswith(child.path)], per_unit)
-                ),
-            }
+            {"unit": child, "rates": rates_from_flows(flows.get(child.pk, {}))}
             for child in children
         ],
-        "subtree": subtree,
-        "per_unit": per_unit,
+        "flows": flows,
     }
 
 
@@ -109,16 +176,21 @@ def targets_applicable(*, unit: Unit, start: date, end: date) -> list[Target]:
     )
 
 
-def below_target(*, unit: Unit, start: date, end: date, subtree=None, per_unit=None) -> list[dict]:
-    """Every unit in the subtree bound by a target that its rate for the period misses."""
-    if subtree is None or per_unit is None:
-        subtree = list(Unit.objects.filter(path__startswith=unit.path).order_by("path"))
-        per_unit = flows_by_unit(unit=unit, start=start, end=end)
-    misses = []
-    for target in targets_applicable(unit=unit, start=start, end=end):
-        if target.metric not in RATE_COLUMNS:
-            continue  # scorecard indicators are judged by the scorecard
-        bound = [
+def below_target(
+    *, unit: Unit, start: date, end: date, flows: dict[int, dict[str, int]] | None = None
+) -> list[dict]:
+    """Every unit in the subtree bound by a target that its rate for the period misses. `flows`:
+    subtree figures already read for some units (rates_with_children)."""
+    targets = [
+        t
+        for t in targets_applicable(unit=unit, start=start, end=end)
+        if t.metric in RATE_COLUMNS  # scorecard indicators are judged by the scorecard
+    ]
+    if not targets:
+        return []
+    subtree = list(Unit.objects.filter(path__startswith=unit.path).order_by("path"))
+    bound_by = {
+        target.pk: [
             u
             for u in subtree
             if (
@@ -127,10 +199,16 @@ def below_target(*, unit: Unit, start: date, end: date, subtree=None, per_unit=N
                 else u.level == target.level and u.path.startswith(target.unit.path)
             )
         ]
-        for bound_unit in bound:
-            rate = rates_from_flows(
-                _fold([u for u in subtree if u.path.startswith(bound_unit.path)], per_unit)
-            )[target.metric]
+        for target in targets
+    }
+    flows = dict(flows or {})
+    missing = {u.pk for bound in bound_by.values() for u in bound} - flows.keys()
+    if missing:
+        flows.update(subtree_flows(unit_ids=missing, start=start, end=end))
+    misses = []
+    for target in targets:
+        for bound_unit in bound_by[target.pk]:
+            rate = rates_from_flows(flows.get(bound_unit.pk, {}))[target.metric]
             if rate.percent is not None and rate.percent < target.percent:
                 misses.append(
                     {
@@ -233,6 +311,29 @@ def form06_figures(
         for key, v in table.items()
         if any(v.values())
     }
+
+
+def subtree_form06(*, unit_ids: Iterable[int], start: date, end: date) -> dict[int, Form06Figures]:
+    """Form 06 figures of each unit's whole subtree, from the rollups (three small queries)."""
+    ids = set(unit_ids)
+    flows = subtree_flows(unit_ids=ids, start=start, end=end)
+    carried = subtree_stocks(unit_ids=ids, before=start)
+    at_end = subtree_stocks(unit_ids=ids, before=end + timedelta(days=1))
+    zero: dict[str, int] = {}
+    out = {}
+    for unit_id in ids:
+        f, c, e = flows.get(unit_id, zero), carried.get(unit_id, zero), at_end.get(unit_id, zero)
+        out[unit_id] = Form06Figures(
+            received_online=f.get("received_online", 0),
+            received_direct_or_postal=f.get("received", 0) - f.get("received_online", 0),
+            carried_over=c.get("open_delta", 0),
+            resolved_early=f.get("ended_early", 0),
+            resolved_on_time=f.get("ended_on_time", 0),
+            resolved_late=f.get("ended_late", 0),
+            in_progress_total=e.get("open_delta", 0),
+            in_progress_overdue=e.get("overdue_delta", 0),
+        )
+    return out
 
 
 def rate_dossiers(*, unit: Unit, start: date, end: date, metric: str, part: str = "denominator"):

@@ -77,9 +77,7 @@ def _rates_dict(rates: dict[str, Rate]) -> dict:
 def rates_report(*, unit: Unit, start: date, end: date) -> dict:
     """The four rates of the unit and of each direct child, and every unit missing its target."""
     data = rates_with_children(unit=unit, start=start, end=end)
-    misses = below_target(
-        unit=unit, start=start, end=end, subtree=data["subtree"], per_unit=data["per_unit"]
-    )
+    misses = below_target(unit=unit, start=start, end=end, flows=data["flows"])
     return {
         "unit": _unit_dict(unit),
         "from": start.isoformat(),

@@ -38,7 +38,10 @@ class PublicationFacts:
 class Figures:
     """Everything the formulas read, for one unit's subtree and one period."""
 
-    counters: Mapping[int, Mapping[str, int]]  # procedure id → flow counters summed over the period
+    # (online level, result kind) → flow counters of the subtree summed over the period
+    counters: Mapping[tuple[str, str], Mapping[str, int]]
+    # procedure id → {"received", "received_paid_online"} of the subtree over the period
+    used: Mapping[int, Mapping[str, int]]
     form06: Form06Figures
     procedures: Mapping[int, ProcedureFacts]  # the whole catalogue, inactive procedures included
     offered: frozenset[int]  # procedures offered in the subtree (procedure_offered)
@@ -62,11 +65,12 @@ def procedure_offered(
     return procedure.level in subtree_levels
 
 
-def _sum(figures: Figures, column: str, where: Callable[[ProcedureFacts], bool] | None = None):
+def _sum(figures: Figures, column: str, where: Callable[[str, str], bool] | None = None) -> int:
+    """A column summed over the procedure classes `where(online_level, result_kind)` accepts."""
     return sum(
         values.get(column, 0)
-        for procedure_id, values in figures.counters.items()
-        if where is None or where(figures.procedures[procedure_id])
+        for (online_level, result_kind), values in figures.counters.items()
+        if where is None or where(online_level, result_kind)
     )
 
 
@@ -81,8 +85,8 @@ def dossiers_on_time(figures: Figures) -> Ratio:
 
 
 def dossiers_full_online(figures: Figures) -> Ratio:
-    def full(p: ProcedureFacts) -> bool:
-        return p.online_level == "full"
+    def full(online_level: str, result_kind: str) -> bool:
+        return online_level == "full"
 
     return _sum(figures, "received_online", full), _sum(figures, "received", full)
 
@@ -93,21 +97,21 @@ def payment_dossiers(figures: Figures) -> Ratio:
 
 def payment_procedures_used(figures: Figures) -> Ratio:
     fee = _offered_with_fee(figures)
-    used = {pid for pid in fee if figures.counters.get(pid, {}).get("received_paid_online", 0)}
+    used = {pid for pid in fee if figures.used.get(pid, {}).get("received_paid_online", 0)}
     return len(used), len(fee)
 
 
 def payment_procedures_with_dossiers(figures: Figures) -> Ratio:
     fee = _offered_with_fee(figures)
-    with_dossiers = {pid for pid in fee if figures.counters.get(pid, {}).get("received", 0)}
+    with_dossiers = {pid for pid in fee if figures.used.get(pid, {}).get("received", 0)}
     return len(with_dossiers), len(fee)
 
 
 def results_electronic(figures: Figures) -> Ratio:
     # Approximation: a result file counts as an electronic result; only procedures that yield a
     # paper result are measured (an electronic-only result is electronic by nature).
-    def paper(p: ProcedureFacts) -> bool:
-        return p.result_kind == "paper"
+    def paper(online_level: str, result_kind: str) -> bool:
+        return result_kind == "paper"
 
     return (
         _sum(figures, "resolved_with_result_file", paper),

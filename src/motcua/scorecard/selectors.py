@@ -1,13 +1,13 @@
 """Decision 766 scorecard of a unit subtree over a period (local dates, both ends inclusive).
 
-Figures come from the daily counters (a handful of grouped queries, whatever the number of dossiers
-or of units scored at once), the catalogue and the publication records; `formulas` turns them into
+Figures come from the subtree rollups of the counters (a handful of small queries, whatever the
+number of dossiers, procedures or units scored at once), the catalogue and the publication records; `formulas` turns them into
 rates and points. `scorecard_drilldown` lists the dossiers behind a figure with the rules of
 indicators/naive.py, so each number can be checked dossier by dossier."""
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -19,7 +19,6 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Sum,
     Value,
     When,
 )
@@ -28,9 +27,14 @@ from motcua.catalog.models import Fee, Procedure, Publication
 from motcua.core.errors import ValidationFailed
 from motcua.core.timeutil import local_datetime
 from motcua.dossiers.models import Dossier
-from motcua.indicators.models import DailyCounter
 from motcua.indicators.naive import counted
-from motcua.indicators.selectors import FLOW_COLUMNS, Form06Figures, form06_figures
+from motcua.indicators.rollups import ProcedureClass
+from motcua.indicators.selectors import (
+    Form06Figures,
+    procedures_used,
+    subtree_class_flows,
+    subtree_form06,
+)
 from motcua.scorecard.definitions import (
     DEFAULT_VERSION,
     ScorecardDefinition,
@@ -68,17 +72,16 @@ def period_bounds(*, start: date, end: date) -> tuple[datetime, datetime]:
 
 @dataclass
 class _Context:
-    """Figures of a root subtree, from which any unit inside it is scored without further queries."""
+    """Figures of the units to score (each over its whole subtree), from which each is scored
+    without further queries."""
 
-    units: list[Unit]
-    counters: dict[int, dict[int, dict[str, int]]]  # unit → procedure → column sums
-    form06: dict[int, Form06Figures]  # per filed-with unit
+    units: list[Unit]  # the root's subtree, for the levels of units inside each scored unit
+    class_flows: dict[int, dict[ProcedureClass, dict[str, int]]]  # scored unit → class → sums
+    used: dict[int, dict[int, dict[str, int]]]  # scored unit → procedure → received, paid online
+    form06: dict[int, Form06Figures]  # per scored unit
     procedures: dict[int, ProcedureFacts]
     publications: list[PublicationFacts]
     sync_exists: bool
-
-    def subtree_ids(self, unit: Unit) -> list[int]:
-        return [u.pk for u in self.units if u.path.startswith(unit.path)]
 
 
 def _procedure_facts() -> dict[int, ProcedureFacts]:
@@ -126,34 +129,17 @@ def _publication_facts(*, start: date, end: date) -> list[PublicationFacts]:
     return out
 
 
-def _context_load(*, root: Unit, start: date, end: date) -> _Context:
-    units = list(Unit.objects.filter(path__startswith=root.path).order_by("path"))
-    counters: dict[int, dict[int, dict[str, int]]] = defaultdict(dict)
-    rows = (
-        DailyCounter.objects.filter(unit__path__startswith=root.path, day__gte=start, day__lte=end)
-        .values("unit_id", "procedure_id")
-        .annotate(**{c: Sum(c) for c in FLOW_COLUMNS})
-    )
-    for row in rows:
-        counters[row["unit_id"]][row["procedure_id"]] = {c: row[c] or 0 for c in FLOW_COLUMNS}
-    form06 = form06_figures(unit=root, start=start, end=end, group_by=("unit_id",))
+def _context_load(*, root: Unit, scored: list[Unit], start: date, end: date) -> _Context:
+    ids = [u.pk for u in scored]
     return _Context(
-        units=units,
-        counters=counters,
-        form06={key[0]: figures for key, figures in form06.items()},
+        units=list(Unit.objects.filter(path__startswith=root.path).order_by("path")),
+        class_flows=subtree_class_flows(unit_ids=ids, start=start, end=end),
+        used=procedures_used(unit_ids=ids, start=start, end=end),
+        form06=subtree_form06(unit_ids=ids, start=start, end=end),
         procedures=_procedure_facts(),
         publications=_publication_facts(start=start, end=end),
         sync_exists=Dossier.objects.filter(synced_to_portal=True).exists(),
     )
-
-
-def _form06_sum(parts: Iterable[Form06Figures]) -> Form06Figures:
-    names = [f.name for f in fields(Form06Figures)]
-    totals = dict.fromkeys(names, 0)
-    for part in parts:
-        for name in names:
-            totals[name] += getattr(part, name)
-    return Form06Figures(**totals)
 
 
 def _offered_ids(ctx: _Context, unit: Unit) -> frozenset[int]:
@@ -166,16 +152,11 @@ def _offered_ids(ctx: _Context, unit: Unit) -> frozenset[int]:
 
 
 def _figures(ctx: _Context, unit: Unit) -> Figures:
-    ids = ctx.subtree_ids(unit)
-    by_procedure: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for unit_id in ids:
-        for procedure_id, values in ctx.counters.get(unit_id, {}).items():
-            for column, value in values.items():
-                by_procedure[procedure_id][column] += value
     offered = _offered_ids(ctx, unit)
     return Figures(
-        counters=by_procedure,
-        form06=_form06_sum(ctx.form06[i] for i in ids if i in ctx.form06),
+        counters=ctx.class_flows.get(unit.pk, {}),
+        used=ctx.used.get(unit.pk, {}),
+        form06=ctx.form06[unit.pk],
         procedures=ctx.procedures,
         offered=offered,
         publications=[p for p in ctx.publications if p.procedure_id in offered],
@@ -296,13 +277,15 @@ def scorecards_compute(
     """Scorecards of several units of `root`'s subtree (root included) from one load of figures."""
     period_validate(start=start, end=end)
     definition = scorecard_definition_get(version=version)
-    ctx = _context_load(root=root, start=start, end=end)
-    out = {}
+    units = list(units)
     for unit in units:
         if not unit.path.startswith(root.path):
             raise ValidationFailed(
                 f"Đơn vị {unit.code} không thuộc {root.code}.", code="unit_outside_subtree"
             )
+    ctx = _context_load(root=root, scored=units, start=start, end=end)
+    out = {}
+    for unit in units:
         out[unit.pk] = _score(
             definition=definition, figures=_figures(ctx, unit), unit=unit, start=start, end=end
         )

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from motcua.core.errors import ValidationFailed
 from motcua.units.models import Membership, Role, Unit, UnitLevel
+from motcua.units.signals import unit_moved
 
 ADMINISTRATIVE_PREFIXES = (
     "UBND",
@@ -88,6 +89,7 @@ def unit_upsert(
             descendant.path = path + descendant.path[len(old_path) :]
             descendant.depth = descendant.path.count("/") - 2
             descendant.save(update_fields=["path", "depth"])
+        unit_moved.send(sender=Unit, unit=unit, old_path=old_path)
     return unit, False
 
 
