@@ -2,7 +2,6 @@
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 
 from tests.backoffice.factories import inbox_dossiers
 
@@ -10,11 +9,9 @@ PASSWORD = "mat-khau-thu-nghiem"  # the shared conftest's make_user password
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    # Login throttle counters live in the cache, which outlives a test's database rollback.
-    cache.clear()
+def _fresh_cache(fresh_cache):
+    # Throttle counters must not leak from one test to the next.
     yield
-    cache.clear()
 
 
 @pytest.fixture

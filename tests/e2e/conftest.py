@@ -23,14 +23,9 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_throttles():
-    """Login and lookup throttles count failures per address in the cache, and every browser test
-    comes from 127.0.0.1: start each test with none counted."""
-    from django.core.cache import cache
-
-    cache.clear()
+def _fresh_throttles(fresh_cache):
+    # Throttle counters must not leak from one test to the next.
     yield
-    cache.clear()
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,6 @@
 """Portal fixtures: files with real signatures, and dossiers made through the real services."""
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from motcua.dossiers import services
@@ -20,11 +19,9 @@ def upload(name: str, content: bytes) -> SimpleUploadedFile:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    # Lookup throttle counters live in the cache, which outlives a test's database rollback.
-    cache.clear()
+def _fresh_cache(fresh_cache):
+    # Throttle counters must not leak from one test to the next.
     yield
-    cache.clear()
 
 
 def submit_online(*, unit, procedure, phone: str = PHONE, id_number: str = ID_NUMBER):

@@ -1,9 +1,9 @@
 """Login throttling: after too many failures for one username or one client address, refuse
 further attempts for a while.
 
-Counters live in Django's cache. The default LocMemCache is per process, so with several gunicorn
-workers the limit is per worker; production should point CACHES at a shared backend (database or
-Redis) to make the limit exact. The window is fixed from the first failure, which is simpler than a
+Counters live in Django's cache, shared by every gunicorn worker: a table of the project's database
+by default, Redis with MOTCUA_CACHE_URL (docs/configuration.md). The database cache's increment is
+not atomic, so two workers failing at the same instant may count once; Redis counts exactly. The window is fixed from the first failure, which is simpler than a
 sliding one and just as effective against guessing."""
 
 import hashlib

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -107,6 +108,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+
+# The login throttle and the portal's lookup limits must be shared by every gunicorn worker: by
+# default they live in a table of the project's database (made by the core app's migration);
+# MOTCUA_CACHE_URL=redis://… moves them to Redis; `locmem` keeps them per process (one process only).
+_cache_url = os.environ.get("MOTCUA_CACHE_URL", "")
+if _cache_url.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _cache_url,
+        }
+    }
+elif _cache_url == "locmem":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif not _cache_url:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "motcua_cache",
+        }
+    }
+else:
+    raise ImproperlyConfigured(
+        "MOTCUA_CACHE_URL phải là redis://…, rediss://…, unix://… hoặc locmem."
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
