@@ -135,3 +135,38 @@ def test_database_refuses_to_rewrite_the_event_log(staff, tree, birth_registrati
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         DossierEvent.objects.filter(dossier=dossier).delete()
     assert dossier.events.get().kind == "received"
+
+
+def test_concurrent_events_in_two_communes_keep_counters_and_rollups_exact(
+    staff, tree, birth_registration
+):
+    """Officers of two communes act at once on different dossiers: every action adds to the same
+    district and province rollup rows. None may deadlock or lose a count."""
+    from motcua.indicators.counters import counters_rebuild, counters_snapshot
+    from tests.indicators.test_rollups import assert_rollups_match_daily
+
+    count = 10
+
+    def work(i: int):
+        tien_dong = i % 2 == 0
+        at = local(2024, 5, 6 + i % 3, 9, 0)
+        dossier = services.dossier_receive(
+            actor=staff.desk if tien_dong else staff.other_desk,
+            unit=tree.tien_dong if tien_dong else tree.cong_lac,
+            procedure=birth_registration,
+            applicant=Applicant(name=f"Người {i}"),
+            at=at,
+        )
+        services.dossier_record_payment(
+            actor=None, dossier=dossier, amount=8000, online=True, reference=f"C{i}", at=at
+        )
+        return dossier.pk
+
+    results = run_in_threads(count, work)
+    assert all(isinstance(pk, int) for pk in results), results
+    live = counters_snapshot()
+    assert sum(v.get("received", 0) for v in live.values()) == count
+    assert sum(v.get("received_paid_online", 0) for v in live.values()) == count
+    assert_rollups_match_daily()
+    counters_rebuild()
+    assert counters_snapshot() == live

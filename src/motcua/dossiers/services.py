@@ -389,8 +389,11 @@ def _load(
 ) -> tuple[Dossier, DossierState]:
     """Lock the dossier row and read its state; refuse a form loaded before someone else's change."""
     pk = dossier.pk if isinstance(dossier, Dossier) else dossier
+    # Only the dossier row: locking the joined unit and procedure rows would queue every action of
+    # the unit or procedure behind this one, and block other transactions' foreign-key checks on
+    # those rows at their commit (a deadlock with the counters' upserts).
     locked = (
-        Dossier.objects.select_for_update()
+        Dossier.objects.select_for_update(of=("self",))
         .select_related("unit", "current_unit", "procedure")
         .get(pk=pk)
     )
