@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import re
+from bisect import bisect_left
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -40,6 +41,7 @@ MAKEUP_WORKING_DAY_NAME = "Ngày làm việc bù"
 _MAX_IDLE_DAYS = 3660
 _ONE_DAY = timedelta(days=1)
 _ONE_SECOND = timedelta(seconds=1)
+_LAST_ORDINAL = date.max.toordinal()
 _PERIOD_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
 Number = int | float | Decimal
@@ -138,6 +140,10 @@ class WorkCalendar:
             for s, e in self.periods
         )
         self._day_length = sum((e - s for s, e in self._period_deltas), timedelta())
+        # year → (ordinal of 1 January, prefix counts of working days); built on first use. The
+        # instance is immutable after __init__ and cached by `selectors.calendar_get`, so each
+        # year is built once per process; two threads racing build it twice, harmlessly.
+        self._years: dict[int, tuple[int, list[int]]] = {}
 
     def __repr__(self) -> str:
         return (
@@ -232,6 +238,52 @@ class WorkCalendar:
         """`moment` itself if it is working time, otherwise the start of the next period."""
         return self._aware(self._next_working_wall(self._wall(moment)))
 
+    def _year(self, year: int) -> tuple[int, list[int]]:
+        """(ordinal of 1 January, `cum`): `cum[i]` is the number of working days among the first
+        `i` days of `year`, so any run of days counts in two lookups instead of a walk."""
+        table = self._years.get(year)
+        if table is None:
+            first = date(year, 1, 1).toordinal()
+            cum = [0]
+            for ordinal in range(first, date(year, 12, 31).toordinal() + 1):
+                cum.append(cum[-1] + self.is_working_day(date.fromordinal(ordinal)))
+            table = self._years[year] = (first, cum)
+        return table
+
+    def _working_days_in(self, first: int, stop: int) -> int:
+        """Working days among the day ordinals [first, stop): one step per calendar year."""
+        count = 0
+        while first < stop:
+            jan1, cum = self._year(date.fromordinal(first).year)
+            end = min(stop, jan1 + len(cum) - 1)
+            count += cum[end - jan1] - cum[first - jan1]
+            first = end
+        return count
+
+    def _nth_working_day_after(self, day: date, n: int) -> date:
+        """The `n`-th (n ≥ 1) working day after the working day `day`, found by bisecting each
+        year's prefix counts. Fails like a day-by-day walk would: ValueError after more than
+        `_MAX_IDLE_DAYS` days off in a row, OverflowError past the last representable date."""
+        previous = day.toordinal()  # the last working day met so far
+        ordinal = previous + 1
+        while True:
+            if ordinal > _LAST_ORDINAL:
+                raise OverflowError("date value out of range")
+            jan1, cum = self._year(date.fromordinal(ordinal).year)
+            before = cum[ordinal - jan1]
+            available = cum[-1] - before
+            if available:
+                first_working = jan1 + bisect_left(cum, before + 1) - 1
+                if first_working - previous - 1 > _MAX_IDLE_DAYS:
+                    raise ValueError("Lịch làm việc không có ngày làm việc nào trong 10 năm tới.")
+                if n <= available:
+                    return date.fromordinal(jan1 + bisect_left(cum, before + n) - 1)
+                n -= available
+                previous = jan1 + bisect_left(cum, cum[-1]) - 1
+            elif jan1 + len(cum) - 2 - previous > _MAX_IDLE_DAYS:
+                raise ValueError("Lịch làm việc không có ngày làm việc nào trong 10 năm tới.")
+            ordinal = jan1 + len(cum) - 1
+
     def _add(self, start: datetime, budget: timedelta) -> datetime:
         if budget < timedelta():
             raise ValueError("Thời hạn cộng thêm không được là số âm.")
@@ -240,30 +292,27 @@ class WorkCalendar:
             return to_local(start)
         remaining = budget
         cursor = self._next_working_wall(self._wall(start))
-        day = cursor.date()
-        idle = 0
-        while True:
-            midnight = datetime.combine(day, time())
-            if self.is_working_day(day):
-                idle = 0
-                if cursor == midnight and remaining > self._day_length:
-                    remaining -= self._day_length  # a whole working day at once
-                else:
-                    for s, e in self._spans(day):
-                        seg_start = max(s, cursor)
-                        if seg_start >= e:
-                            continue
-                        available = e - seg_start
-                        if remaining <= available:
-                            # `<=`: a budget used up at a period end finishes there.
-                            return self._aware(seg_start + remaining)
-                        remaining -= available
-            else:
-                idle += 1
-                if idle > _MAX_IDLE_DAYS:
-                    raise ValueError("Lịch làm việc không có ngày làm việc nào trong 10 năm tới.")
-            day += _ONE_DAY
-            cursor = datetime.combine(day, time())
+        day = cursor.date()  # a working day: the cursor is working time
+        for s, e in self._spans(day):
+            seg_start = max(s, cursor)
+            if seg_start >= e:
+                continue
+            available = e - seg_start
+            if remaining <= available:
+                # `<=`: a budget used up at a period end finishes there.
+                return self._aware(seg_start + remaining)
+            remaining -= available
+        # Whole working days follow; the budget ends in the first day that has at most a day's
+        # length left to spend (a budget of whole days ends at that day's last period end).
+        whole, rest = divmod(remaining, self._day_length)
+        if not rest:
+            whole, rest = whole - 1, self._day_length
+        day = self._nth_working_day_after(day, whole + 1)
+        for s, e in self._spans(day):
+            if rest <= e - s:
+                break
+            rest -= e - s
+        return self._aware(s + rest)
 
     def add_working_seconds(self, start: datetime, seconds: Number) -> datetime:
         """The moment `seconds` of working time after `start`.
@@ -284,24 +333,29 @@ class WorkCalendar:
             return self._add(start, _to_timedelta(days * Decimal(self._day_length.total_seconds())))
         return self._add(start, self._day_length * days)
 
-    def working_time_between(self, start: datetime, end: datetime) -> timedelta:
-        """Working time in [start, end), exact to the microsecond."""
-        lo, hi = self._wall(start), self._wall(end)
+    def _time_in_day(self, day: date, lo: datetime, hi: datetime) -> timedelta:
+        """Working time of `day` inside [lo, hi)."""
         total = timedelta()
+        if self.is_working_day(day):
+            for s, e in self._spans(day):
+                a, b = max(s, lo), min(e, hi)
+                if a < b:
+                    total += b - a
+        return total
+
+    def working_time_between(self, start: datetime, end: datetime) -> timedelta:
+        """Working time in [start, end), exact to the microsecond: the two end days by their
+        periods, the whole days between from the yearly prefix counts (no walk over the span)."""
+        lo, hi = self._wall(start), self._wall(end)
         if hi <= lo:
-            return total
-        day, last = lo.date(), hi.date()
-        while day <= last:
-            if self.is_working_day(day):
-                midnight = datetime.combine(day, time())
-                if lo <= midnight and midnight + _ONE_DAY <= hi:
-                    total += self._day_length
-                else:
-                    for s, e in self._spans(day):
-                        a, b = max(s, lo), min(e, hi)
-                        if a < b:
-                            total += b - a
-            day += _ONE_DAY
+            return timedelta()
+        first, last = lo.date(), hi.date()
+        if last == date.max:
+            raise OverflowError("date value out of range")  # as the former day walk did
+        total = self._time_in_day(first, lo, hi)
+        if last > first:
+            whole = self._working_days_in(first.toordinal() + 1, last.toordinal())
+            total += self._day_length * whole + self._time_in_day(last, lo, hi)
         return total
 
     def working_seconds_between(self, start: datetime, end: datetime) -> int:
