@@ -2,6 +2,8 @@
 would have written — rows, event log, counters."""
 
 import io
+import json
+from collections import Counter
 
 import pytest
 from django.core.management import call_command
@@ -95,3 +97,74 @@ def test_bulk_import_agrees_with_replay_and_rebuild():
     again = interchange.interchange_import(stream=list(lines(150, seed=4)), batch_size=40)
     assert again.counts["dossier"]["created"] == 0 and again.rejected == 0
     assert DossierEvent.objects.count() == 150  # nothing appended the second time
+
+
+def _edited(source: list[str]) -> list[str]:
+    """The same file with some dossiers changed (a field, or only the kept record), some new."""
+    out = []
+    for i, text in enumerate(source):
+        obj = json.loads(text)
+        if obj["kind"] == "dossier" and i % 7 == 0:
+            obj["ChuHoSo"] += " (sửa)"
+        elif obj["kind"] == "dossier" and i % 7 == 1:
+            obj["QuaTrinhXuLy"].append({"NguoiXuLy": "Lãnh đạo", "NoiDungXuLy": "Ký"})
+        elif obj["kind"] == "dossier" and i % 7 == 2:
+            obj["MaHoSo"] = "N-" + obj["MaHoSo"]
+        out.append(json.dumps(obj, ensure_ascii=False) + "\n")
+    return out
+
+
+def _reimport(monkeypatch, *, bulk: bool) -> tuple[dict, dict]:
+    if not bulk:  # every dossier through dossier_import_upsert, as before the bulk path
+
+        def one_by_one(*, items):
+            return ["changed"] * len(items)
+
+        monkeypatch.setattr(interchange, "dossiers_import_classify", one_by_one)
+    with transaction.atomic():
+        source = list(lines(120, seed=5))
+        interchange.interchange_import(stream=source, batch_size=40)
+        report = interchange.interchange_import(stream=_edited(source), batch_size=40)
+        assert report.rejected == 0, report.errors
+        outcome = dict(report.counts["dossier"])
+        snapshot = _snapshot()
+        snapshot["events"] = sorted(
+            DossierEvent.objects.values_list("dossier__code", "seq", "kind", "to_state")
+        )
+        transaction.set_rollback(True)
+    monkeypatch.undo()
+    return outcome, snapshot
+
+
+def test_reimport_sorts_new_unchanged_and_changed_as_one_by_one_upserts(monkeypatch):
+    outcome, snapshot = _reimport(monkeypatch, bulk=True)
+    assert outcome == _reimport(monkeypatch, bulk=False)[0]
+    assert outcome["created"] and outcome["updated"] and outcome["unchanged"]
+    expected = _reimport(monkeypatch, bulk=False)[1]
+    assert snapshot["rows"] == expected["rows"]
+    assert snapshot["events"] == expected["events"]
+    assert snapshot["counters"] == expected["counters"]
+
+
+def test_a_code_taken_meanwhile_falls_back_to_one_by_one(monkeypatch):
+    """The bulk insert fails as a whole (unique code) and each record is upserted on its own."""
+    source = list(lines(60, seed=6))
+    interchange.interchange_import(stream=source)
+    events = DossierEvent.objects.count()
+
+    def all_new(*, items):  # as if another writer had inserted them after the check
+        return ["new"] * len(items)
+
+    monkeypatch.setattr(interchange, "dossiers_import_classify", all_new)
+    report = interchange.interchange_import(stream=source, batch_size=25)
+    assert report.rejected == 0, report.errors
+    assert report.counts["dossier"] == Counter(unchanged=60)
+    assert DossierEvent.objects.count() == events
+
+
+def test_strict_rolls_back_earlier_batches():
+    source = list(lines(30, seed=7))
+    source.append('{"kind": "dossier", "MaHoSo": "X"}\n')
+    report = interchange.interchange_import(stream=source, strict=True, batch_size=10)
+    assert report.aborted and report.errors[0][0] == len(source)
+    assert not Dossier.objects.exists() and not Unit.objects.exists()

@@ -289,3 +289,34 @@ def test_imported_open_dossier_can_be_carried_on(tree, staff, birth_registration
         actor=staff.leader, dossier=dossier, result_summary="KQ", at=at + timedelta(days=2)
     )
     assert dossier.state == 9 and dossier.supplement_count == 1
+
+
+@pytest.mark.django_db
+def test_references_by_agency_id_and_national_code(tmp_path):
+    """A batch's codes are looked up together; identifiers and national codes still resolve, and an
+    identifier two units share is still refused at its line."""
+    unit = {"kind": "unit", "level": "commune", "agency_id": "000.00.99.H23"}
+    lines = [
+        {**unit, "code": "A1", "name": "UBND xã A"},
+        {**unit, "code": "A2", "name": "UBND xã B"},
+        {**unit, "code": "A3", "name": "UBND xã C", "agency_id": "000.00.98.H23"},
+        {
+            "kind": "procedure",
+            "code": "HD-1.001193",
+            "national_code": "1.001193",
+            "name": "Đăng ký khai sinh",
+            "field": "Hộ tịch",
+            "time_limit": {"working_days": 1},
+        },
+        {**BASE, "MaHoSo": "R-1", "DonViXuLy": "000.00.99.H23", "MaTTHC": "HD-1.001193"},  # 5
+        {**BASE, "MaHoSo": "R-2", "DonViXuLy": "000.00.98.H23", "MaTTHC": "1.001193"},
+        {**BASE, "MaHoSo": "R-3", "DonViXuLy": "A1", "MaTTHC": 1001193},  # 7: a number
+    ]
+    code, _, err = run_import(write(tmp_path, lines))
+    assert code == 1
+    assert err.strip().splitlines()[:2] == [
+        "Dòng 5: Mã định danh '000.00.99.H23' ứng với nhiều đơn vị; hãy dùng mã đơn vị.",
+        "Dòng 7: Không tìm thấy thủ tục '1001193'.",
+    ]
+    dossier = Dossier.objects.get(code="R-2")
+    assert (dossier.unit.code, dossier.procedure.code) == ("A3", "HD-1.001193")

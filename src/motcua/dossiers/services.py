@@ -14,10 +14,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from motcua.catalog.models import Component, Procedure, ProcessStep
 from motcua.catalog.selectors import procedure_is_offered_by
 from motcua.core import timeutil
+from motcua.core.bulk import ids_reserve, rows_insert
 from motcua.core.errors import InvalidTransition, PermissionDenied, StaleVersion, ValidationFailed
 from motcua.dossiers import signals
 from motcua.dossiers.models import (
@@ -1552,55 +1554,139 @@ def _import_change(*, changes: dict[str, Any], source: str, record: dict | None)
     )
 
 
+def _import_changes(*, current: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
+    """The imported fields whose values differ from the dossier's (datetimes as instants)."""
+    return {
+        name: value
+        for name, value in fields.items()
+        if comparable(current.get(name)) != comparable(value)
+    }
+
+
+def dossiers_import_classify(
+    *, items: list[tuple[dict[str, Any], dict[str, Any] | None, datetime | None]]
+) -> list[str]:
+    """For each (fields, record, at) of an import, in order: "new" when no dossier has its code,
+    "unchanged" when `dossier_import_upsert` would append nothing (same fields; same record as the
+    last import, or none given), else "changed". Two reads for the lot, so re-importing a file
+    costs no statement per dossier. Fields must have passed `import_fields_validate`."""
+    codes = {fields["code"] for fields, _, _ in items}
+    rows = {
+        row["code"]: row
+        for row in Dossier.objects.filter(code__in=codes).values("id", *PROJECTED_FIELDS)
+    }
+    statuses: list[str] = []
+    compare_record: dict[int, int] = {}  # item index → dossier id
+    for i, (fields, record, _) in enumerate(items):
+        row = rows.get(fields["code"])
+        if row is None:
+            statuses.append("new")
+        elif _import_changes(current=row, fields=fields):
+            statuses.append("changed")
+        else:
+            statuses.append("unchanged")
+            if record is not None:
+                compare_record[i] = row["id"]
+    if compare_record:
+        last_record = {}
+        for dossier_id, payload in (
+            DossierEvent.objects.filter(
+                dossier_id__in=set(compare_record.values()), kind="imported"
+            )
+            .order_by("dossier_id", "seq")
+            .values_list("dossier_id", "payload")
+        ):
+            last_record[dossier_id] = payload.get("record")  # the last one wins
+        for i, dossier_id in compare_record.items():
+            if items[i][1] != last_record.get(dossier_id):
+                statuses[i] = "changed"
+    return statuses
+
+
+# The projection of a dossier before its first event, and the columns a bulk import writes.
+_EMPTY = DossierState().fields
+_DOSSIER_COLUMNS = ("id", *PROJECTED_FIELDS)
+_EVENT_COLUMNS = (
+    "dossier_id",
+    "seq",
+    "kind",
+    "at",
+    "recorded_at",
+    "actor_name",
+    "from_state",
+    "to_state",
+    "payload",
+)
+
+
+def _import_first_event(
+    fields: dict[str, Any], *, record: dict | None, source: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(projection, event payload) of a dossier created by its `imported` event, folded as
+    `dossier_import_upsert` folds it (same payload, same `apply_event`), without its overheads."""
+    fields = {"current_unit_id": fields["unit_id"], **fields}
+    # The empty state holds no datetimes, so `comparable` reduces to plain inequality here, and
+    # `_Change.payload` to encoding the datetimes (`projection.encode`, inlined).
+    payload: dict[str, Any] = {
+        "set": {
+            name: timeutil.to_local(value).isoformat() if isinstance(value, datetime) else value
+            for name, value in fields.items()
+            if _EMPTY.get(name) != value
+        },
+        "source": source,
+    }
+    if record:
+        payload["record"] = record
+    state = DossierState(fields=dict(_EMPTY))
+    apply_event(state, seq=1, to_state=fields["state"], payload=payload)
+    return state.fields, payload
+
+
 def dossiers_import_create_bulk(
     *,
     items: list[tuple[dict[str, Any], dict[str, Any] | None, datetime | None]],
     source: str = "interchange",
-) -> list[Dossier]:
+) -> int:
     """Create many dossiers that are new to the database — each exactly as `dossier_import_upsert`
-    would (one `imported` event, the projection folded from it, its counter contribution) — in a
-    few statements instead of several per dossier. The caller guarantees the codes are new; a code
-    taken meanwhile makes the insert fail as a whole (unique constraint), nothing half-written."""
+    would (one `imported` event, the projection folded from it, its counter contribution) — as row
+    tuples in four statements: ids drawn, dossiers, events, counters (`core.bulk`). Returns the
+    number created. The caller guarantees the codes are new and runs this in a transaction; a code
+    taken meanwhile makes the insert fail as a whole (unique constraint), nothing half-written.
+    No `event_recorded` signal: the counters, its only in-transaction listener, get the batch's
+    summed contributions with one `counters_add`."""
     from motcua.indicators.contributions import contribution
     from motcua.indicators.counters import counters_add
 
+    ids = ids_reserve(model=Dossier, count=len(items))
+    recorded_at = timezone.now()
+    actor_name = _actor_name(None)
     dossiers, events = [], []
     delta: dict = defaultdict(Counter)
-    for fields, record, at in items:
+    for dossier_id, (fields, record, at) in zip(ids, items, strict=True):
         import_fields_validate(fields=fields)
-        fields = {"current_unit_id": fields["unit_id"], **fields}
-        state = DossierState()
-        changes = {
-            name: value
-            for name, value in fields.items()
-            if comparable(state.fields.get(name)) != comparable(value)
-        }
-        payload = _import_change(changes=changes, source=source, record=record).payload()
-        apply_event(state, seq=1, to_state=fields["state"], payload=payload)
-        dossier = Dossier()
-        state_write(dossier, state)
-        dossiers.append(dossier)
-        events.append((payload, _moment(at), fields["state"]))
-        for key, counts in contribution(state.fields).items():
-            delta[key].update(counts)
-    Dossier.objects.bulk_create(dossiers)
-    DossierEvent.objects.bulk_create(
-        DossierEvent(
-            dossier=dossier,
-            seq=1,
-            kind="imported",
-            at=at,
-            actor=None,
-            actor_name=_actor_name(None),
-            from_state=None,
-            to_state=to_state,
-            payload=payload,
+        projection, payload = _import_first_event(fields, record=record, source=source)
+        dossiers.append((dossier_id, *map(projection.__getitem__, PROJECTED_FIELDS)))
+        events.append(
+            (
+                dossier_id,
+                1,
+                "imported",
+                _moment(at),
+                recorded_at,
+                actor_name,
+                None,
+                projection["state"],
+                payload,
+            )
         )
-        for dossier, (payload, at, to_state) in zip(dossiers, events, strict=True)
-    )
-    # The counters are the only in-transaction listener of dossier events: add them per batch.
+        for key, counts in contribution(projection).items():
+            into = delta[key]
+            for column, value in counts.items():
+                into[column] += value
+    rows_insert(model=Dossier, columns=_DOSSIER_COLUMNS, rows=dossiers)
+    rows_insert(model=DossierEvent, columns=_EVENT_COLUMNS, rows=events)
     counters_add({key: counts for key, counts in delta.items() if any(counts.values())})
-    return dossiers
+    return len(items)
 
 
 @transaction.atomic
@@ -1626,11 +1712,7 @@ def dossier_import_upsert(
         dossier = existing
         state = state_from_rows(existing, list(DossierStep.objects.filter(dossier=existing)))
         from_state = existing.state
-    changes = {
-        name: value
-        for name, value in fields.items()
-        if comparable(state.fields.get(name)) != comparable(value)
-    }
+    changes = _import_changes(current=state.fields, fields=fields)
     previous_record = None
     if existing is not None:
         last_import = existing.events.filter(kind="imported").order_by("-seq").first()

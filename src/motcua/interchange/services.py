@@ -1,9 +1,12 @@
 """`motcua import` / `motcua export`: JSON Lines of units, procedures, targets and dossiers
 (/work/shared/interchange.md, docs/interchange.md).
 
-Import streams: one line at a time, committed in batches, each record in its own savepoint so a bad
-line never takes good ones with it. Codes are resolved through per-run caches, so a dossier line
-costs only the writes of `dossier_import_upsert`."""
+Import streams in batches of lines, each batch one transaction: the batch is parsed first, its unit
+and procedure codes resolved with one query each (per-run caches), then each line is handled in
+order. Dossier lines only map and validate; at the end of the batch the new ones are written
+together as row tuples, the unchanged ones are recognised with two reads, and the changed ones go
+through `dossier_import_upsert`, each in its own savepoint so a bad record never takes good ones
+with it."""
 
 import json
 from collections import Counter
@@ -18,10 +21,10 @@ from django.db import DatabaseError, transaction
 from motcua.catalog.models import Procedure
 from motcua.catalog.services import procedure_upsert
 from motcua.core.errors import DomainError, ValidationFailed
-from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import (
     ACTION_NAMES,
     dossier_import_upsert,
+    dossiers_import_classify,
     dossiers_import_create_bulk,
     import_fields_validate,
 )
@@ -100,6 +103,48 @@ class _Catalog:
         self.procedures_by_national: dict[str, Procedure | None] = {}
         self.calendars: dict[int, Any] = {}
 
+    def prefetch(self, *, units: set[str], procedures: set[str]) -> None:
+        """Resolve a batch's references with one query per kind instead of one per new code. What
+        stays unknown (or ambiguous) is looked up, and reported, line by line as before."""
+        units = {ref for ref in units if ref not in self.units}
+        if units:
+            found = {u.code: u for u in Unit.objects.filter(code__in=units)}
+            for ref in units:
+                self.units[ref] = found.get(ref)
+            self._prefetch_by(
+                Unit,
+                "agency_id",
+                {ref for ref in units if ref not in found and ref not in self.units_by_agency},
+                self.units_by_agency,
+            )
+        procedures = {ref for ref in procedures if ref not in self.procedures}
+        if procedures:
+            found = {pr.code: pr for pr in Procedure.objects.filter(code__in=procedures)}
+            for ref in procedures:
+                self.procedures[ref] = found.get(ref)
+            self._prefetch_by(
+                Procedure,
+                "national_code",
+                {
+                    ref
+                    for ref in procedures
+                    if ref not in found and ref not in self.procedures_by_national
+                },
+                self.procedures_by_national,
+            )
+
+    @staticmethod
+    def _prefetch_by(model, key: str, refs: set[str], cache: dict) -> None:
+        # Ambiguous references are left out: the line-by-line lookup reports them.
+        if not refs:
+            return
+        matches: dict[str, list] = {ref: [] for ref in refs}
+        for row in model.objects.filter(**{f"{key}__in": refs}):
+            matches[getattr(row, key)].append(row)
+        for ref, rows in matches.items():
+            if len(rows) <= 1:
+                cache[ref] = rows[0] if rows else None
+
     def unit_by_code(self, code: str) -> Unit | None:
         if code not in self.units:
             self.units[code] = Unit.objects.filter(code=code).first()
@@ -156,16 +201,40 @@ class _Catalog:
         return self.calendars[unit.pk]
 
 
-PENDING = object()  # a new dossier waiting for the batch's bulk write
+PENDING = object()  # a dossier waiting for the end of its batch
+
+
+def _reference(value: Any) -> str | None:
+    """A code as `payload.text` will read it, or None when it cannot be one (the line is then
+    rejected by its own handler). NUL is left out: PostgreSQL refuses it even in a lookup."""
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        value = str(value).strip()
+        if value and len(value) <= 64 and "\x00" not in value:
+            return value
+    return None
+
+
+def _parse(text: str) -> tuple[Any, str | None]:
+    """(object, None) or (None, reason)."""
+    try:
+        return json.loads(text), None
+    except ValueError as error:
+        return None, f"Dòng không phải JSON hợp lệ ({error})."
 
 
 class _Importer:
-    def __init__(self, report: ImportReport, on_error: Callable[[int, str], None] | None) -> None:
+    def __init__(
+        self,
+        report: ImportReport,
+        on_error: Callable[[int, str], None] | None,
+        *,
+        strict: bool = False,
+    ) -> None:
         self.report = report
         self.on_error = on_error
+        self.strict = strict
         self.catalog = _Catalog()
-        # Dossiers new to the database wait here and are written together at the end of the batch;
-        # the rest go through dossier_import_upsert one by one.
+        # Dossier lines wait here until the end of their batch (see `flush`).
         self.pending: list[tuple[int, tuple]] = []
         self.pending_codes: set[str] = set()
         self.number = 0
@@ -176,16 +245,36 @@ class _Importer:
             "dossier": self.dossier,
         }
 
-    def line(self, number: int, text: str) -> bool:
-        """Import one line; False when it was rejected."""
+    def batch(self, lines: list[tuple[int, str]]) -> None:
+        """Import a batch of numbered lines and write its dossiers. With `strict`, raises _Abort at
+        the first bad line."""
+        parsed = []
+        units, procedures = set(), set()
+        for number, text in lines:
+            text = text.strip()
+            if not text:
+                continue
+            obj, error = _parse(text)
+            parsed.append((number, obj, error))
+            if isinstance(obj, dict) and obj.get("kind") == "dossier":
+                if (ref := _reference(obj.get("DonViXuLy"))) is not None:
+                    units.add(ref)
+                if (ref := _reference(obj.get("MaTTHC"))) is not None:
+                    procedures.add(ref)
+        self.catalog.prefetch(units=units, procedures=procedures)
+        for number, obj, error in parsed:
+            ok = self.reject(number, error) if error is not None else self.record(number, obj)
+            if not ok and self.strict:
+                raise _Abort
+        parsed.clear()  # what the dossiers need is in `pending` now
+        rejected = self.report.rejected
+        self.flush()
+        if self.strict and self.report.rejected > rejected:
+            raise _Abort
+
+    def record(self, number: int, obj: Any) -> bool:
+        """Import one parsed line; False when it was rejected."""
         self.number = number
-        text = text.strip()
-        if not text:
-            return True
-        try:
-            obj = json.loads(text)
-        except ValueError as error:
-            return self.reject(number, f"Dòng không phải JSON hợp lệ ({error}).")
         if not isinstance(obj, dict):
             return self.reject(number, "Mỗi dòng phải là một đối tượng JSON.")
         kind = obj.get("kind")
@@ -210,22 +299,29 @@ class _Importer:
         return True
 
     def flush(self) -> None:
-        """Write the waiting new dossiers in one go. If that fails (a code taken meanwhile by
-        another writer), fall back to one upsert per record so only the real culprit is rejected."""
+        """Write the waiting dossiers: those new to the database together (rows, events, counters
+        in a few statements), those the database already holds with the same values not at all,
+        the changed ones one by one. If the bulk write fails (a code taken meanwhile by another
+        writer), fall back to one upsert per record so only the real culprit is rejected."""
         if not self.pending:
             return
-        pending, codes = self.pending, self.pending_codes
+        pending = self.pending
         self.pending, self.pending_codes = [], set()
-        existing = set(Dossier.objects.filter(code__in=codes).values_list("code", flat=True))
-        fresh = [entry for entry in pending if entry[1][0]["code"] not in existing]
-        one_by_one = [entry for entry in pending if entry[1][0]["code"] in existing]
-        try:
-            with transaction.atomic():
-                dossiers_import_create_bulk(items=[item for _, item in fresh])
-        except DatabaseError:
-            one_by_one, fresh = pending, []
-        self.report.counts["dossier"]["created"] += len(fresh)
-        self._upsert_each(one_by_one)
+        statuses = dossiers_import_classify(items=[item for _, item in pending])
+        fresh = [entry for entry, status in zip(pending, statuses, strict=True) if status == "new"]
+        changed = [
+            entry for entry, status in zip(pending, statuses, strict=True) if status == "changed"
+        ]
+        self.report.counts["dossier"]["unchanged"] += statuses.count("unchanged")
+        if fresh:
+            try:
+                with transaction.atomic():
+                    dossiers_import_create_bulk(items=[item for _, item in fresh])
+            except DatabaseError:
+                changed = sorted(fresh + changed, key=lambda entry: entry[0])
+            else:
+                self.report.counts["dossier"]["created"] += len(fresh)
+        self._upsert_each(changed)
 
     def _upsert_each(self, entries: list[tuple[int, tuple]]) -> None:
         for number, (fields, record, at) in entries:
@@ -412,37 +508,28 @@ def interchange_import(
     *,
     stream: Iterable[str],
     strict: bool = False,
-    batch_size: int = 500,
+    batch_size: int = 2000,
     on_error: Callable[[int, str], None] | None = None,
 ) -> ImportReport:
     """Import JSON Lines. Without `strict`, bad lines are reported and skipped and the rest is
     committed in batches of `batch_size` lines; with `strict`, the first bad line stops the import
     and nothing is written (one transaction, rolled back)."""
     report = ImportReport()
-    importer = _Importer(report, on_error)
+    importer = _Importer(report, on_error, strict=strict)
     lines = enumerate(stream, start=1)
     if strict:
         try:
             with transaction.atomic():
-                for number, text in lines:
-                    if not importer.line(number, text):
-                        raise _Abort
-                rejected = importer.report.rejected
-                importer.flush()
-                if importer.report.rejected > rejected:
-                    raise _Abort
+                while batch := list(islice(lines, batch_size)):
+                    importer.batch(batch)
         except _Abort:
             report.aborted = True
             report.counts = {k: Counter() for k in KINDS}
         return report
-    while True:
-        batch = list(islice(lines, batch_size))
-        if not batch:
-            return report
+    while batch := list(islice(lines, batch_size)):
         with transaction.atomic():
-            for number, text in batch:
-                importer.line(number, text)
-            importer.flush()
+            importer.batch(batch)
+    return report
 
 
 @dataclass
