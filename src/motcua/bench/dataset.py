@@ -1,5 +1,5 @@
-"""Filling the scratch database: migrate, generate the file, import a measured sample through
-`interchange_import`, load the rest with the bulk loader (see loader.py), ANALYZE."""
+"""Filling the scratch database: migrate, generate the file, import every line through
+`interchange_import` — the real import, measured — then ANALYZE."""
 
 import itertools
 import time
@@ -10,7 +10,6 @@ from django.core.management import call_command
 from django.db import connection
 
 from motcua.bench import generate
-from motcua.bench.loader import BulkLoader
 from motcua.bench.measure import rss_mb
 from motcua.interchange.services import interchange_import
 
@@ -32,7 +31,6 @@ def prepare(
     *,
     options: generate.Options,
     path: Path,
-    import_sample: int,
     log: Callable[[str], None],
 ) -> dict:
     """Returns the timings and counts of each phase."""
@@ -55,33 +53,18 @@ def prepare(
     if report.rejected:
         raise RuntimeError(f"header lines rejected: {report.errors[:5]}")
 
-    sample = list(itertools.islice(dossiers, import_sample))
-    log(f"interchange_import of {len(sample):,} dossiers")
+    log(f"interchange_import of {options.dossiers:,} dossiers")
     t = time.perf_counter()
-    report = interchange_import(stream=iter(sample))
+    report = interchange_import(stream=dossiers)
     seconds = time.perf_counter() - t
-    if report.rejected or report.created != len(sample):
+    if report.rejected or report.created != options.dossiers:
         raise RuntimeError(f"import rejected lines: {report.errors[:5]}")
     out["import"] = {
-        "dossiers": len(sample),
+        "dossiers": report.created,
         "seconds": round(seconds, 2),
-        "per_s": round(len(sample) / seconds) if sample else None,
+        "per_s": round(report.created / seconds) if report.created else None,
     }
-    del sample
     out["rss_mb"]["after_import"] = rss_mb()
-
-    log("bulk loading the rest")
-    t = time.perf_counter()
-    loader = BulkLoader()
-    loaded = loader.load(dossiers)
-    seconds = time.perf_counter() - t
-    out["bulk_load"] = {
-        "dossiers": loaded,
-        "seconds": round(seconds, 2),
-        "per_s": round(loaded / seconds) if loaded else None,
-        "phases_s": {k: round(v, 2) for k, v in loader.seconds.items()},
-    }
-    out["rss_mb"]["after_bulk_load"] = rss_mb()
 
     t = time.perf_counter()
     with connection.cursor() as cursor:

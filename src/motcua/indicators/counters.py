@@ -50,6 +50,10 @@ def _rows(delta: dict, columns: tuple[str, ...]) -> list[tuple]:
     return [(*key, *(counts.get(c, 0) for c in columns)) for key, counts in sorted(delta.items())]
 
 
+def _vector_rows(rows: dict[tuple, list[int]]) -> list[tuple]:
+    return [(*key, *values) for key, values in sorted(rows.items())]
+
+
 def _procedure_classes(ids: Iterable[int]) -> dict[int, ProcedureClass]:
     return {
         pk: (online_level, result_kind)
@@ -80,13 +84,13 @@ def _rollups_add(delta: Contribution, *, classes: dict[int, ProcedureClass] | No
         RollupCounter,
         keys=("unit_id", "span", "day", "online_level", "result_kind"),
         values=COUNTER_COLUMNS,
-        rows=_rows(rollup, COUNTER_COLUMNS),
+        rows=_vector_rows(rollup),
     )
     _upsert_add(
         ProcedureUse,
         keys=("unit_id", "span", "day", "procedure_id"),
         values=USE_COLUMNS,
-        rows=_rows(use, USE_COLUMNS),
+        rows=_vector_rows(use),
     )
 
 

@@ -6,12 +6,12 @@ subtree contains it), for the day, its month and its year, under the procedure's
 subtree's period is then summing the few spans that tile it: the days up to the first whole month,
 the whole months up to the first whole year, the whole years, and back down."""
 
-from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
+from operator import add
 
 from motcua.indicators.contributions import Contribution
-from motcua.indicators.models import Span
+from motcua.indicators.models import COUNTER_COLUMNS, Span
 
 ProcedureClass = tuple[
     str, str
@@ -38,29 +38,32 @@ def rollup_deltas(
     *,
     classes: Mapping[int, ProcedureClass],
     ancestors: Mapping[int, Iterable[int]],
-) -> tuple[dict[RollupKey, Counter], dict[UseKey, Counter]]:
-    """What a counter delta adds to the rollups. `ancestors[unit]` lists the unit and every unit
-    above it; `classes[procedure]` its class."""
-    rollup: dict[RollupKey, Counter] = defaultdict(Counter)
-    use: dict[UseKey, Counter] = defaultdict(Counter)
+) -> tuple[dict[RollupKey, list[int]], dict[UseKey, list[int]]]:
+    """What a counter delta adds to the rollups, as {key: [value per column]} (COUNTER_COLUMNS,
+    USE_COLUMNS), all-zero rows left out. `ancestors[unit]` lists the unit and every unit above it;
+    `classes[procedure]` its class. Plain lists, not Counters: an import batch adds a few hundred
+    thousand of them."""
+    rollup: dict[RollupKey, list[int]] = {}
+    use: dict[UseKey, list[int]] = {}
     for (unit, procedure, day), counts in delta.items():
+        vector = [counts.get(c, 0) for c in COUNTER_COLUMNS]
+        used = [counts.get(c, 0) for c in USE_COLUMNS]
         online_level, result_kind = classes[procedure]
-        used = Counter({c: counts[c] for c in USE_COLUMNS if counts.get(c)})
+        spans = span_starts(day)
         for subtree in ancestors[unit]:
-            for span, first in span_starts(day):
-                rollup[(subtree, span, first, online_level, result_kind)].update(counts)
-                if used:
-                    use[(subtree, span, first, procedure)].update(used)
+            for span, first in spans:
+                key = (subtree, span, first, online_level, result_kind)
+                total = rollup.get(key)
+                rollup[key] = vector if total is None else list(map(add, total, vector))
+                if used[0] or used[1]:
+                    use_key = (subtree, span, first, procedure)
+                    total = use.get(use_key)
+                    use[use_key] = used if total is None else list(map(add, total, used))
     return _nonzero(rollup), _nonzero(use)
 
 
 def _nonzero(rows: dict) -> dict:
-    out = {}
-    for key, counts in rows.items():
-        kept = Counter({c: v for c, v in counts.items() if v})
-        if kept:
-            out[key] = kept
-    return out
+    return {key: values for key, values in rows.items() if any(values)}
 
 
 def _next_month(day: date) -> date:

@@ -1,7 +1,6 @@
 """`motcua bench scorecard|pages`: reproducible benchmarks on a scratch database (docs/benchmarks.md).
 
-scorecard: generate → migrate → import (a measured `interchange_import` sample, the rest through the
-bulk loader) → p50/p95 of the province scorecard and rates with children for a year against the
+scorecard: generate → migrate → import every line through `interchange_import` (measured) → p50/p95 of the province scorecard and rates with children for a year against the
 naive aggregate over the dossiers, after checking both give the same answers.
 pages: the same data set, then server time of the inbox and dossier pages of a busy commune."""
 
@@ -33,7 +32,6 @@ class Command(BaseCommand):
                 "--reuse", action="store_true", help="the database is already filled (kept run)"
             )
             p.add_argument("--reps", type=int, default=30)
-            p.add_argument("--import-sample", type=int, default=5_000)
             p.add_argument("--data", default=None, help="JSON Lines file (made when absent)")
             if name == "scorecard":
                 p.add_argument("--baseline-reps", type=int, default=None)
@@ -46,13 +44,7 @@ class Command(BaseCommand):
             path = data or Path(tmp) / f"bench-{options.dossiers}-{options.seed}.jsonl"
             with Scratch(opts["database_url"], keep=opts["keep"], reuse=opts["reuse"]) as db:
                 log(f"database {db.label}")
-                prepared = (
-                    {}
-                    if opts["reuse"]
-                    else prepare(
-                        options=options, path=path, import_sample=opts["import_sample"], log=log
-                    )
-                )
+                prepared = {} if opts["reuse"] else prepare(options=options, path=path, log=log)
                 log("measuring")
                 if opts["which"] == "scorecard":
                     baseline_reps = opts["baseline_reps"] or (
