@@ -39,7 +39,11 @@ def _upsert_add(
             f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
             f"SELECT {names} FROM {table} WITH NO DATA"
         )
-        with cursor.cursor.copy(f"COPY {staging} ({names}) FROM STDIN") as copy:
+        # The driver's own cursor: wrap its errors into Django's, as cursor.execute does.
+        with (
+            connection.wrap_database_errors,
+            cursor.cursor.copy(f"COPY {staging} ({names}) FROM STDIN") as copy,
+        ):
             for row in rows:
                 copy.write_row(row)
         cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging} {conflict}")
