@@ -260,3 +260,17 @@ def test_copy_path_adds_the_same_as_row_upserts(monkeypatch, staff, tree, birth_
     counters_rebuild()
     assert counters.counters_snapshot() == live
     assert_rollups_match_daily()
+
+
+def test_upgrading_a_database_with_counters_fills_its_rollups(staff, tree, birth_registration):
+    import importlib
+
+    from django.apps import apps
+
+    fill = importlib.import_module("motcua.indicators.migrations.0003_rollups_fill")
+    file_across_months(staff, tree, birth_registration)
+    RollupCounter.objects.all().delete()
+    ProcedureUse.objects.all().delete()  # as before the upgrade: counters, no rollups
+    fill.rollups_fill(apps, None)
+    assert RollupCounter.objects.exists()
+    assert_rollups_match_daily()
