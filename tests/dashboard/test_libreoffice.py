@@ -1,4 +1,4 @@
-"""The dashboard's rankings spreadsheet (built in the view, not by the reports app) opens in
+"""The dashboard's rankings spreadsheet (reports.rankings, downloaded from the dashboard) opens in
 LibreOffice and reads back as the ranking it was made from. Form 06 and the brief come from
 motcua.reports: tests/reports/test_libreoffice.py. Skipped without `soffice`; CI installs it."""
 

@@ -1,6 +1,5 @@
 """Supervisors' dashboard: thin views over dashboard.selectors and indicators.selectors."""
 
-import io
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
@@ -24,6 +23,7 @@ from motcua.indicators.models import Metric
 from motcua.indicators.selectors import RATE_COLUMNS, rate_dossiers, rates_for
 from motcua.reports.brief import brief_docx
 from motcua.reports.form06 import form06_pdf, form06_xlsx
+from motcua.reports.rankings import rankings_xlsx
 from motcua.reports.selectors import form06_report, rates_report
 from motcua.scorecard.rankings import units_rank
 from motcua.scorecard.selectors import DRILLDOWNS, scorecard_compute, scorecard_drilldown
@@ -247,38 +247,13 @@ def download_brief(request):
 @require_safe
 def download_rankings(request):
     """Units under the selected one, ranked by the scorecard, as a spreadsheet."""
-    from openpyxl import Workbook
-
     unit = _unit(request)
     start, end, _errors = _period(request)
-    rows = units_rank(parent=unit, start=start, end=end)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Xếp hạng"
-    sheet.append(
-        [f"Xếp hạng đơn vị theo Bộ chỉ số 766 — {unit.name}, {date_vi(start)} – {date_vi(end)}"]
+    content = rankings_xlsx(
+        unit=unit, start=start, end=end, rows=units_rank(parent=unit, start=start, end=end)
     )
-    sheet.append(
-        ["Hạng", "Mã", "Đơn vị", "Điểm", "Điểm tối đa có dữ liệu", "Tỷ lệ (%)", "Xếp loại"]
-    )
-    for row in rows:
-        sheet.append(
-            [
-                row["rank"],
-                row["unit"]["code"],
-                row["unit"]["name"],
-                float(row["points"]),
-                float(row["max_available"]),
-                float(row["percent_of_available"])
-                if row["percent_of_available"] is not None
-                else None,
-                row["band"],
-            ]
-        )
-    buffer = io.BytesIO()
-    book.save(buffer)
     return _download(
-        buffer.getvalue(),
+        content,
         filename=f"xep-hang-{unit.code}-{start:%Y%m%d}-{end:%Y%m%d}.xlsx",
         content_type=XLSX,
     )
