@@ -69,23 +69,28 @@ def rows_insert(
                         row[i] = convert(value)
             yield row
 
-    count = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # The driver's own cursor: its errors must become Django's (IntegrityError, …) for
-            # callers that catch DatabaseError, as they would from cursor.execute.
-            with (
-                connection.wrap_database_errors,
-                cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
-            ):
-                for row in prepared():
-                    copy.write_row(row)
-                    count += 1
-            return count
+            return rows_copy(cursor=cursor, table=table, names=names, rows=prepared())
         marks = ", ".join(["%s"] * len(columns))
         batch = list(prepared())
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", batch)
         return len(batch)
+
+
+def rows_copy(*, cursor, table: str, names: str, rows: Iterable[Sequence[Any]]) -> int:
+    """PostgreSQL: COPY `rows` into `table` (`names`: its quoted column list). Returns the count."""
+    count = 0
+    # The driver's own cursor: its errors must become Django's (IntegrityError, …) for callers that
+    # catch DatabaseError, as they would from cursor.execute.
+    with (
+        connection.wrap_database_errors,
+        cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
+            count += 1
+    return count
 
 
 def ids_reserve(*, model: type[models.Model], count: int) -> list[int]:

@@ -37,6 +37,7 @@ from motcua.dossiers.projection import (
     DossierState,
     apply_event,
     comparable,
+    encode,
     encode_dict,
     state_from_rows,
     state_write,
@@ -1626,13 +1627,9 @@ def _import_first_event(
     `dossier_import_upsert` folds it (same payload, same `apply_event`), without its overheads."""
     fields = {"current_unit_id": fields["unit_id"], **fields}
     # The empty state holds no datetimes, so `comparable` reduces to plain inequality here, and
-    # `_Change.payload` to encoding the datetimes (`projection.encode`, inlined).
+    # `_Change.payload` to encoding the values.
     payload: dict[str, Any] = {
-        "set": {
-            name: timeutil.to_local(value).isoformat() if isinstance(value, datetime) else value
-            for name, value in fields.items()
-            if _EMPTY.get(name) != value
-        },
+        "set": {name: encode(value) for name, value in fields.items() if _EMPTY.get(name) != value},
         "source": source,
     }
     if record:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 
 from motcua.catalog.models import Procedure
+from motcua.core.bulk import rows_copy
 from motcua.dossiers.models import Dossier
 from motcua.indicators.contributions import FACT_FIELDS, Contribution, contribution
 from motcua.indicators.models import COUNTER_COLUMNS, DailyCounter, ProcedureUse, RollupCounter
@@ -39,13 +40,7 @@ def _upsert_add(
             f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
             f"SELECT {names} FROM {table} WITH NO DATA"
         )
-        # The driver's own cursor: wrap its errors into Django's, as cursor.execute does.
-        with (
-            connection.wrap_database_errors,
-            cursor.cursor.copy(f"COPY {staging} ({names}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
+        rows_copy(cursor=cursor, table=staging, names=names, rows=rows)
         cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging} {conflict}")
         cursor.execute(f"DROP TABLE {staging}")
 
@@ -68,14 +63,23 @@ def _procedure_classes(ids: Iterable[int]) -> dict[int, ProcedureClass]:
 
 
 def _unit_ancestors(ids: Iterable[int]) -> dict[int, tuple[int, ...]]:
-    """Each unit with the units on its path (itself included), from the materialized paths."""
-    paths = dict(Unit.objects.filter(pk__in=set(ids)).values_list("pk", "path"))
-    codes = {code for path in paths.values() for code in path.strip("/").split("/")}
-    by_code = dict(Unit.objects.filter(code__in=codes).values_list("code", "pk"))
-    return {
-        pk: tuple(by_code[code] for code in path.strip("/").split("/"))
-        for pk, path in paths.items()
-    }
+    """Each unit with the units on its path (itself included): one query on the materialized
+    paths, as it runs with every event."""
+    ids = sorted(set(ids))
+    if not ids:
+        return {}
+    table = connection.ops.quote_name(Unit._meta.db_table)
+    marks = ", ".join(["%s"] * len(ids))
+    out: dict[int, list[int]] = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT u.id, a.id FROM {table} u JOIN {table} a "
+            f"ON substr(u.path, 1, length(a.path)) = a.path WHERE u.id IN ({marks})",
+            ids,
+        )
+        for unit_id, ancestor_id in cursor.fetchall():
+            out[unit_id].append(ancestor_id)
+    return {unit_id: tuple(ancestors) for unit_id, ancestors in out.items()}
 
 
 def _rollups_add(delta: Contribution, *, classes: dict[int, ProcedureClass] | None = None) -> None:

@@ -17,7 +17,7 @@ from motcua.indicators.models import (
     RollupCounter,
     Target,
 )
-from motcua.indicators.rollups import period_spans, prefix_spans
+from motcua.indicators.rollups import USE_COLUMNS, period_spans, prefix_spans
 from motcua.units.models import Unit
 
 # metric → (numerator column, denominator column)
@@ -67,14 +67,20 @@ def _spans_q(spans: list[tuple[str, date, date]]) -> Q | None:
 
 
 def _rollup_sums(
-    *, unit_ids: Iterable[int], spans, columns: tuple[str, ...], by: tuple[str, ...] = ()
+    *,
+    unit_ids: Iterable[int],
+    spans,
+    columns: tuple[str, ...],
+    by: tuple[str, ...] = (),
+    model=RollupCounter,
 ) -> dict[tuple, dict[str, int]]:
-    """Column sums of the rollup rows of the units' subtrees over the spans, per (unit, *by)."""
+    """Column sums of a rollup's rows (RollupCounter or ProcedureUse) of the units' subtrees over
+    the spans, per (unit, *by)."""
     where = _spans_q(spans)
     if where is None:
         return {}
     rows = (
-        RollupCounter.objects.filter(where, unit_id__in=set(unit_ids))
+        model.objects.filter(where, unit_id__in=set(unit_ids))
         .values("unit_id", *by)
         .annotate(**{c: Sum(c) for c in columns})
     )
@@ -121,20 +127,15 @@ def procedures_used(
     *, unit_ids: Iterable[int], start: date, end: date
 ) -> dict[int, dict[int, dict[str, int]]]:
     """{unit: {procedure: {"received", "received_paid_online"}}} over each unit's subtree."""
-    where = _spans_q(period_spans(start=start, end=end))
     out: dict[int, dict] = defaultdict(dict)
-    if where is None:
-        return out
-    rows = (
-        ProcedureUse.objects.filter(where, unit_id__in=set(unit_ids))
-        .values("unit_id", "procedure_id")
-        .annotate(received=Sum("received"), received_paid_online=Sum("received_paid_online"))
-    )
-    for row in rows:
-        out[row["unit_id"]][row["procedure_id"]] = {
-            "received": row["received"] or 0,
-            "received_paid_online": row["received_paid_online"] or 0,
-        }
+    for (unit_id, procedure_id), values in _rollup_sums(
+        unit_ids=unit_ids,
+        spans=period_spans(start=start, end=end),
+        columns=USE_COLUMNS,
+        by=("procedure_id",),
+        model=ProcedureUse,
+    ).items():
+        out[unit_id][procedure_id] = values
     return out
 
 

@@ -106,32 +106,26 @@ class _Catalog:
     def prefetch(self, *, units: set[str], procedures: set[str]) -> None:
         """Resolve a batch's references with one query per kind instead of one per new code. What
         stays unknown (or ambiguous) is looked up, and reported, line by line as before."""
-        units = {ref for ref in units if ref not in self.units}
-        if units:
-            found = {u.code: u for u in Unit.objects.filter(code__in=units)}
-            for ref in units:
-                self.units[ref] = found.get(ref)
-            self._prefetch_by(
-                Unit,
-                "agency_id",
-                {ref for ref in units if ref not in found and ref not in self.units_by_agency},
-                self.units_by_agency,
-            )
-        procedures = {ref for ref in procedures if ref not in self.procedures}
-        if procedures:
-            found = {pr.code: pr for pr in Procedure.objects.filter(code__in=procedures)}
-            for ref in procedures:
-                self.procedures[ref] = found.get(ref)
-            self._prefetch_by(
-                Procedure,
-                "national_code",
-                {
-                    ref
-                    for ref in procedures
-                    if ref not in found and ref not in self.procedures_by_national
-                },
-                self.procedures_by_national,
-            )
+        self._prefetch(Unit, units, self.units, "agency_id", self.units_by_agency)
+        self._prefetch(
+            Procedure, procedures, self.procedures, "national_code", self.procedures_by_national
+        )
+
+    @classmethod
+    def _prefetch(cls, model, refs: set[str], by_code: dict, other_key: str, by_other: dict):
+        """By code first; what no code matches, by the model's other identifier."""
+        refs = {ref for ref in refs if ref not in by_code}
+        if not refs:
+            return
+        found = {row.code: row for row in model.objects.filter(code__in=refs)}
+        for ref in refs:
+            by_code[ref] = found.get(ref)
+        cls._prefetch_by(
+            model,
+            other_key,
+            {ref for ref in refs if ref not in found and ref not in by_other},
+            by_other,
+        )
 
     @staticmethod
     def _prefetch_by(model, key: str, refs: set[str], cache: dict) -> None:
