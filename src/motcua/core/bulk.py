@@ -6,17 +6,19 @@ itself (≈ 0,5 ms for a 45-column dossier). Here a row is a tuple of Python val
 are are converted, once per column kind. No signals, no `auto_now`, no defaults: the caller gives
 every column it writes."""
 
-import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
+import orjson
 from django.db import connection, models
 
 
 def json_text(value: Any) -> str:
-    # As JSONField writes it (json.dumps, default options): the same text as rows saved by the ORM.
-    return json.dumps(value)
+    # The same JSON as JSONField's json.dumps, in compact UTF-8, in a tenth of the time (an import
+    # writes one event payload a dossier). PostgreSQL stores jsonb, no text; SQLite's JSONField
+    # reads either form.
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def _sqlite_datetime(value: datetime) -> str:
