@@ -1623,8 +1623,10 @@ _EVENT_COLUMNS = (
 def _import_first_event(
     fields: dict[str, Any], *, record: dict | None, source: str
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(projection, event payload) of a dossier created by its `imported` event, folded as
-    `dossier_import_upsert` folds it (same payload, same `apply_event`), without its overheads."""
+    """(projection, event payload) of a dossier created by its `imported` event: the payload as
+    `dossier_import_upsert` writes it, and the projection `apply_event` would fold from it, computed
+    directly — folding a first event onto the empty state only sets the payload's fields, and
+    decoding them again would give the same instants (tests/interchange/test_bulk.py compares)."""
     fields = {"current_unit_id": fields["unit_id"], **fields}
     # The empty state holds no datetimes, so `comparable` reduces to plain inequality here, and
     # `_Change.payload` to encoding the values.
@@ -1634,9 +1636,7 @@ def _import_first_event(
     }
     if record:
         payload["record"] = record
-    state = DossierState(fields=dict(_EMPTY))
-    apply_event(state, seq=1, to_state=fields["state"], payload=payload)
-    return state.fields, payload
+    return {**_EMPTY, **fields, "last_event_seq": 1}, payload
 
 
 def dossiers_import_create_bulk(
