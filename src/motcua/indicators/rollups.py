@@ -8,7 +8,7 @@ the whole months up to the first whole year, the whole years, and back down."""
 
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
-from operator import add
+from functools import cache
 
 from motcua.indicators.contributions import Contribution
 from motcua.indicators.models import COUNTER_COLUMNS, Span
@@ -24,13 +24,19 @@ FIRST_DAY = date(1, 1, 1)
 DAY, MONTH, YEAR = Span.DAY.value, Span.MONTH.value, Span.YEAR.value
 
 
+@cache
 def span_starts(day: date) -> tuple[tuple[str, date], ...]:
-    """The rollup spans containing `day`, each named by its first day."""
+    """The rollup spans containing `day`, each named by its first day (cached: an import batch asks
+    for the same few hundred days thousands of times)."""
     return (
         (DAY, day),
         (MONTH, day.replace(day=1)),
         (YEAR, day.replace(month=1, day=1)),
     )
+
+
+_POSITION = {column: i for i, column in enumerate(COUNTER_COLUMNS)}
+_USE_POSITION = {column: i for i, column in enumerate(USE_COLUMNS)}
 
 
 def rollup_deltas(
@@ -41,24 +47,33 @@ def rollup_deltas(
 ) -> tuple[dict[RollupKey, list[int]], dict[UseKey, list[int]]]:
     """What a counter delta adds to the rollups, as {key: [value per column]} (COUNTER_COLUMNS,
     USE_COLUMNS), all-zero rows left out. `ancestors[unit]` lists the unit and every unit above it;
-    `classes[procedure]` its class. Plain lists, not Counters: an import batch adds a few hundred
-    thousand of them."""
+    `classes[procedure]` its class. Plain lists, and only a row's non-zero columns added (two or
+    three of sixteen): an import batch adds a few hundred thousand of them."""
     rollup: dict[RollupKey, list[int]] = {}
     use: dict[UseKey, list[int]] = {}
+    width, use_width = len(COUNTER_COLUMNS), len(USE_COLUMNS)
     for (unit, procedure, day), counts in delta.items():
-        vector = [counts.get(c, 0) for c in COUNTER_COLUMNS]
-        used = [counts.get(c, 0) for c in USE_COLUMNS]
+        added = [(_POSITION[c], v) for c, v in counts.items() if v]
+        if not added:
+            continue
+        used = [(_USE_POSITION[c], v) for c, v in counts.items() if v and c in _USE_POSITION]
         online_level, result_kind = classes[procedure]
         spans = span_starts(day)
         for subtree in ancestors[unit]:
             for span, first in spans:
                 key = (subtree, span, first, online_level, result_kind)
                 total = rollup.get(key)
-                rollup[key] = vector if total is None else list(map(add, total, vector))
-                if used[0] or used[1]:
+                if total is None:
+                    rollup[key] = total = [0] * width
+                for i, v in added:
+                    total[i] += v
+                if used:
                     use_key = (subtree, span, first, procedure)
                     total = use.get(use_key)
-                    use[use_key] = used if total is None else list(map(add, total, used))
+                    if total is None:
+                        use[use_key] = total = [0] * use_width
+                    for i, v in used:
+                        total[i] += v
     return _nonzero(rollup), _nonzero(use)
 
 
