@@ -48,14 +48,21 @@ class Dossier(models.Model):
         Procedure, verbose_name=_("thủ tục"), on_delete=models.PROTECT, related_name="dossiers"
     )
     # The unit the dossier was filed with: it never changes, even when the unit is merged away.
+    # No index of their own on `unit` and `current_unit`: the composite indexes below start with
+    # them, and every index is one more write for each dossier an import creates.
     unit = models.ForeignKey(
-        Unit, verbose_name=_("đơn vị tiếp nhận"), on_delete=models.PROTECT, related_name="dossiers"
+        Unit,
+        verbose_name=_("đơn vị tiếp nhận"),
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+        db_index=False,
     )
     current_unit = models.ForeignKey(
         Unit,
         verbose_name=_("đơn vị đang xử lý"),
         on_delete=models.PROTECT,
         related_name="dossiers_in_hand",
+        db_index=False,
     )
     current_role = models.CharField(
         _("vai trò đang xử lý"), max_length=32, choices=Role.choices, blank=True
@@ -164,7 +171,10 @@ ENDED_STATES = frozenset(
 class DossierEvent(models.Model):
     """One append-only entry of a dossier's history. Never updated, never deleted."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
+    # Indexed by event_seq_unique (dossier, seq).
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.PROTECT, related_name="events", db_index=False
+    )
     seq = models.PositiveIntegerField(_("thứ tự"))
     kind = models.CharField(_("loại sự kiện"), max_length=48)
     at = models.DateTimeField(_("thời điểm"))
@@ -202,7 +212,10 @@ class DossierEvent(models.Model):
 class DossierStep(models.Model):
     """Phiếu kiểm soát: one hand-over of the dossier, its own deadline and whether it was met."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="steps")
+    # Indexed by step_seq_unique (dossier, seq).
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="steps", db_index=False
+    )
     seq = models.PositiveSmallIntegerField()
     # Position in the procedure's process template; null for an ad hoc step (transfer, waiting).
     position = models.PositiveSmallIntegerField(null=True, blank=True)

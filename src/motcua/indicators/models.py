@@ -59,7 +59,8 @@ class CounterColumns(models.Model):
 
 
 class DailyCounter(CounterColumns):
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    # Indexed by the unique constraint, which starts with it.
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", db_index=False)
     procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="+")
     day = models.DateField()
 
@@ -126,7 +127,8 @@ class RollupCounter(CounterColumns):
     dossiers, units or procedures. Derived: written with every counter change (counters_add) and
     rebuilt from DailyCounter when a unit moves or a procedure changes class."""
 
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    # Indexed by the unique constraint, which starts with it.
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", db_index=False)
     span = models.CharField(max_length=1, choices=Span.choices)
     day = models.DateField()
     online_level = models.CharField(max_length=16)
@@ -151,7 +153,8 @@ class ProcedureUse(models.Model):
     """Dossiers received per procedure over a unit's whole subtree, per day, month and year: which
     procedures were used (and paid online) in a period, for the payment indicators."""
 
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    # Indexed by the unique constraint, which starts with it.
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", db_index=False)
     procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="+")
     span = models.CharField(max_length=1, choices=Span.choices)
     day = models.DateField()
