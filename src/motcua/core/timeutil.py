@@ -11,6 +11,8 @@ def now() -> datetime:
 
 
 def to_local(value: datetime) -> datetime:
+    if value.tzinfo is LOCAL_TZ:  # most values already are: skip astimezone's offset lookup
+        return value
     if value.tzinfo is None:
         return value.replace(tzinfo=LOCAL_TZ)
     return value.astimezone(LOCAL_TZ)

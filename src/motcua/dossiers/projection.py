@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from motcua.core.timeutil import LOCAL_TZ, to_local
+from motcua.core.timeutil import to_local
 from motcua.dossiers.models import Dossier, DossierEvent, DossierStep
 
 # Projected Dossier columns, with the ones that need decoding from JSON.
@@ -113,7 +113,7 @@ DEFAULTS: dict[str, Any] = {
 def encode(value: Any) -> Any:
     # Local time (UTC+7) in the log, as officials and the national portal read it.
     if isinstance(value, datetime):
-        return (value if value.tzinfo is LOCAL_TZ else to_local(value)).isoformat()
+        return to_local(value).isoformat()
     return value
 
 
