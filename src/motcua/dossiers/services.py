@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -19,7 +19,7 @@ from django.utils import timezone
 from motcua.catalog.models import Component, Procedure, ProcessStep
 from motcua.catalog.selectors import procedure_is_offered_by
 from motcua.core import timeutil
-from motcua.core.bulk import ids_reserve, rows_insert
+from motcua.core.bulk import ids_reserve, json_text, rows_insert, rows_prepare
 from motcua.core.errors import InvalidTransition, PermissionDenied, StaleVersion, ValidationFailed
 from motcua.dossiers import signals
 from motcua.dossiers.models import (
@@ -46,6 +46,9 @@ from motcua.dossiers.projection import (
 from motcua.units.models import Role, Unit
 from motcua.units.selectors import user_has_role
 from motcua.workcalendar.selectors import calendar_get
+
+if TYPE_CHECKING:
+    from motcua.indicators.counters import CounterRows
 
 OFFICER_ROLES = (Role.DESK_OFFICER, Role.PROCESSOR, Role.LEADER)
 
@@ -1629,43 +1632,57 @@ def _import_first_event(
     decoding them again would give the same instants (tests/interchange/test_bulk.py compares)."""
     fields = {"current_unit_id": fields["unit_id"], **fields}
     # The empty state holds no datetimes, so `comparable` reduces to plain inequality here, and
-    # `_Change.payload` to encoding the values.
-    payload: dict[str, Any] = {
-        "set": {name: encode(value) for name, value in fields.items() if _EMPTY.get(name) != value},
-        "source": source,
-    }
+    # `_Change.payload` to encoding the values. Local datetimes are left to json_text (orjson
+    # writes them as isoformat does, but for the seconds of offsets before 1976).
+    changed = {}
+    for name, value in fields.items():
+        if _EMPTY.get(name) != value:
+            if value.__class__ is datetime and (
+                value.tzinfo is not timeutil.LOCAL_TZ or value.year < 1976
+            ):
+                value = encode(value)
+            changed[name] = value
+    payload: dict[str, Any] = {"set": changed, "source": source}
     if record:
         payload["record"] = record
     return {**_EMPTY, **fields, "last_event_seq": 1}, payload
 
 
-def dossiers_import_create_bulk(
+@dataclass(frozen=True)
+class ImportRows:
+    """New dossiers of an import as the rows they add, before ids are drawn: `dossiers` in
+    PROJECTED_FIELDS order and `events` in _EVENT_COLUMNS order, each without its id column and
+    through `rows_prepare`, and the batch's summed counter rows."""
+
+    dossiers: list[tuple]
+    events: list[tuple]
+    counters: "CounterRows"
+
+    def __len__(self) -> int:
+        return len(self.dossiers)
+
+
+def dossiers_import_rows(
     *,
     items: list[tuple[dict[str, Any], dict[str, Any] | None, datetime | None]],
     source: str = "interchange",
-) -> int:
-    """Create many dossiers that are new to the database — each exactly as `dossier_import_upsert`
-    would (one `imported` event, the projection folded from it, its counter contribution) — as row
-    tuples in four statements: ids drawn, dossiers, events, counters (`core.bulk`). Returns the
-    number created. The caller guarantees the codes are new and runs this in a transaction; a code
-    taken meanwhile makes the insert fail as a whole (unique constraint), nothing half-written.
-    No `event_recorded` signal: the counters, its only in-transaction listener, get the batch's
-    summed contributions with one `counters_add`."""
+) -> ImportRows:
+    """The rows that create dossiers new to the database — each exactly as `dossier_import_upsert`
+    would (one `imported` event, the projection folded from it, its counter contribution). Reads
+    the procedures' classes and the units' paths for the counters; writes nothing."""
     from motcua.indicators.contributions import contribution
-    from motcua.indicators.counters import counters_add
+    from motcua.indicators.counters import counter_rows
 
-    ids = ids_reserve(model=Dossier, count=len(items))
     recorded_at = timezone.now()
     actor_name = _actor_name(None)
     dossiers, events = [], []
     delta: dict = defaultdict(Counter)
-    for dossier_id, (fields, record, at) in zip(ids, items, strict=True):
+    for fields, record, at in items:
         import_fields_validate(fields=fields)
         projection, payload = _import_first_event(fields, record=record, source=source)
-        dossiers.append((dossier_id, *map(projection.__getitem__, PROJECTED_FIELDS)))
+        dossiers.append(tuple(map(projection.__getitem__, PROJECTED_FIELDS)))
         events.append(
             (
-                dossier_id,
                 1,
                 "imported",
                 _moment(at),
@@ -1673,17 +1690,55 @@ def dossiers_import_create_bulk(
                 actor_name,
                 None,
                 projection["state"],
-                payload,
+                json_text(payload),
             )
         )
         for key, counts in contribution(projection).items():
             into = delta[key]
             for column, value in counts.items():
                 into[column] += value
-    rows_insert(model=Dossier, columns=_DOSSIER_COLUMNS, rows=dossiers)
-    rows_insert(model=DossierEvent, columns=_EVENT_COLUMNS, rows=events)
-    counters_add({key: counts for key, counts in delta.items() if any(counts.values())})
-    return len(items)
+    counters = counter_rows({key: counts for key, counts in delta.items() if any(counts.values())})
+    return ImportRows(
+        dossiers=list(rows_prepare(model=Dossier, columns=_DOSSIER_COLUMNS[1:], rows=dossiers)),
+        events=list(rows_prepare(model=DossierEvent, columns=_EVENT_COLUMNS[1:], rows=events)),
+        counters=counters,
+    )
+
+
+def dossiers_import_rows_write(*, rows: ImportRows) -> int:
+    """Write `rows` (dossiers_import_rows) in four statements: ids drawn, dossiers, events,
+    counters (`core.bulk`). Returns the number of dossiers. The caller runs this in a transaction
+    and guarantees the codes were new when the rows were made; a code taken since makes the
+    insert fail as a whole (unique constraint), nothing half-written. No `event_recorded` signal:
+    the counters, its only in-transaction listener, get the batch's summed rows."""
+    from motcua.indicators.counters import counter_rows_add
+
+    ids = ids_reserve(model=Dossier, count=len(rows.dossiers))
+    rows_insert(
+        model=Dossier,
+        columns=_DOSSIER_COLUMNS,
+        rows=((i, *row) for i, row in zip(ids, rows.dossiers, strict=True)),
+        prepared=True,
+    )
+    rows_insert(
+        model=DossierEvent,
+        columns=_EVENT_COLUMNS,
+        rows=((i, *row) for i, row in zip(ids, rows.events, strict=True)),
+        prepared=True,
+    )
+    counter_rows_add(rows.counters)
+    return len(ids)
+
+
+def dossiers_import_create_bulk(
+    *,
+    items: list[tuple[dict[str, Any], dict[str, Any] | None, datetime | None]],
+    source: str = "interchange",
+) -> int:
+    """Create many dossiers that are new to the database (dossiers_import_rows, then
+    dossiers_import_rows_write). Returns the number created; the caller runs this in a
+    transaction."""
+    return dossiers_import_rows_write(rows=dossiers_import_rows(items=items, source=source))
 
 
 @transaction.atomic

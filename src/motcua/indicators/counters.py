@@ -3,6 +3,7 @@
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import connection, transaction
 
@@ -82,24 +83,65 @@ def _unit_ancestors(ids: Iterable[int]) -> dict[int, tuple[int, ...]]:
     return {unit_id: tuple(ancestors) for unit_id, ancestors in out.items()}
 
 
-def _rollups_add(delta: Contribution, *, classes: dict[int, ProcedureClass] | None = None) -> None:
+@dataclass(frozen=True)
+class CounterRows:
+    """A counter delta as the rows it adds to each table (keys then COUNTER_COLUMNS or
+    USE_COLUMNS), sorted: computing them reads two small tables, writing them is
+    `counter_rows_add` — apart, so that an import can compute a batch's rows while another
+    connection writes the previous batch's."""
+
+    daily: list[tuple]
+    rollup: list[tuple]
+    use: list[tuple]
+
+
+def _rollup_rows(
+    delta: Contribution, *, classes: dict[int, ProcedureClass] | None = None
+) -> tuple[list[tuple], list[tuple]]:
     if classes is None:
         classes = _procedure_classes(procedure for _, procedure, _ in delta)
     rollup, use = rollup_deltas(
         delta, classes=classes, ancestors=_unit_ancestors(unit for unit, _, _ in delta)
     )
+    return _vector_rows(rollup), _vector_rows(use)
+
+
+def counter_rows(delta: Contribution) -> CounterRows:
+    """The rows `delta` adds to the daily counters and their rollups (reads, writes nothing)."""
+    rollup, use = _rollup_rows(delta) if delta else ([], [])
+    return CounterRows(daily=_rows(delta, COUNTER_COLUMNS), rollup=rollup, use=use)
+
+
+def _rollup_rows_add(*, rollup: list[tuple], use: list[tuple]) -> None:
     _upsert_add(
         RollupCounter,
         keys=("unit_id", "span", "day", "online_level", "result_kind"),
         values=COUNTER_COLUMNS,
-        rows=_vector_rows(rollup),
+        rows=rollup,
     )
     _upsert_add(
         ProcedureUse,
         keys=("unit_id", "span", "day", "procedure_id"),
         values=USE_COLUMNS,
-        rows=_vector_rows(use),
+        rows=use,
     )
+
+
+def counter_rows_add(rows: CounterRows) -> None:
+    """Add `rows` (counter_rows) to their tables, in the caller's transaction."""
+    with transaction.atomic():
+        _upsert_add(
+            DailyCounter,
+            keys=("unit_id", "procedure_id", "day"),
+            values=COUNTER_COLUMNS,
+            rows=rows.daily,
+        )
+        _rollup_rows_add(rollup=rows.rollup, use=rows.use)
+
+
+def _rollups_add(delta: Contribution, *, classes: dict[int, ProcedureClass] | None = None) -> None:
+    rollup, use = _rollup_rows(delta, classes=classes)
+    _rollup_rows_add(rollup=rollup, use=use)
 
 
 def counters_add(delta: Contribution) -> None:
@@ -107,13 +149,7 @@ def counters_add(delta: Contribution) -> None:
     if not delta:
         return
     with transaction.atomic():
-        _upsert_add(
-            DailyCounter,
-            keys=("unit_id", "procedure_id", "day"),
-            values=COUNTER_COLUMNS,
-            rows=_rows(delta, COUNTER_COLUMNS),
-        )
-        _rollups_add(delta)
+        counter_rows_add(counter_rows(delta))
 
 
 def _daily_chunks(*, batch: int, **filters):

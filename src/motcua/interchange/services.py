@@ -9,6 +9,7 @@ through `dossier_import_upsert`, each in its own savepoint so a bad record never
 with it."""
 
 import json
+import multiprocessing
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from itertools import islice
 from typing import Any, TextIO
 
 import orjson
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 
 from motcua.catalog.models import Procedure
 from motcua.catalog.services import procedure_upsert
@@ -27,11 +28,13 @@ from motcua.dossiers.services import (
     dossier_import_upsert,
     dossiers_import_classify,
     dossiers_import_create_bulk,
+    dossiers_import_rows,
     import_fields_validate,
 )
 from motcua.indicators.models import Target
 from motcua.interchange import payload as p
 from motcua.interchange import selectors
+from motcua.interchange.writer import ImportWriter
 from motcua.units.models import Unit
 from motcua.units.services import unit_derive_short_name, unit_upsert
 from motcua.workcalendar.selectors import calendar_get
@@ -224,10 +227,13 @@ class _Importer:
         on_error: Callable[[int, str], None] | None,
         *,
         strict: bool = False,
+        background: bool = False,
     ) -> None:
         self.report = report
         self.on_error = on_error
         self.strict = strict
+        self.background = background  # may hand new dossiers' rows to a writer process
+        self.writer: ImportWriter | None = None
         self.catalog = _Catalog()
         # Dossier lines wait here until the end of their batch (see `flush`).
         self.pending: list[tuple[int, tuple]] = []
@@ -240,32 +246,51 @@ class _Importer:
             "dossier": self.dossier,
         }
 
-    def batch(self, lines: list[tuple[int, str]]) -> None:
-        """Import a batch of numbered lines and write its dossiers. With `strict`, raises _Abort at
-        the first bad line."""
+    def batch(self, lines: list[tuple[int, str]], *, full: bool = False) -> None:
+        """Import a batch of numbered lines and write its dossiers (`full`: the batch has as many
+        lines as a batch may, so the file is larger than one). With `strict`, raises _Abort at the
+        first bad line."""
         parsed = []
         units, procedures = set(), set()
+        catalogue = False  # a unit, procedure or target line: written in this batch's transaction
         for number, text in lines:
             text = text.strip()
             if not text:
                 continue
             obj, error = _parse(text)
             parsed.append((number, obj, error))
-            if isinstance(obj, dict) and obj.get("kind") == "dossier":
+            if not isinstance(obj, dict):
+                continue
+            if obj.get("kind") == "dossier":
                 if (ref := _reference(obj.get("DonViXuLy"))) is not None:
                     units.add(ref)
                 if (ref := _reference(obj.get("MaTTHC"))) is not None:
                     procedures.add(ref)
+            elif obj.get("kind") in KINDS:
+                catalogue = True
         self.catalog.prefetch(units=units, procedures=procedures)
+        if self.background and not catalogue:
+            # Dossier lines only map here; their rows go to the writer process (see `flush`).
+            if self.writer is None and full:
+                self.writer = ImportWriter()
+            if self.writer is not None:
+                self._records(parsed)
+                self.flush()
+                return
+        self.drain()  # what this batch writes must come after what the writer has
+        with transaction.atomic():
+            rejected = self.report.rejected
+            self._records(parsed)
+            self.flush()
+            if self.strict and self.report.rejected > rejected:
+                raise _Abort
+
+    def _records(self, parsed: list[tuple[int, Any, str | None]]) -> None:
         for number, obj, error in parsed:
             ok = self.reject(number, error) if error is not None else self.record(number, obj)
             if not ok and self.strict:
                 raise _Abort
         parsed.clear()  # what the dossiers need is in `pending` now
-        rejected = self.report.rejected
-        self.flush()
-        if self.strict and self.report.rejected > rejected:
-            raise _Abort
 
     def record(self, number: int, obj: Any) -> bool:
         """Import one parsed line; False when it was rejected."""
@@ -297,7 +322,10 @@ class _Importer:
         """Write the waiting dossiers: those new to the database together (rows, events, counters
         in a few statements), those the database already holds with the same values not at all,
         the changed ones one by one. If the bulk write fails (a code taken meanwhile by another
-        writer), fall back to one upsert per record so only the real culprit is rejected."""
+        writer), fall back to one upsert per record so only the real culprit is rejected.
+
+        With the writer process, the new ones' rows are made here and written there, while this
+        process goes on to the next batch; the changed ones wait until the writer is idle."""
         if not self.pending:
             return
         pending = self.pending
@@ -308,7 +336,11 @@ class _Importer:
             entry for entry, status in zip(pending, statuses, strict=True) if status == "changed"
         ]
         self.report.counts["dossier"]["unchanged"] += statuses.count("unchanged")
-        if fresh:
+        if fresh and self.writer is not None:
+            rows = dossiers_import_rows(items=[item for _, item in fresh])
+            self.drain()
+            self.writer.submit(rows, entries=fresh)
+        elif fresh:
             try:
                 with transaction.atomic():
                     dossiers_import_create_bulk(items=[item for _, item in fresh])
@@ -316,7 +348,23 @@ class _Importer:
                 changed = sorted(fresh + changed, key=lambda entry: entry[0])
             else:
                 self.report.counts["dossier"]["created"] += len(fresh)
-        self._upsert_each(changed)
+        if changed:
+            self.drain()
+            self._upsert_each(changed)
+
+    def drain(self) -> None:
+        """Wait for the writer's batch and settle it: count it, or write it record by record."""
+        if self.writer is None or (answer := self.writer.wait()) is None:
+            return
+        if answer.error is None:
+            self.report.counts["dossier"]["created"] += answer.written
+        else:
+            self._upsert_each(answer.entries)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
 
     def _upsert_each(self, entries: list[tuple[int, tuple]]) -> None:
         for number, (fields, record, at) in entries:
@@ -492,11 +540,23 @@ class _Importer:
         )
         code = fields["code"]
         if code in self.pending_codes:
-            self.flush()  # the same dossier twice in one batch: the first must be written first
+            # The same dossier twice in one batch: the first must be written first.
+            self.flush()
+            self.drain()
         import_fields_validate(fields=fields)  # a bad record is reported at its own line
         self.pending.append((self.number, (fields, record, at)))
         self.pending_codes.add(code)
         return PENDING
+
+
+def _writer_possible() -> bool:
+    """A writer process needs its own connection to see what this one committed and to commit what
+    this one will read: not inside a caller's transaction, not on an in-memory SQLite database."""
+    if connection.in_atomic_block:
+        return False
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        return False
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def interchange_import(
@@ -505,25 +565,33 @@ def interchange_import(
     strict: bool = False,
     batch_size: int = 2000,
     on_error: Callable[[int, str], None] | None = None,
+    background: bool = True,
 ) -> ImportReport:
     """Import JSON Lines. Without `strict`, bad lines are reported and skipped and the rest is
     committed in batches of `batch_size` lines; with `strict`, the first bad line stops the import
-    and nothing is written (one transaction, rolled back)."""
+    and nothing is written (one transaction, rolled back). With `background` (and a file of more
+    than one batch, outside any transaction), new dossiers are written by a second process while
+    this one maps the next batch (interchange/writer.py); the outcome is the same."""
     report = ImportReport()
-    importer = _Importer(report, on_error, strict=strict)
+    importer = _Importer(
+        report, on_error, strict=strict, background=background and not strict and _writer_possible()
+    )
     lines = enumerate(stream, start=1)
-    if strict:
-        try:
-            with transaction.atomic():
-                while batch := list(islice(lines, batch_size)):
-                    importer.batch(batch)
-        except _Abort:
-            report.aborted = True
-            report.counts = {k: Counter() for k in KINDS}
-        return report
-    while batch := list(islice(lines, batch_size)):
-        with transaction.atomic():
-            importer.batch(batch)
+    try:
+        if strict:
+            try:
+                with transaction.atomic():
+                    while batch := list(islice(lines, batch_size)):
+                        importer.batch(batch)
+            except _Abort:
+                report.aborted = True
+                report.counts = {k: Counter() for k in KINDS}
+            return report
+        while batch := list(islice(lines, batch_size)):
+            importer.batch(batch, full=len(batch) == batch_size)
+        importer.drain()
+    finally:
+        importer.close()
     return report
 
 
