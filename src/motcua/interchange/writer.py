@@ -36,16 +36,19 @@ class WriterCrashed(RuntimeError):
     """The writer failed other than by a database error (a bug): the import stops."""
 
 
-# The writer's SQLite page cache, in KiB: a fixed bound, so memory stays flat, and large enough
-# that the dossier table's indexes are updated in memory rather than read back from the file (the
-# default 2 MB is outgrown after ~100,000 dossiers; 7 % faster at 300,000).
-SQLITE_CACHE_KIB = 256 * 1024
+# SQLite, for the writer's connection only. The page cache (KiB) is a fixed bound, so memory stays
+# flat, and large enough that the indexes are updated in memory rather than read back from the file
+# (the default 2 MB is outgrown after ~100,000 dossiers). Checkpoints every 20,000 pages (80 MB of
+# write-ahead log) instead of 1,000: an index page written by many batches is copied back once.
+# At 300,000 dossiers: 4,853 /s → 5,215 /s with the cache → 5,939 /s with both.
+SQLITE_PRAGMAS = ("PRAGMA cache_size = -262144", "PRAGMA wal_autocheckpoint = 20000")
 
 
 def _serve(pipe) -> None:
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+            for pragma in SQLITE_PRAGMAS:
+                cursor.execute(pragma)
     try:
         while (rows := pipe.recv()) is not None:  # EOFError: the importer is gone
             try:
