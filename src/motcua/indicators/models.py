@@ -58,10 +58,21 @@ class CounterColumns(models.Model):
         abstract = True
 
 
+# The counter tables hold no foreign-key constraints in the database (db_constraint=False): they
+# are derived from the dossiers, whose own constraints already keep every unit and procedure they
+# count in place (a unit with counts has dossiers or, for rollups, units below it), and checking
+# each of the ~6 counter rows an imported dossier upserts cost the database more than the rows.
+# Django still protects the rows on delete.
+
+
 class DailyCounter(CounterColumns):
     # Indexed by the unique constraint, which starts with it.
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", db_index=False)
-    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     day = models.DateField()
 
     class Meta(CounterColumns.Meta):
@@ -128,7 +139,9 @@ class RollupCounter(CounterColumns):
     rebuilt from DailyCounter when a unit moves or a procedure changes class."""
 
     # Indexed by the unique constraint, which starts with it.
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", db_index=False)
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     span = models.CharField(max_length=1, choices=Span.choices)
     day = models.DateField()
     online_level = models.CharField(max_length=16)
@@ -154,8 +167,12 @@ class ProcedureUse(models.Model):
     procedures were used (and paid online) in a period, for the payment indicators."""
 
     # Indexed by the unique constraint, which starts with it.
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", db_index=False)
-    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     span = models.CharField(max_length=1, choices=Span.choices)
     day = models.DateField()
     received = models.IntegerField(default=0)
