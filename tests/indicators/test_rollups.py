@@ -15,7 +15,7 @@ from motcua.dossiers.services import Applicant
 from motcua.indicators.counters import counters_rebuild, rollups_rebuild
 from motcua.indicators.models import COUNTER_COLUMNS, DailyCounter, ProcedureUse, RollupCounter
 from motcua.indicators.naive import naive_form06, naive_rates
-from motcua.indicators.rollups import period_spans, prefix_spans
+from motcua.indicators.rollups import USE_COLUMNS, period_spans, prefix_spans, rollup_deltas
 from motcua.indicators.selectors import rates_for, subtree_form06
 from motcua.scorecard.selectors import DRILLDOWNS, scorecard_compute, scorecard_drilldown
 from motcua.units.models import Unit
@@ -274,3 +274,42 @@ def test_upgrading_a_database_with_counters_fills_its_rollups(staff, tree, birth
     fill.rollups_fill(apps, None)
     assert RollupCounter.objects.exists()
     assert_rollups_match_daily()
+
+
+def _rollup_deltas_by_hand(delta, *, classes, ancestors):
+    """The rule stated plainly: every daily row adds to each subtree × span containing it."""
+    rollup, use = defaultdict(Counter), defaultdict(Counter)
+    for (unit, procedure, day), counts in delta.items():
+        starts = [("d", day), ("m", day.replace(day=1)), ("y", day.replace(month=1, day=1))]
+        for subtree in ancestors[unit]:
+            for span, first in starts:
+                rollup[(subtree, span, first, *classes[procedure])].update(counts)
+                use[(subtree, span, first, procedure)].update(
+                    {c: v for c, v in counts.items() if c in USE_COLUMNS}
+                )
+
+    def vectors(rows, columns):
+        out = {key: [counts[c] for c in columns] for key, counts in rows.items()}
+        return {key: values for key, values in out.items() if any(values)}
+
+    return vectors(rollup, COUNTER_COLUMNS), vectors(use, USE_COLUMNS)
+
+
+@given(
+    rows=st.dictionaries(
+        st.tuples(
+            st.sampled_from([11, 12, 21]),
+            st.sampled_from([1, 2, 3]),
+            st.dates(min_value=date(2023, 12, 25), max_value=date(2024, 2, 5)),
+        ),
+        st.dictionaries(st.sampled_from(COUNTER_COLUMNS), st.integers(-3, 3), max_size=5),
+        max_size=30,
+    )
+)
+def test_rollup_deltas_equal_the_rule_stated_plainly(rows):
+    classes = {1: ("full", "paper"), 2: ("full", "paper"), 3: ("none", "electronic")}
+    ancestors = {11: (1, 10, 11), 12: (1, 10, 12), 21: (1, 20, 21)}
+    delta = {key: Counter(counts) for key, counts in rows.items()}
+    assert rollup_deltas(delta, classes=classes, ancestors=ancestors) == _rollup_deltas_by_hand(
+        delta, classes=classes, ancestors=ancestors
+    )
