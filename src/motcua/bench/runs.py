@@ -11,7 +11,15 @@ from django.test import Client
 
 from motcua.bench import baseline
 from motcua.bench.generate import PROVINCE_CODE, Options
-from motcua.bench.measure import load_average, machine, peak_rss_mb, rss_mb, summary, timings
+from motcua.bench.measure import (
+    load_average,
+    machine,
+    peak_child_rss_mb,
+    peak_rss_mb,
+    rss_mb,
+    summary,
+    timings,
+)
 from motcua.dossiers.models import OPEN_STATES, Dossier
 from motcua.indicators.selectors import rates_with_children
 from motcua.scorecard.selectors import scorecard_compute
@@ -159,6 +167,7 @@ def report(*, options: Options, database: str, prepared: dict, results: dict, ki
         "results": results,
         "tables": table_sizes(),
         "peak_rss_mb": peak_rss_mb(),
+        "peak_writer_rss_mb": peak_child_rss_mb(),
         "machine": machine(),
         "vendor": connection.vendor,
     }

@@ -41,6 +41,10 @@ from motcua.workcalendar.selectors import calendar_get
 
 KINDS = ("unit", "procedure", "target", "dossier")
 OUTCOMES = ("created", "updated", "unchanged")
+# Lines a batch (one transaction) holds: larger batches merge more of their counter rows, and the
+# writer process has one batch in flight (PostgreSQL, 40,000 dossiers: 5,824 /s with 2,000 lines,
+# 6,967 /s with 5,000).
+BATCH_SIZE = 5000
 # Bad lines kept in the report; the command also hears each one as it happens (`on_error`).
 MAX_KEPT_ERRORS = 1000
 
@@ -563,7 +567,7 @@ def interchange_import(
     *,
     stream: Iterable[str],
     strict: bool = False,
-    batch_size: int = 2000,
+    batch_size: int = BATCH_SIZE,
     on_error: Callable[[int, str], None] | None = None,
     background: bool = True,
 ) -> ImportReport:
