@@ -1,9 +1,11 @@
 """Row tuples written by `core.bulk` read back through the ORM exactly as saved models do."""
 
+import gc
+
 import pytest
 from django.db import IntegrityError, transaction
 
-from motcua.core.bulk import ids_reserve, rows_insert
+from motcua.core.bulk import collections_deferred, ids_reserve, rows_insert
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.projection import PROJECTED_FIELDS
 from tests.conftest import local
@@ -119,3 +121,13 @@ def test_a_failing_insert_writes_nothing(tree, birth_registration):
     with pytest.raises(IntegrityError), transaction.atomic():
         rows_insert(model=Dossier, columns=("id", *PROJECTED_FIELDS), rows=rows)
     assert not Dossier.objects.exists()
+
+
+def test_collections_deferred_raises_the_threshold_and_restores_it():
+    before = gc.get_threshold()
+    with collections_deferred(threshold=50_000):
+        assert gc.get_threshold() == (50_000, *before[1:])
+    assert gc.get_threshold() == before
+    with pytest.raises(ZeroDivisionError), collections_deferred():
+        1 / 0  # noqa: B018
+    assert gc.get_threshold() == before

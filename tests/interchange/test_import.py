@@ -184,12 +184,13 @@ def test_bad_lines_are_reported_and_the_rest_imports(tmp_path):
         {**BASE, "MaHoSo": "B-10", "KenhThucHien": 5},  # 22
         "[1, 2]\n",  # 23
         {**BASE, "MaHoSo": "OK-2", "NgayTiepNhan": "2023-02-01T09:00:00Z", "TrangThaiHoSo": "5"},
+        {**BASE, "MaHoSo": "B-11", "DanhSachLePhi": [{"Gia": 10**30}]},  # 25: beyond any column
     ]
     code, out, err = run_import(write(tmp_path, lines))
     assert code == 1
     reasons = dict(line.split(": ", 1) for line in err.splitlines() if line.startswith("Dòng "))
     assert reasons.keys() == {
-        f"Dòng {n}" for n in (10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 22, 23)
+        f"Dòng {n}" for n in (10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 22, 23, 25)
     }
     assert reasons["Dòng 10"].startswith("Dòng không phải JSON hợp lệ")
     assert reasons["Dòng 11"].startswith("Loại bản ghi không hợp lệ: 'office'")
@@ -204,8 +205,9 @@ def test_bad_lines_are_reported_and_the_rest_imports(tmp_path):
     assert reasons["Dòng 21"] == "DanhSachLePhi[1].Gia không phải số hợp lệ: 'tám nghìn'."
     assert reasons["Dòng 22"].startswith("KenhThucHien phải là 1")
     assert reasons["Dòng 23"] == "Mỗi dòng phải là một đối tượng JSON."
-    assert "bị từ chối 13" in out
-    assert "Có 13 dòng bị từ chối." in err
+    assert reasons["Dòng 25"] == "DanhSachLePhi[1].Gia quá lớn (tối đa 1.000.000.000.000.000 đồng)."
+    assert "bị từ chối 14" in out
+    assert "Có 14 dòng bị từ chối." in err
     assert set(Dossier.objects.values_list("code", flat=True)) == {"OK-1", "OK-2"}
     assert Dossier.objects.get(code="OK-2").received_at == local(2023, 2, 1, 16)
     assert Unit.objects.count() == 4 and Target.objects.count() == 2

@@ -6,12 +6,29 @@ itself (≈ 0,5 ms for a 45-column dossier). Here a row is a tuple of Python val
 are are converted, once per column kind. No signals, no `auto_now`, no defaults: the caller gives
 every column it writes."""
 
+import contextlib
+import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
 from django.db import connection, models
+
+
+@contextlib.contextmanager
+def collections_deferred(threshold: int = 100_000) -> Iterator[None]:
+    """Run less of Python's cycle collector while bulk work allocates millions of short-lived
+    containers (parsed lines, rows) that reference counting frees anyway: the youngest generation
+    is collected after `threshold` allocations instead of 700, so far fewer full collections walk
+    every live object. Memory stays bounded; the thresholds are restored afterwards. (An import of
+    200,000 dossiers on SQLite: 6,700 → 8,500–9,200 /s.)"""
+    before = gc.get_threshold()
+    gc.set_threshold(threshold, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 class JSONText(str):

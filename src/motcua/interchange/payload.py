@@ -362,6 +362,8 @@ RECORD_KEYS = (
     "QuaTrinhXuLy",
 )
 OPEN_STATES = frozenset({1, 2, 4, 5, 6})
+# A fee line's ceiling, in VND: a thousand billion, far above any fee, far below the 64-bit columns.
+MAX_AMOUNT = 10**15
 # States whose processing has ended and must have an end (domain.md §4); 3 (never accepted) counts
 # nowhere, so a missing end there is no error.
 ENDED_STATES = frozenset({7, 8, 9, 10})
@@ -466,6 +468,11 @@ def dossier_fields(
         price = integer(item, "Gia", where=f"DanhSachLePhi[{i}].") or 0
         if price < 0:
             fail(f"DanhSachLePhi[{i}].Gia phải là số không âm.", code="number_invalid")
+        if price > MAX_AMOUNT:
+            fail(
+                f"DanhSachLePhi[{i}].Gia quá lớn (tối đa {MAX_AMOUNT:,} đồng).".replace(",", "."),
+                code="number_too_large",
+            )
         fee_amount += price
 
     outcome = OUTCOMES.get(state, "")
