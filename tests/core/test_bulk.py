@@ -1,11 +1,12 @@
 """Row tuples written by `core.bulk` read back through the ORM exactly as saved models do."""
 
 import gc
+from datetime import date
 
 import pytest
 from django.db import IntegrityError, transaction
 
-from motcua.core.bulk import collections_deferred, ids_reserve, rows_insert
+from motcua.core.bulk import collections_deferred, copy_line, ids_reserve, rows_insert
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.projection import PROJECTED_FIELDS
 from tests.conftest import local
@@ -28,7 +29,7 @@ def _dossier_values(tree, birth_registration, code: str) -> dict:
         "applicant_id_number": "036214578854",
         "applicant_phone": "",
         "applicant_email": "",
-        "applicant_address": "Thôn 1\tXóm 2\nTầng \\3",  # COPY's special characters
+        "applicant_address": "Thôn 1\tXóm 2\nTầng \\3\r",  # COPY's special characters
         "summary": "",
         "submitted_at": local(2023, 1, 4, 20, 15, 30, 123456),
         "received_at": local(2023, 1, 5, 8),
@@ -131,3 +132,10 @@ def test_collections_deferred_raises_the_threshold_and_restores_it():
     with pytest.raises(ZeroDivisionError), collections_deferred():
         1 / 0  # noqa: B018
     assert gc.get_threshold() == before
+
+
+def test_copy_line_writes_postgresql_copy_text():
+    line = copy_line(
+        (None, True, False, 42, "a\tb\nc\\d\re", local(2023, 1, 5, 8), date(2023, 1, 5))
+    )
+    assert line == "\\N\tt\tf\t42\ta\\tb\\nc\\\\d\\re\t2023-01-05T08:00:00+07:00\t2023-01-05\n"

@@ -1732,14 +1732,16 @@ def dossiers_import_rows_write(*, rows: ImportRows) -> int:
     rows_insert(
         model=Dossier,
         columns=_DOSSIER_COLUMNS,
-        rows=((i, *row) for i, row in zip(ids, rows.dossiers, strict=True)),
+        rows=rows.dossiers,
         prepared=True,
+        keys=ids,
     )
     rows_insert(
         model=DossierEvent,
         columns=_EVENT_COLUMNS,
-        rows=((i, *row) for i, row in zip(ids, rows.events, strict=True)),
+        rows=rows.events,
         prepared=True,
+        keys=ids,
     )
     counter_rows_add(rows.counters)
     return len(ids)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 
 from motcua.catalog.models import Procedure
-from motcua.core.bulk import rows_copy
+from motcua.core.bulk import copy_line, rows_copy
 from motcua.dossiers.models import Dossier
 from motcua.indicators.contributions import FACT_FIELDS, Contribution, contribution
 from motcua.indicators.models import COUNTER_COLUMNS, DailyCounter, ProcedureUse, RollupCounter
@@ -32,7 +32,8 @@ def _upsert_add(
     updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in values)
     conflict = f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
     with connection.cursor() as cursor:
-        if connection.vendor != "postgresql" or len(rows) < COPY_THRESHOLD:
+        copy_text = isinstance(rows[0], str)  # counter_rows made them COPY-ready
+        if connection.vendor != "postgresql" or (len(rows) < COPY_THRESHOLD and not copy_text):
             marks = ", ".join(["%s"] * (len(keys) + len(values)))
             cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks}) {conflict}", rows)
             return
@@ -107,9 +108,21 @@ def _rollup_rows(
 
 
 def counter_rows(delta: Contribution) -> CounterRows:
-    """The rows `delta` adds to the daily counters and their rollups (reads, writes nothing)."""
+    """The rows `delta` adds to the daily counters and their rollups (reads, writes nothing). On
+    PostgreSQL, tables getting COPY_THRESHOLD rows or more get them as lines of COPY text, ready to
+    send (core.bulk.copy_line)."""
     rollup, use = _rollup_rows(delta) if delta else ([], [])
-    return CounterRows(daily=_rows(delta, COUNTER_COLUMNS), rollup=rollup, use=use)
+    return CounterRows(
+        daily=_copy_ready(_rows(delta, COUNTER_COLUMNS)),
+        rollup=_copy_ready(rollup),
+        use=_copy_ready(use),
+    )
+
+
+def _copy_ready(rows: list[tuple]) -> list[tuple] | list[str]:
+    if connection.vendor == "postgresql" and len(rows) >= COPY_THRESHOLD:
+        return [copy_line(row) for row in rows]
+    return rows
 
 
 def _rollup_rows_add(*, rollup: list[tuple], use: list[tuple]) -> None:
