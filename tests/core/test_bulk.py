@@ -6,7 +6,13 @@ from datetime import date
 import pytest
 from django.db import IntegrityError, transaction
 
-from motcua.core.bulk import collections_deferred, copy_line, ids_reserve, rows_insert
+from motcua.core.bulk import (
+    collections_deferred,
+    copy_line,
+    copy_line_plain,
+    ids_reserve,
+    rows_insert,
+)
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.projection import PROJECTED_FIELDS
 from tests.conftest import local
@@ -139,3 +145,4 @@ def test_copy_line_writes_postgresql_copy_text():
         (None, True, False, 42, "a\tb\nc\\d\re", local(2023, 1, 5, 8), date(2023, 1, 5))
     )
     assert line == "\\N\tt\tf\t42\ta\\tb\\nc\\\\d\\re\t2023-01-05T08:00:00+07:00\t2023-01-05\n"
+    assert copy_line_plain((3, date(2023, 1, 5), "full", -2)) == "3\t2023-01-05\tfull\t-2\n"

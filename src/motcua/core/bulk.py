@@ -77,17 +77,7 @@ def _converters(model: type[models.Model], columns: Sequence[str]) -> list[tuple
     return out
 
 
-def _copy_text(value: Any) -> str:
-    if value is None:
-        return "\\N"
-    kind = value.__class__
-    if kind is bool:
-        return "t" if value else "f"
-    if kind is int:
-        return str(value)
-    if kind is datetime or kind is date:
-        return value.isoformat()
-    value = value if isinstance(value, str) else str(value)
+def _copy_escaped(value: str) -> str:
     # Most values need no escape: four scans are cheaper than a translation table.
     if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
         value = (
@@ -99,10 +89,33 @@ def _copy_text(value: Any) -> str:
     return value
 
 
+# By exact type: one lookup a value (an import formats ~50 of them a dossier).
+_COPY_TEXT: dict[type, Callable[[Any], str]] = {
+    type(None): lambda value: "\\N",
+    bool: lambda value: "t" if value else "f",
+    int: int.__str__,
+    str: _copy_escaped,
+    JSONText: _copy_escaped,
+    datetime: datetime.isoformat,
+    date: date.isoformat,
+}
+
+
+def _copy_text(value: Any) -> str:
+    return _copy_escaped(str(value))
+
+
 def copy_line(row: Sequence[Any]) -> str:
     """One row in PostgreSQL's COPY text format: tab-separated, \\N for NULL, backslash escapes,
     ISO 8601 dates and times, ended by a newline."""
-    return "\t".join([_copy_text(value) for value in row]) + "\n"
+    get = _COPY_TEXT.get
+    return "\t".join([get(value.__class__, _copy_text)(value) for value in row]) + "\n"
+
+
+def copy_line_plain(row: Sequence[int | str | date]) -> str:
+    """`copy_line` for rows of integers, dates and plain codes only (no NULL, no boolean, nothing
+    to escape), as the counter tables have: several times faster."""
+    return "\t".join(map(str, row)) + "\n"
 
 
 def rows_prepare(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 
 from motcua.catalog.models import Procedure
-from motcua.core.bulk import copy_line, rows_copy
+from motcua.core.bulk import copy_line_plain, rows_copy
 from motcua.dossiers.models import Dossier
 from motcua.indicators.contributions import FACT_FIELDS, Contribution, contribution
 from motcua.indicators.models import COUNTER_COLUMNS, DailyCounter, ProcedureUse, RollupCounter
@@ -121,7 +121,7 @@ def counter_rows(delta: Contribution) -> CounterRows:
 
 def _copy_ready(rows: list[tuple]) -> list[tuple] | list[str]:
     if connection.vendor == "postgresql" and len(rows) >= COPY_THRESHOLD:
-        return [copy_line(row) for row in rows]
+        return [copy_line_plain(row) for row in rows]
     return rows
 
 
