@@ -1729,20 +1729,11 @@ def dossiers_import_rows_write(*, rows: ImportRows) -> int:
     from motcua.indicators.counters import counter_rows_add
 
     ids = ids_reserve(model=Dossier, count=len(rows.dossiers))
-    rows_insert(
-        model=Dossier,
-        columns=_DOSSIER_COLUMNS,
-        rows=rows.dossiers,
-        prepared=True,
-        keys=ids,
-    )
-    rows_insert(
-        model=DossierEvent,
-        columns=_EVENT_COLUMNS,
-        rows=rows.events,
-        prepared=True,
-        keys=ids,
-    )
+    for model, columns, table_rows in (
+        (Dossier, _DOSSIER_COLUMNS, rows.dossiers),
+        (DossierEvent, _EVENT_COLUMNS, rows.events),  # an event's first column: its dossier
+    ):
+        rows_insert(model=model, columns=columns, rows=table_rows, prepared=True, keys=ids)
     counter_rows_add(rows.counters)
     return len(ids)
 
