@@ -17,7 +17,7 @@ from motcua.dossiers.services import dossiers_import_rows
 from motcua.indicators.counters import counters_rebuild, counters_snapshot
 from motcua.interchange import payload as p
 from motcua.interchange import services as interchange
-from motcua.interchange.writer import ImportWriter
+from motcua.interchange.writer import ImportWriter, WriterCrashed
 from motcua.units.models import Unit
 from tests.conftest import is_postgres
 from tests.interchange.generate import lines
@@ -136,3 +136,17 @@ def test_no_writer_inside_a_transaction(db, monkeypatch):
     report = interchange.interchange_import(stream=list(lines(100, seed=13)), batch_size=20)
     assert report.counts["dossier"]["created"] == 100
     assert connection.in_atomic_block
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_writer_that_dies_stops_the_import_with_a_reason(postgres_only):
+    source = list(lines(10, seed=14))
+    interchange.interchange_import(stream=source, background=False)
+    writer = ImportWriter()
+    writer._process.kill()
+    writer._process.join()
+    with pytest.raises(WriterCrashed):
+        writer.submit(dossiers_import_rows(items=[]), entries=None)
+        writer.wait()
+    writer.close()

@@ -110,7 +110,12 @@ class ImportWriter:
         rows JSON cannot carry (an integer beyond 64 bits): the caller writes those itself."""
         if self._busy:
             raise RuntimeError("the writer still has a batch: wait() first")
-        self._pipe.send_bytes(_encode(rows))
+        data = _encode(rows)
+        try:
+            self._pipe.send_bytes(data)
+        except OSError as error:  # the writer is gone (killed, out of memory)
+            self.close()
+            raise WriterCrashed(f"the writer process ended: {error}") from error
         self._in_flight, self._busy = entries, True
 
     def wait(self) -> Answer | None:
