@@ -35,7 +35,7 @@ class Answer:
 
 
 class WriterCrashed(RuntimeError):
-    """The writer failed other than by a database error (a bug): the import stops."""
+    """The writer process ended, or failed other than by a database error: the import stops."""
 
 
 # SQLite, for the writer's connection only. The page cache (KiB) is a fixed bound, so memory stays
@@ -48,9 +48,9 @@ SQLITE_PRAGMAS = ("PRAGMA cache_size = -262144", "PRAGMA wal_autocheckpoint = 20
 
 def _encode(rows: ImportRows) -> bytes:
     """A batch's rows as JSON for the pipe: a few times cheaper than pickling them at both ends.
-    What JSON changes is what the database reads anyway — tuples become lists, dates and datetimes
-    ISO 8601 text (on SQLite they are text already: rows_prepare), the payload's JSON text a plain
-    string."""
+    The rows are already as the database takes them (rows_prepare: COPY text on PostgreSQL, tuples
+    with datetimes as text on SQLite); what JSON changes the database reads the same — tuples
+    become lists, the counters' dates ISO 8601 text, the payload's JSON text a plain string."""
     counters = rows.counters
     return orjson.dumps([rows.dossiers, rows.events, counters.daily, counters.rollup, counters.use])
 
