@@ -8,6 +8,7 @@ dossier at once cannot both win.
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -1669,12 +1670,9 @@ class ImportRows:
     PROJECTED_FIELDS order and `events` in _EVENT_COLUMNS order, each without its id column and
     through `rows_prepare`, and the batch's summed counter rows."""
 
-    dossiers: list[tuple]
-    events: list[tuple]
+    dossiers: list[Sequence[Any] | str]
+    events: list[Sequence[Any] | str]
     counters: "CounterRows"
-
-    def __len__(self) -> int:
-        return len(self.dossiers)
 
 
 def dossiers_import_rows(

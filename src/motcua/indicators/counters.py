@@ -20,11 +20,12 @@ COPY_THRESHOLD = 2000
 
 
 def _upsert_add(
-    model, *, keys: tuple[str, ...], values: tuple[str, ...], rows: list[tuple]
+    model, *, keys: tuple[str, ...], values: tuple[str, ...], rows: list[tuple] | list[str]
 ) -> None:
-    """Add `rows` (keys then values) to `model`'s table, one upsert per row: concurrent events of
-    other dossiers adding to the same row add up instead of overwriting each other. Rows are given
-    sorted, so concurrent transactions lock shared rows in the same order."""
+    """Add `rows` (keys then values; or, on PostgreSQL, lines of COPY text: `_copy_ready`) to
+    `model`'s table, one upsert per row: concurrent events of other dossiers adding to the same row
+    add up instead of overwriting each other. Rows are given sorted, so concurrent transactions lock
+    shared rows in the same order."""
     if not rows:
         return
     table = model._meta.db_table
@@ -91,9 +92,9 @@ class CounterRows:
     `counter_rows_add` — apart, so that an import can compute a batch's rows while another
     connection writes the previous batch's."""
 
-    daily: list[tuple]
-    rollup: list[tuple]
-    use: list[tuple]
+    daily: list[tuple] | list[str]
+    rollup: list[tuple] | list[str]
+    use: list[tuple] | list[str]
 
 
 def _rollup_rows(
@@ -159,9 +160,7 @@ def _rollups_add(delta: Contribution, *, classes: dict[int, ProcedureClass] | No
 
 def counters_add(delta: Contribution) -> None:
     """Add `delta` to the daily counters and to their rollups, in the caller's transaction."""
-    if not delta:
-        return
-    with transaction.atomic():
+    if delta:
         counter_rows_add(counter_rows(delta))
 
 
