@@ -7,6 +7,7 @@ import resource
 import sqlite3
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import django
@@ -47,6 +48,36 @@ def peak_rss_mb() -> float:
 def peak_child_rss_mb() -> float:
     """The largest peak of the processes this one started and waited for (the import's writer)."""
     return round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
+
+
+@dataclass(frozen=True)
+class CpuTimes:
+    """CPU seconds used so far: by this process, by the children it has waited for, and by the
+    whole machine (every process: the database server's share is what the other two leave)."""
+
+    own: float
+    children: float
+    machine: float
+
+    def since(self, earlier: "CpuTimes") -> "CpuTimes":
+        return CpuTimes(
+            own=self.own - earlier.own,
+            children=self.children - earlier.children,
+            machine=self.machine - earlier.machine,
+        )
+
+
+def cpu_times() -> CpuTimes:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # /proc/stat's first line: user, nice, system, idle, iowait, irq, softirq … in clock ticks.
+    ticks = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    busy = ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6]
+    return CpuTimes(
+        own=own.ru_utime + own.ru_stime,
+        children=children.ru_utime + children.ru_stime,
+        machine=busy / os.sysconf("SC_CLK_TCK"),
+    )
 
 
 def rss_mb() -> float:
