@@ -82,9 +82,9 @@ class Dossier(models.Model):
     )
 
     applicant_name = models.CharField(_("chủ hồ sơ"), max_length=255)
-    applicant_id_number = models.CharField(
-        _("số giấy tờ tùy thân"), max_length=32, blank=True, db_index=True
-    )
+    # Indexed in Meta: looked up by exact value only, so without the second (LIKE pattern) index
+    # that db_index adds on PostgreSQL and every insert would keep up for nothing.
+    applicant_id_number = models.CharField(_("số giấy tờ tùy thân"), max_length=32, blank=True)
     applicant_phone = models.CharField(_("số điện thoại"), max_length=32, blank=True)
     applicant_email = models.CharField(_("thư điện tử"), max_length=254, blank=True)
     applicant_address = models.CharField(_("địa chỉ"), max_length=500, blank=True)
@@ -132,6 +132,7 @@ class Dossier(models.Model):
             models.Index(fields=["current_unit", "state", "due_at"], name="dossier_inbox_idx"),
             models.Index(fields=["unit", "received_at"], name="dossier_unit_received_idx"),
             models.Index(fields=["state", "due_at"], name="dossier_state_due_idx"),
+            models.Index(fields=["applicant_id_number"], name="dossier_applicant_id_idx"),
         ]
 
     def __str__(self) -> str:
