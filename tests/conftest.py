@@ -107,19 +107,6 @@ def birth_registration(db):
     return procedure
 
 
-@pytest.fixture
-def fresh_cache(django_db_setup, django_db_blocker):
-    """Throttle counters live in the cache — a database table by default, Redis or process memory
-    when configured — which a test's rollback does not always clear: start and end empty."""
-    from django.core.cache import cache
-
-    with django_db_blocker.unblock():
-        cache.clear()
-    yield cache
-    with django_db_blocker.unblock():
-        cache.clear()
-
-
 # --- LibreOffice ----------------------------------------------------------------------------------
 
 needs_soffice = pytest.mark.skipif(

@@ -8,12 +8,6 @@ from tests.backoffice.factories import inbox_dossiers
 PASSWORD = "mat-khau-thu-nghiem"  # the shared conftest's make_user password
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache(fresh_cache):
-    # Throttle counters must not leak from one test to the next.
-    yield
-
-
 @pytest.fixture
 def nobody(db):
     return get_user_model().objects.create_user("khongvaitro", password=PASSWORD)

@@ -22,12 +22,6 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_throttles(fresh_cache):
-    # Throttle counters must not leak from one test to the next.
-    yield
-
-
 @pytest.fixture(scope="session")
 def browser():
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):

@@ -1,6 +1,5 @@
 """Portal fixtures: files with real signatures, and dossiers made through the real services."""
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from motcua.dossiers import services
@@ -16,12 +15,6 @@ ELF = b"\x7fELF\x02\x01\x01" + b"\x00" * 64
 
 def upload(name: str, content: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache(fresh_cache):
-    # Throttle counters must not leak from one test to the next.
-    yield
 
 
 def submit_online(*, unit, procedure, phone: str = PHONE, id_number: str = ID_NUMBER):

@@ -1,16 +1,21 @@
 """Login throttling: after too many failures for one username or one client address, refuse
 further attempts for a while.
 
-Counters live in Django's cache, shared by every gunicorn worker: a table of the project's database
-by default, Redis with MOTCUA_CACHE_URL (docs/configuration.md). The database cache's increment is
-not atomic, so two workers failing at the same instant may count once; Redis counts exactly. The window is fixed from the first failure, which is simpler than a
-sliding one and just as effective against guessing."""
+Failures and locks are counted in the project's database (core.throttle), exactly, whichever
+gunicorn worker takes the attempt. The window is fixed from the first failure, which is simpler
+than a sliding one and just as effective against guessing."""
 
 import hashlib
 import logging
 
 from django.conf import settings
-from django.core.cache import cache
+
+from motcua.core.throttle import (
+    failure_block,
+    failure_blocked,
+    failure_count_add,
+    failure_count_clear,
+)
 
 logger = logging.getLogger("motcua.security")
 
@@ -45,23 +50,20 @@ def _subjects(*, username: str, ip: str) -> list[str]:
     return subjects
 
 
+def _key(subject: str) -> str:
+    return f"login:{subject}"
+
+
 def login_is_blocked(*, username: str, ip: str) -> bool:
-    keys = [f"motcua:login-block:{s}" for s in _subjects(username=username, ip=ip)]
-    return bool(keys) and bool(cache.get_many(keys))
+    keys = [_key(s) for s in _subjects(username=username, ip=ip)]
+    return bool(keys) and failure_blocked(keys=keys)
 
 
 def login_failure_record(*, username: str, ip: str) -> None:
     for subject in _subjects(username=username, ip=ip):
-        key = f"motcua:login-fail:{subject}"
-        cache.add(key, 0, timeout=window_seconds())
-        try:
-            failures = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=window_seconds())
-            failures = 1
+        failures = failure_count_add(key=_key(subject), window_seconds=window_seconds())
         if failures >= max_failures(subject):
-            cache.set(f"motcua:login-block:{subject}", True, timeout=lockout_seconds())
-            cache.delete(key)
+            failure_block(key=_key(subject), seconds=lockout_seconds())
             # The subject is a hash or an address: never the password, never what else was typed.
             logger.warning("login locked subject=%s failures=%d", subject, failures)
 
@@ -69,8 +71,7 @@ def login_failure_record(*, username: str, ip: str) -> None:
 def login_success_reset(*, username: str) -> None:
     """A correct password clears the username's failures (not the address's: one valid account
     must not let a guesser go on from the same address)."""
-    for subject in _subjects(username=username, ip=""):
-        cache.delete(f"motcua:login-fail:{subject}")
+    failure_count_clear(keys=[_key(s) for s in _subjects(username=username, ip="")])
 
 
 def client_ip(request) -> str:

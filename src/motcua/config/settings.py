@@ -109,9 +109,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
 
-# The login throttle and the portal's lookup limits must be shared by every gunicorn worker: by
-# default they live in a table of the project's database (made by the core app's migration);
-# MOTCUA_CACHE_URL=redis://… moves them to Redis; `locmem` keeps them per process (one process only).
+# Django's cache, shared by every gunicorn worker: by default a table of the project's database
+# (made by the core app's migration); MOTCUA_CACHE_URL=redis://… moves it to Redis; `locmem` keeps
+# it per process. The application keeps nothing there that must be exact: the login throttle and
+# the portal's lookup limits are counted in their own table (core.throttle).
 _cache_url = os.environ.get("MOTCUA_CACHE_URL", "")
 if _cache_url.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {

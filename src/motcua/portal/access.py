@@ -1,18 +1,18 @@
 """Who may see a dossier on the portal, and how often one may guess.
 
 A successful lookup puts the dossier's id in the session with an expiry; the dossier page checks
-it. The phone or ID digits never travel in a URL. Failed lookups are counted in the cache per
-client address and per dossier code (fixed window): the per-code count stops a guesser spread over
-many addresses from walking through the 10 000 possible ID tails. With the per-process LocMemCache
-the limit is per worker; production should share the cache (see docs/portal.md)."""
+it. The phone or ID digits never travel in a URL. Failed lookups are counted per client address
+and per dossier code (fixed window), in the database so that every worker adds to the same count
+(core.throttle): the per-code count stops a guesser spread over many addresses from walking through
+the 10 000 possible ID tails."""
 
 import hashlib
 import logging
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 
+from motcua.core.throttle import failure_count_add, failure_counts
 from motcua.dossiers.models import Dossier
 
 logger = logging.getLogger("motcua.security")
@@ -60,26 +60,21 @@ def client_ip(request) -> str:
 
 
 def _keys(*, ip: str, code: str) -> list[str]:
-    keys = [f"motcua:portal-lookup:ip:{ip}"] if ip else []
+    keys = [f"portal-lookup:ip:{ip}"] if ip else []
     code = (code or "").strip().upper()
     if code:
         digest = hashlib.sha256(code.encode()).hexdigest()[:32]
-        keys.append(f"motcua:portal-lookup:code:{digest}")
+        keys.append(f"portal-lookup:code:{digest}")
     return keys
 
 
 def lookup_blocked(*, ip: str, code: str) -> bool:
-    counts = cache.get_many(_keys(ip=ip, code=code))
+    counts = failure_counts(keys=_keys(ip=ip, code=code))
     return any(count >= max_failures() for count in counts.values())
 
 
 def lookup_failure_record(*, ip: str, code: str) -> None:
     for key in _keys(ip=ip, code=code):
-        cache.add(key, 0, timeout=window_seconds())
-        try:
-            failures = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=window_seconds())
-            failures = 1
+        failures = failure_count_add(key=key, window_seconds=window_seconds())
         if failures == max_failures():
             logger.warning("portal lookup throttled key=%s", key)
