@@ -1,0 +1,42 @@
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand, CommandError
+
+from motcua.dossiers.documents import document_files_orphaned, document_files_orphaned_delete
+
+
+class Command(BaseCommand):
+    help = (
+        "Tệp thành phần hồ sơ. `documents sweep`: xóa các tệp đã lưu mà không hồ sơ nào dùng "
+        "(để lại khi một thao tác bị hủy giữa chừng)."
+    )
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        sweep = sub.add_parser("sweep", help="Xóa tệp không thuộc hồ sơ nào.")
+        sweep.add_argument(
+            "--older-than-hours",
+            type=int,
+            default=24,
+            help="Chỉ xóa tệp cũ hơn số giờ này (mặc định 24): tệp mới hơn có thể thuộc một thao "
+            "tác đang chạy.",
+        )
+        sweep.add_argument("--dry-run", action="store_true", help="Chỉ liệt kê, không xóa.")
+
+    def handle(self, *args, action: str, older_than_hours: int, dry_run: bool, **options):
+        if older_than_hours < 1:
+            raise CommandError("--older-than-hours phải từ 1 trở lên.")
+        older_than = timedelta(hours=older_than_hours)
+        if dry_run:
+            names = document_files_orphaned(older_than=older_than)
+            for name in names:
+                self.stdout.write(name)
+            self.stdout.write(
+                f"{len(names)} tệp không thuộc hồ sơ nào, cũ hơn {older_than_hours} giờ "
+                "(chưa xóa: --dry-run)."
+            )
+            return
+        names = document_files_orphaned_delete(older_than=older_than)
+        self.stdout.write(
+            f"Đã xóa {len(names)} tệp không thuộc hồ sơ nào, cũ hơn {older_than_hours} giờ."
+        )
