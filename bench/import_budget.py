@@ -18,7 +18,6 @@ Prints one JSON object. Run on a quiet machine: the "everything else" share coun
 """
 
 import argparse
-import itertools
 import json
 import os
 import sys
@@ -73,7 +72,6 @@ def main() -> int:
     import django
 
     django.setup()
-    from django.core.management import call_command
     from django.db import connection
 
     from motcua.bench import dataset
@@ -83,10 +81,7 @@ def main() -> int:
 
     cores = os.cpu_count() or 1
     with Scratch(args.database_url) as scratch:
-        call_command("migrate", verbosity=0, interactive=False)
-        header, dossiers = dataset._dossier_lines(args.data)
-        interchange_import(stream=header)
-        lines = list(itertools.islice(dossiers, args.dossiers))
+        lines = dataset.import_start(args.data, dossiers=args.dossiers)
         before, start = cpu_times(), time.perf_counter()
         report = interchange_import(stream=iter(lines))
         seconds = time.perf_counter() - start

@@ -8,7 +8,6 @@ from hour to hour), run this script alternately against each checkout, as bench/
 """
 
 import argparse
-import itertools
 import json
 import os
 import sys
@@ -27,17 +26,13 @@ def main() -> int:
     import django
 
     django.setup()
-    from django.core.management import call_command
 
     from motcua.bench import dataset
     from motcua.bench.database import Scratch
     from motcua.interchange.services import interchange_import
 
     with Scratch(args.database_url) as scratch:
-        call_command("migrate", verbosity=0, interactive=False)
-        header, dossiers = dataset._dossier_lines(args.data)
-        interchange_import(stream=header)
-        lines = list(itertools.islice(dossiers, args.dossiers))
+        lines = dataset.import_start(args.data, dossiers=args.dossiers)
         start = time.perf_counter()
         report = interchange_import(stream=iter(lines))
         seconds = time.perf_counter() - start
