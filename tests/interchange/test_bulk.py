@@ -68,7 +68,7 @@ def _import(monkeypatch, *, bulk: bool) -> dict:
         def refuse(**kwargs):
             raise DatabaseError("bulk path disabled for the comparison")
 
-        monkeypatch.setattr(interchange, "dossiers_import_create_bulk", refuse)
+        monkeypatch.setattr(interchange, "dossiers_import_rows_write", refuse)
     with transaction.atomic():
         report = interchange.interchange_import(stream=list(lines(150, seed=3)), batch_size=40)
         assert report.rejected == 0 and report.counts["dossier"]["created"] == 150

@@ -1736,17 +1736,6 @@ def dossiers_import_rows_write(*, rows: ImportRows) -> int:
     return len(ids)
 
 
-def dossiers_import_create_bulk(
-    *,
-    items: list[tuple[dict[str, Any], dict[str, Any] | None, datetime | None]],
-    source: str = "interchange",
-) -> int:
-    """Create many dossiers that are new to the database (dossiers_import_rows, then
-    dossiers_import_rows_write). Returns the number created; the caller runs this in a
-    transaction."""
-    return dossiers_import_rows_write(rows=dossiers_import_rows(items=items, source=source))
-
-
 @transaction.atomic
 def dossier_import_upsert(
     *,

@@ -29,8 +29,8 @@ from motcua.dossiers.services import (
     ACTION_NAMES,
     dossier_import_upsert,
     dossiers_import_classify,
-    dossiers_import_create_bulk,
     dossiers_import_rows,
+    dossiers_import_rows_write,
     import_fields_validate,
 )
 from motcua.indicators.models import Target
@@ -342,8 +342,8 @@ class _Importer:
             entry for entry, status in zip(pending, statuses, strict=True) if status == "changed"
         ]
         self.report.counts["dossier"]["unchanged"] += statuses.count("unchanged")
-        if fresh and self.writer is not None:
-            rows = dossiers_import_rows(items=[item for _, item in fresh])
+        rows = dossiers_import_rows(items=[item for _, item in fresh]) if fresh else None
+        if rows is not None and self.writer is not None:
             self.drain()
             with contextlib.suppress(TypeError):  # a value the pipe cannot carry: written here
                 self.writer.submit(rows, entries=fresh)
@@ -351,7 +351,7 @@ class _Importer:
         if fresh:
             try:
                 with transaction.atomic():
-                    dossiers_import_create_bulk(items=[item for _, item in fresh])
+                    dossiers_import_rows_write(rows=rows)
             except DatabaseError:
                 changed = sorted(fresh + changed, key=lambda entry: entry[0])
             else:
