@@ -41,7 +41,7 @@ def test_detail_masks_the_id_number_and_lists_actions(staff, dossier):
     assert body["applicant_id_masked"] == "********2345"
     assert "001099012345" not in response.content.decode()
     assert body["version"] == 1 and body["state"] == 2
-    assert "forwarded" in body["available_actions"]
+    assert "forward" in body["available_actions"]
     assert body["events"][0]["kind"] == "received"
     assert body["steps"][0]["unit"]["code"] == "11143"
 

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from motcua.core.errors import DomainError
-from motcua.dossiers import services
+from motcua.dossiers import lifecycle, services
 from motcua.dossiers.models import ENDED_STATES, Dossier, State
 from motcua.dossiers.projection import state_differences, state_fold, state_from_rows
 from tests.conftest import local
@@ -102,7 +102,8 @@ def test_random_action_streams_keep_the_lifecycle_lawful(
     for kind, minutes in steps:
         at = at + timedelta(minutes=minutes)
         before = Dossier.objects.get(pk=dossier.pk)
-        allowed, target = services.TRANSITIONS[kind]
+        action = lifecycle.BY_KIND[kind]
+        allowed, target = action.from_states, action.to_state
         try:
             dossier = ACTIONS[kind](actors, before, at)
         except DomainError:

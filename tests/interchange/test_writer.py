@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 
 from motcua.dossiers.models import Dossier, DossierEvent
-from motcua.dossiers.services import dossiers_import_rows
+from motcua.interchange.rows import dossiers_import_rows
 from motcua.indicators.counters import counters_rebuild, counters_snapshot
 from motcua.interchange import payload as p
 from motcua.interchange import services as interchange

@@ -3,6 +3,7 @@
 from datetime import date, datetime
 
 from ninja import Schema
+from pydantic import Field
 
 
 class Error(Schema):
@@ -77,6 +78,8 @@ class DossierDetail(DossierListItem):
 
 
 class ActionIn(Schema):
+    """The inputs of every action; each action reads only its own (dossiers.lifecycle)."""
+
     expected_version: int | None = None
     reason: str = ""
     content: str = ""
@@ -84,6 +87,9 @@ class ActionIn(Schema):
     result_summary: str = ""
     electronic: bool = False
     new_due_at: datetime | None = None
+    to_unit: str | None = Field(None, description="mã đơn vị nhận (chuyển liên thông)")
+    amount: int | None = Field(None, ge=0, le=10**15, description="số tiền, đồng")
+    reference: str = Field("", max_length=100, description="số biên lai, mã giao dịch")
 
 
 class RateOut(Schema):

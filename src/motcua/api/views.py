@@ -21,7 +21,7 @@ from motcua.core.errors import (
     StaleVersion,
     ValidationFailed,
 )
-from motcua.dossiers import services
+from motcua.dossiers import lifecycle, services
 from motcua.dossiers.models import Dossier, State
 from motcua.dossiers.selectors import (
     dossier_available_actions,
@@ -31,8 +31,8 @@ from motcua.dossiers.selectors import (
     dossier_timeline,
 )
 from motcua.indicators.selectors import RATE_COLUMNS, rate_dossiers, rates_for
-from motcua.units.models import Role, Unit
-from motcua.units.selectors import user_has_role
+from motcua.units.models import Unit
+from motcua.units.selectors import user_may_view_figures
 
 audit = logging.getLogger("motcua.audit")
 
@@ -130,7 +130,10 @@ def _detail(request, dossier: Dossier) -> dict:
         "supplement_count": dossier.supplement_count,
         "fee_amount": dossier.fee_amount,
         "paid_online": dossier.paid_online,
-        "available_actions": dossier_available_actions(user=request.user, dossier=dossier),
+        "available_actions": [
+            lifecycle.BY_KIND[kind].slug
+            for kind in dossier_available_actions(user=request.user, dossier=dossier)
+        ],
         "events": [
             {
                 "seq": e.seq,
@@ -170,57 +173,6 @@ def dossier_detail(request, code: str):
     return _detail(request, dossier_get_for_user(user=request.user, code=code))
 
 
-ACTIONS = {
-    "forward": lambda user, d, body: services.dossier_forward(
-        actor=user, dossier=d, note=body.note, expected_version=body.expected_version
-    ),
-    "accept": lambda user, d, body: services.dossier_accept(
-        actor=user, dossier=d, expected_version=body.expected_version
-    ),
-    "not_accept": lambda user, d, body: services.dossier_not_accept(
-        actor=user, dossier=d, reason=body.reason, expected_version=body.expected_version
-    ),
-    "request_supplement": lambda user, d, body: services.dossier_request_supplement(
-        actor=user, dossier=d, content=body.content, expected_version=body.expected_version
-    ),
-    "receive_supplement": lambda user, d, body: services.dossier_receive_supplement(
-        actor=user, dossier=d, note=body.note, expected_version=body.expected_version
-    ),
-    "apologise": lambda user, d, body: services.dossier_apologise(
-        actor=user,
-        dossier=d,
-        new_due_at=_required_due(body),
-        reason=body.reason,
-        expected_version=body.expected_version,
-    ),
-    "stop": lambda user, d, body: services.dossier_stop(
-        actor=user, dossier=d, reason=body.reason, expected_version=body.expected_version
-    ),
-    "reject": lambda user, d, body: services.dossier_reject(
-        actor=user, dossier=d, reason=body.reason, expected_version=body.expected_version
-    ),
-    "withdraw": lambda user, d, body: services.dossier_withdraw(
-        actor=user, dossier=d, reason=body.reason, expected_version=body.expected_version
-    ),
-    "resolve": lambda user, d, body: services.dossier_resolve(
-        actor=user,
-        dossier=d,
-        result_summary=body.result_summary,
-        electronic=body.electronic,
-        expected_version=body.expected_version,
-    ),
-    "return_result": lambda user, d, body: services.dossier_return_result(
-        actor=user, dossier=d, expected_version=body.expected_version
-    ),
-}
-
-
-def _required_due(body: schemas.ActionIn):
-    if body.new_due_at is None:
-        raise ValidationFailed("Chưa nhập ngày hẹn trả mới.", code="new_due_required")
-    return body.new_due_at
-
-
 @api.post(
     "/dossiers/{code}/actions/{action}",
     response={
@@ -233,11 +185,20 @@ def _required_due(body: schemas.ActionIn):
     tags=["hồ sơ"],
 )
 def dossier_act(request, code: str, action: str, body: schemas.ActionIn):
-    """Thực hiện một thao tác; gửi kèm `expected_version` (số phiên bản đã xem) để tránh ghi đè."""
-    if action not in ACTIONS:
+    """Thực hiện một thao tác (`action` là một giá trị của `available_actions`); gửi kèm
+    `expected_version` (số phiên bản đã xem) để tránh ghi đè. Mỗi thao tác chỉ dùng các trường
+    của nó (xem docs/api.md)."""
+    if action not in lifecycle.BY_SLUG:
         raise NotFound(f"Không có thao tác “{action}”.", code="action_unknown")
     dossier = dossier_get_for_user(user=request.user, code=code)
-    ACTIONS[action](request.user, dossier, body)
+    inputs = body.dict(exclude={"expected_version"}, exclude_unset=True)
+    services.dossier_perform(
+        actor=request.user,
+        dossier=dossier,
+        slug=action,
+        expected_version=body.expected_version,
+        inputs=inputs,
+    )
     return _detail(
         request,
         Dossier.objects.select_related("unit", "current_unit", "procedure").get(pk=dossier.pk),
@@ -248,7 +209,7 @@ def _indicator_unit(request, code: str) -> Unit:
     unit = Unit.objects.filter(code=code).first()
     if unit is None:
         raise NotFound(f"Không tìm thấy đơn vị mã {code}.", code="unit_not_found")
-    if not user_has_role(user=request.user, role=tuple(Role.values), unit=unit):
+    if not user_may_view_figures(user=request.user, unit=unit):
         raise PermissionDenied(f"Bạn không được xem số liệu của {unit.name}.")
     return unit
 

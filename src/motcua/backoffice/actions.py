@@ -1,122 +1,62 @@
-"""The dossier actions the officer pages offer, each a thin adapter from a form to a service.
+"""The officer pages' door to the dossier actions: every action of the lifecycle table that has a
+door, under its Vietnamese URL slug, with the form that shapes its inputs.
 
-URL slugs are Vietnamese; `kind` is the service's event kind (dossiers.services.TRANSITIONS)."""
+Which actions exist, who may take them and when is `dossiers.lifecycle`; this module only adds the
+web's form for each row (a test checks that every row has one, with exactly the row's inputs)."""
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
-from django.utils.translation import gettext_lazy as _
 
 from motcua.backoffice import forms
-from motcua.dossiers import services
+from motcua.dossiers import lifecycle
+
+FORMS: dict[str, type[forms.ActionForm]] = {
+    "accepted": forms.ActionForm,
+    "not_accepted": forms.ReasonForm,
+    "forwarded": forms.NoteForm,
+    "transferred": forms.TransferForm,
+    "supplement_requested": forms.ContentForm,
+    "supplement_received": forms.NoteForm,
+    "financial_obligation_requested": forms.ObligationForm,
+    "financial_obligation_fulfilled": forms.NoteForm,
+    "apologised": forms.ApologyForm,
+    "resolved": forms.ResultForm,
+    "result_returned": forms.ActionForm,
+    "payment_recorded": forms.PaymentForm,
+    "stopped": forms.ReasonForm,
+    "rejected": forms.ReasonForm,
+    "withdrawn": forms.ReasonForm,
+}
 
 
 @dataclass(frozen=True)
 class WebAction:
-    kind: str
-    slug: str
-    label: Any  # button text
-    done: Any  # success message
+    action: lifecycle.Action
     form_class: type[forms.ActionForm]
-    call: Callable[..., Any]  # (actor, dossier, expected_version, **cleaned form data)
-    danger: bool = False
+
+    @property
+    def kind(self) -> str:
+        return self.action.kind
+
+    @property
+    def slug(self) -> str:  # the URL's
+        return self.action.web_slug
+
+    @property
+    def label(self):
+        return self.action.label
+
+    @property
+    def done(self):
+        return self.action.done
+
+    @property
+    def danger(self) -> bool:
+        return self.action.danger
 
 
-WEB_ACTIONS: tuple[WebAction, ...] = (
-    WebAction(
-        "accepted",
-        "tiep-nhan",
-        _("Tiếp nhận hồ sơ trực tuyến"),
-        _("Đã tiếp nhận hồ sơ."),
-        forms.ActionForm,
-        services.dossier_accept,
-    ),
-    WebAction(
-        "forwarded",
-        "chuyen-xu-ly",
-        _("Chuyển bước tiếp theo"),
-        _("Đã chuyển hồ sơ sang bước tiếp theo."),
-        forms.NoteForm,
-        services.dossier_forward,
-    ),
-    WebAction(
-        "supplement_requested",
-        "yeu-cau-bo-sung",
-        _("Yêu cầu bổ sung hồ sơ"),
-        _("Đã gửi yêu cầu bổ sung; thời hạn giải quyết tạm dừng."),
-        forms.ContentForm,
-        services.dossier_request_supplement,
-    ),
-    WebAction(
-        "supplement_received",
-        "nhan-bo-sung",
-        _("Nhận hồ sơ bổ sung"),
-        _("Đã nhận hồ sơ bổ sung; thời hạn giải quyết tiếp tục."),
-        forms.NoteForm,
-        services.dossier_receive_supplement,
-    ),
-    WebAction(
-        "resolved",
-        "phe-duyet",
-        _("Phê duyệt kết quả"),
-        _("Đã phê duyệt kết quả."),
-        forms.ResultForm,
-        services.dossier_resolve,
-    ),
-    WebAction(
-        "result_returned",
-        "tra-ket-qua",
-        _("Trả kết quả"),
-        _("Đã trả kết quả cho công dân."),
-        forms.ActionForm,
-        services.dossier_return_result,
-    ),
-    WebAction(
-        "apologised",
-        "xin-loi-hen-lai",
-        _("Xin lỗi và hẹn lại ngày trả"),
-        _("Đã lập phiếu xin lỗi và hẹn lại ngày trả."),
-        forms.ApologyForm,
-        services.dossier_apologise,
-    ),
-    WebAction(
-        "not_accepted",
-        "khong-tiep-nhan",
-        _("Từ chối tiếp nhận"),
-        _("Đã từ chối tiếp nhận hồ sơ."),
-        forms.ReasonForm,
-        services.dossier_not_accept,
-        danger=True,
-    ),
-    WebAction(
-        "rejected",
-        "tu-choi",
-        _("Từ chối giải quyết"),
-        _("Đã từ chối giải quyết hồ sơ."),
-        forms.ReasonForm,
-        services.dossier_reject,
-        danger=True,
-    ),
-    WebAction(
-        "stopped",
-        "dung-xu-ly",
-        _("Dừng xử lý"),
-        _("Đã dừng xử lý hồ sơ."),
-        forms.ReasonForm,
-        services.dossier_stop,
-        danger=True,
-    ),
-    WebAction(
-        "withdrawn",
-        "rut-ho-so",
-        _("Công dân rút hồ sơ"),
-        _("Đã ghi nhận công dân rút hồ sơ."),
-        forms.ReasonForm,
-        services.dossier_withdraw,
-        danger=True,
-    ),
+# Forward-moving actions first, those that end or refuse the dossier last (as the page shows them).
+WEB_ACTIONS: tuple[WebAction, ...] = tuple(
+    WebAction(action, FORMS[action.kind])
+    for action in sorted(lifecycle.DOOR_ACTIONS, key=lambda action: action.danger)
 )
-
-BY_SLUG = {action.slug: action for action in WEB_ACTIONS}
-BY_KIND = {action.kind: action for action in WEB_ACTIONS}
+BY_SLUG = {web.slug: web for web in WEB_ACTIONS}

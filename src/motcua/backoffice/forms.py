@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from motcua.backoffice import throttle
 from motcua.catalog.models import Field
 from motcua.dossiers.models import Channel, State
+from motcua.units.models import Unit
+from motcua.units.selectors import unit_list_current
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -151,6 +153,48 @@ class ResultForm(ActionForm):
         label=_("Nội dung kết quả giải quyết"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    electronic = forms.BooleanField(label=_("Kết quả là văn bản điện tử"), required=False)
+
+
+class TransferForm(ActionForm):
+    to_unit = forms.ModelChoiceField(
+        label=_("Đơn vị nhận hồ sơ liên thông"),
+        queryset=Unit.objects.none(),
+        to_field_name="code",
+        empty_label=_("— Chọn đơn vị —"),
+    )
+    note = forms.CharField(
+        label=_("Nội dung chuyển"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_unit"].queryset = unit_list_current()
+
+
+# Money is whole đồng; the ceiling keeps a typing slip from overflowing the columns.
+MAX_AMOUNT = 10**15
+
+
+class ObligationForm(ActionForm):
+    content = forms.CharField(
+        label=_("Nội dung nghĩa vụ tài chính (thuế, phí phải nộp)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    amount = forms.IntegerField(
+        label=_("Số tiền (đồng)"), min_value=0, max_value=MAX_AMOUNT, required=False
+    )
+
+
+class PaymentForm(ActionForm):
+    amount = forms.IntegerField(label=_("Số tiền đã nộp (đồng)"), min_value=1, max_value=MAX_AMOUNT)
+    reference = forms.CharField(
+        label=_("Số biên lai hoặc mã giao dịch chuyển khoản"), max_length=100, required=False
     )
 
 

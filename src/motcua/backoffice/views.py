@@ -18,6 +18,7 @@ from motcua.backoffice.formatting import time_left_text
 from motcua.backoffice.forms import InboxFilterForm, InboxSearchForm, ThrottledAuthenticationForm
 from motcua.core import timeutil
 from motcua.core.errors import DomainError, NotFound, PermissionDenied
+from motcua.dossiers import services
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import (
     dossier_available_actions,
@@ -238,7 +239,13 @@ def dossier_action(request, code: str, action: str):
     data = dict(form.cleaned_data)
     version = data.pop("expected_version")
     try:
-        web_action.call(actor=request.user, dossier=dossier, expected_version=version, **data)
+        services.dossier_perform(
+            actor=request.user,
+            dossier=dossier,
+            slug=web_action.action.slug,
+            expected_version=version,
+            inputs=data,
+        )
     except DomainError as error:
         # Refusals (role, state, stale form, bad input) are the officer's to read, not a 500.
         messages.error(request, error.message)

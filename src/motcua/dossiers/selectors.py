@@ -13,16 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.core import timeutil
 from motcua.core.errors import NotFound, PermissionDenied
+from motcua.dossiers import lifecycle
+from motcua.dossiers.lifecycle import OFFICER_ROLES
 from motcua.dossiers.models import OPEN_STATES, Dossier, DossierStep, State
-from motcua.dossiers.services import (
-    ACTION_NAMES,
-    ACTION_ROLES,
-    CURRENT_UNIT,
-    OFFICER_ROLES,
-    RECEIVING_UNIT,
-    TRANSITIONS,
-    action_roles,
-)
 from motcua.units.models import Role
 from motcua.units.selectors import (
     user_has_role,
@@ -156,26 +149,6 @@ def dossier_steps(*, dossier: Dossier) -> list[DossierStep]:
 
 # --- timeline ------------------------------------------------------------------------------------
 
-EVENT_LABELS: dict[str, Any] = {
-    "submitted_online": _("Nộp hồ sơ trực tuyến"),
-    "received": _("Tiếp nhận hồ sơ"),
-    "accepted": _("Tiếp nhận hồ sơ trực tuyến"),
-    "not_accepted": _("Từ chối tiếp nhận"),
-    "forwarded": _("Chuyển xử lý"),
-    "transferred": _("Chuyển liên thông"),
-    "supplement_requested": _("Yêu cầu bổ sung hồ sơ"),
-    "supplement_received": _("Nhận hồ sơ bổ sung"),
-    "financial_obligation_requested": _("Yêu cầu thực hiện nghĩa vụ tài chính"),
-    "financial_obligation_fulfilled": _("Hoàn thành nghĩa vụ tài chính"),
-    "apologised": _("Xin lỗi và hẹn lại ngày trả"),
-    "stopped": _("Dừng xử lý"),
-    "rejected": _("Từ chối giải quyết"),
-    "withdrawn": _("Rút hồ sơ"),
-    "resolved": _("Phê duyệt kết quả"),
-    "result_returned": _("Trả kết quả"),
-    "payment_recorded": _("Ghi nhận nộp phí, lệ phí"),
-}
-
 # Payload entries worth showing, in this order. The `set` part is never shown: it copies the
 # applicant's personal data (ID number, phone) into the received event.
 _DETAIL_LABELS: tuple[tuple[str, Any], ...] = (
@@ -216,7 +189,9 @@ def dossier_timeline(*, dossier: Dossier) -> list[TimelineEntry]:
     for event in dossier.events.select_related("actor_unit").order_by("seq"):
         payload = event.payload or {}
         label = (
-            EVENT_LABELS.get(event.kind) or ACTION_NAMES.get(event.kind, event.kind).capitalize()
+            lifecycle.BY_KIND[event.kind].event_label
+            if event.kind in lifecycle.BY_KIND
+            else event.kind
         )
         entries.append(
             TimelineEntry(
@@ -242,27 +217,21 @@ def dossier_timeline(*, dossier: Dossier) -> list[TimelineEntry]:
 # --- what the user may do next -------------------------------------------------------------------
 
 
-# Mirrors the role checks of dossiers.services (which stay the authority: a button shown here can
-# still be refused there). Value: (roles, where the role is checked). None roles: see below.
 def dossier_available_actions(*, user, dossier: Dossier) -> list[str]:
-    """Actions (TRANSITIONS keys, in their order) the dossier's state and the user's roles allow."""
+    """Kinds of the actions with a door (lifecycle.DOOR_ACTIONS, in its order) that the dossier's
+    state, the user's roles and the actions' "still possible" rules allow — the same checks the
+    services make, read from the same table."""
     roles_at = {
-        RECEIVING_UNIT: user_roles_in(user=user, unit=dossier.unit),
-        CURRENT_UNIT: user_roles_in(user=user, unit=dossier.current_unit),
+        lifecycle.RECEIVING_UNIT: user_roles_in(user=user, unit=dossier.unit),
+        lifecycle.CURRENT_UNIT: user_roles_in(user=user, unit=dossier.current_unit),
     }
-    available = []
-    for kind, (from_states, _target) in TRANSITIONS.items():
-        if kind not in ACTION_ROLES or dossier.state not in from_states:
-            continue
-        _, where = ACTION_ROLES[kind]
-        if not roles_at[where] & set(action_roles(kind=kind, dossier=dossier)):
-            continue
-        if kind == "apologised" and dossier.apology_count >= 1:
-            continue
-        if kind == "payment_recorded" and dossier.fee_paid_amount >= dossier.fee_amount:
-            continue
-        available.append(kind)
-    return available
+    return [
+        action.kind
+        for action in lifecycle.DOOR_ACTIONS
+        if dossier.state in action.from_states
+        and roles_at[action.checked_at] & set(action.roles_for(dossier))
+        and action.refusal(dossier) is None
+    ]
 
 
 # --- the clock -----------------------------------------------------------------------------------

@@ -7,22 +7,24 @@ dossier at once cannot both win.
 """
 
 import re
-from collections import Counter, defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import connection, transaction
-from django.utils import timezone
 
 from motcua.catalog.models import Component, Procedure, ProcessStep
-from motcua.catalog.selectors import procedure_is_offered_by
+from motcua.catalog.selectors import procedure_is_received_by
 from motcua.core import timeutil
-from motcua.core.bulk import ids_reserve, json_text, rows_insert, rows_prepare
-from motcua.core.errors import InvalidTransition, PermissionDenied, StaleVersion, ValidationFailed
-from motcua.dossiers import signals
+from motcua.core.errors import (
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    StaleVersion,
+    ValidationFailed,
+)
+from motcua.dossiers import lifecycle, signals
 from motcua.dossiers.models import (
     Channel,
     Dossier,
@@ -38,7 +40,6 @@ from motcua.dossiers.projection import (
     DossierState,
     apply_event,
     comparable,
-    encode,
     encode_dict,
     state_from_rows,
     state_write,
@@ -47,94 +48,6 @@ from motcua.dossiers.projection import (
 from motcua.units.models import Role, Unit
 from motcua.units.selectors import user_has_role
 from motcua.workcalendar.selectors import calendar_get
-
-if TYPE_CHECKING:
-    from motcua.indicators.counters import CounterRows
-
-OFFICER_ROLES = (Role.DESK_OFFICER, Role.PROCESSOR, Role.LEADER)
-
-# Which states each action may start from, and the state it leads to (None: unchanged).
-TRANSITIONS: dict[str, tuple[frozenset[int], int | None]] = {
-    "submitted_online": (frozenset(), State.SUBMITTED_ONLINE),
-    "received": (frozenset(), State.RECEIVED),
-    "accepted": (frozenset({State.SUBMITTED_ONLINE}), State.RECEIVED),
-    "not_accepted": (frozenset({State.SUBMITTED_ONLINE}), State.NOT_ACCEPTED),
-    "forwarded": (frozenset({State.RECEIVED, State.PROCESSING}), State.PROCESSING),
-    "transferred": (frozenset({State.RECEIVED, State.PROCESSING}), State.PROCESSING),
-    "supplement_requested": (
-        frozenset({State.RECEIVED, State.PROCESSING}),
-        State.SUPPLEMENT_REQUESTED,
-    ),
-    "supplement_received": (frozenset({State.SUPPLEMENT_REQUESTED}), State.PROCESSING),
-    "financial_obligation_requested": (
-        frozenset({State.PROCESSING}),
-        State.FINANCIAL_OBLIGATION,
-    ),
-    "financial_obligation_fulfilled": (frozenset({State.FINANCIAL_OBLIGATION}), State.PROCESSING),
-    "apologised": (
-        frozenset(
-            {
-                State.RECEIVED,
-                State.PROCESSING,
-                State.SUPPLEMENT_REQUESTED,
-                State.FINANCIAL_OBLIGATION,
-            }
-        ),
-        None,
-    ),
-    "stopped": (
-        frozenset({State.PROCESSING, State.SUPPLEMENT_REQUESTED, State.FINANCIAL_OBLIGATION}),
-        State.STOPPED,
-    ),
-    "rejected": (frozenset({State.RECEIVED, State.PROCESSING}), State.RESOLVED),
-    "withdrawn": (
-        frozenset(
-            {
-                State.SUBMITTED_ONLINE,
-                State.RECEIVED,
-                State.PROCESSING,
-                State.SUPPLEMENT_REQUESTED,
-                State.FINANCIAL_OBLIGATION,
-            }
-        ),
-        State.WITHDRAWN,
-    ),
-    "resolved": (frozenset({State.PROCESSING}), State.RESOLVED),
-    "result_returned": (frozenset({State.RESOLVED}), State.RETURNED),
-    "payment_recorded": (
-        frozenset(
-            {
-                State.SUBMITTED_ONLINE,
-                State.RECEIVED,
-                State.PROCESSING,
-                State.SUPPLEMENT_REQUESTED,
-                State.FINANCIAL_OBLIGATION,
-                State.RESOLVED,
-            }
-        ),
-        None,
-    ),
-}
-
-ACTION_NAMES = {
-    "submitted_online": "nộp hồ sơ trực tuyến",
-    "received": "tiếp nhận hồ sơ",
-    "accepted": "tiếp nhận hồ sơ trực tuyến",
-    "not_accepted": "từ chối tiếp nhận",
-    "forwarded": "chuyển xử lý",
-    "transferred": "chuyển liên thông",
-    "supplement_requested": "yêu cầu bổ sung hồ sơ",
-    "supplement_received": "nhận hồ sơ bổ sung",
-    "financial_obligation_requested": "yêu cầu thực hiện nghĩa vụ tài chính",
-    "financial_obligation_fulfilled": "xác nhận hoàn thành nghĩa vụ tài chính",
-    "apologised": "xin lỗi và hẹn lại ngày trả",
-    "stopped": "dừng xử lý",
-    "rejected": "từ chối giải quyết",
-    "withdrawn": "rút hồ sơ",
-    "resolved": "phê duyệt kết quả",
-    "result_returned": "trả kết quả",
-    "payment_recorded": "ghi nhận nộp phí, lệ phí",
-}
 
 ID_NUMBER_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{5,19}$")
 PHONE_RE = re.compile(r"^\+?[0-9]{9,15}$")
@@ -212,32 +125,32 @@ class _Change:
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _moment(at: datetime | None) -> datetime:
+def event_moment(at: datetime | None) -> datetime:
     return timeutil.now() if at is None else timeutil.to_local(at)
 
 
-def _actor_name(actor) -> str:
+def actor_name(actor) -> str:
     if actor is None:
         return "Người nộp hồ sơ"
     return actor.get_full_name() or actor.get_username()
 
 
-def _require_role(actor, roles: tuple[str, ...], unit: Unit, action: str) -> None:
+def _require_role(actor, roles: tuple[str, ...], unit: Unit, action: lifecycle.Action) -> None:
     if actor is None or not user_has_role(user=actor, role=roles, unit=unit):
         raise PermissionDenied(
-            f"Bạn không có quyền {ACTION_NAMES.get(action, action)} tại {unit.name}.",
-            details={"action": action, "unit": unit.code},
+            f"Bạn không có quyền {lifecycle.action_phrase(action)} tại {unit.name}.",
+            details={"action": action.kind, "unit": unit.code},
         )
 
 
-def _require_state(dossier_state: int, action: str) -> int | None:
-    allowed, target = TRANSITIONS[action]
-    if dossier_state not in allowed:
+def _require_state(dossier_state: int, action: lifecycle.Action) -> int:
+    if dossier_state not in action.from_states:
         raise InvalidTransition(
-            f"Không thể {ACTION_NAMES[action]} khi hồ sơ ở trạng thái “{State(dossier_state).label}”.",
-            details={"action": action, "state": dossier_state},
+            f"Không thể {lifecycle.action_phrase(action)} khi hồ sơ ở trạng thái "
+            f"“{State(dossier_state).label}”.",
+            details={"action": action.kind, "state": dossier_state},
         )
-    return dossier_state if target is None else target
+    return lifecycle.action_target_state(action, dossier_state)
 
 
 def _required_text(value: str, *, what: str, code: str, limit: int = 2000) -> str:
@@ -374,7 +287,7 @@ def _commit(
         kind=kind,
         at=at,
         actor=actor,
-        actor_name=_actor_name(actor),
+        actor_name=actor_name(actor),
         actor_unit=actor_unit,
         from_state=from_state,
         to_state=to_state,
@@ -500,7 +413,7 @@ def _new_dossier(
 ) -> tuple[Dossier, DossierState, _Change]:
     if not procedure.active:
         raise ValidationFailed("Thủ tục này đã ngừng áp dụng.", code="procedure_inactive")
-    if not procedure_is_offered_by(procedure=procedure, unit=unit):
+    if not procedure_is_received_by(procedure=procedure, unit=unit, on=timeutil.local_date(at)):
         raise ValidationFailed(
             f"{unit.name} không giải quyết thủ tục “{procedure.name}”.",
             code="procedure_not_offered",
@@ -583,8 +496,8 @@ def dossier_receive(
     at: datetime | None = None,
 ) -> Dossier:
     """The desk receives a dossier handed in directly or by post: code, promised date, receipt."""
-    at = _moment(at)
-    _require_role(actor, (Role.DESK_OFFICER,), unit, "received")
+    at = event_moment(at)
+    _require_role(actor, (Role.DESK_OFFICER,), unit, lifecycle.action_get("received"))
     if channel == Channel.ONLINE:
         raise ValidationFailed(
             "Hồ sơ trực tuyến được tiếp nhận qua chức năng duyệt hồ sơ trực tuyến.",
@@ -628,7 +541,7 @@ def dossier_submit_online(
     at: datetime | None = None,
 ) -> Dossier:
     """A citizen files online; the dossier waits (state 1) until the desk accepts it."""
-    at = _moment(at)
+    at = event_moment(at)
     if procedure.online_level == "none":
         raise ValidationFailed(
             "Thủ tục này chưa cung cấp dịch vụ công trực tuyến.", code="procedure_not_online"
@@ -659,36 +572,6 @@ def dossier_submit_online(
 
 # --- actions on an existing dossier ---------------------------------------------------------------
 
-RECEIVING_UNIT = "receiving"  # the role is checked in the unit the dossier was filed with
-CURRENT_UNIT = "current"  # … or in the unit that holds the dossier now
-
-# Who may take each action on an existing dossier, and in which unit the role is checked. None: the
-# role of the current step, or a leader of the unit (who may always step in).
-ACTION_ROLES: dict[str, tuple[tuple[str, ...] | None, str]] = {
-    "accepted": ((Role.DESK_OFFICER,), RECEIVING_UNIT),
-    "not_accepted": ((Role.DESK_OFFICER,), RECEIVING_UNIT),
-    "forwarded": (None, CURRENT_UNIT),
-    "transferred": ((Role.PROCESSOR, Role.LEADER, Role.DESK_OFFICER), CURRENT_UNIT),
-    "supplement_requested": (OFFICER_ROLES, CURRENT_UNIT),
-    "supplement_received": (OFFICER_ROLES, RECEIVING_UNIT),
-    "financial_obligation_requested": ((Role.PROCESSOR, Role.LEADER), CURRENT_UNIT),
-    "financial_obligation_fulfilled": (OFFICER_ROLES, RECEIVING_UNIT),
-    "apologised": (OFFICER_ROLES, CURRENT_UNIT),
-    "stopped": ((Role.PROCESSOR, Role.LEADER), CURRENT_UNIT),
-    "rejected": ((Role.LEADER,), CURRENT_UNIT),
-    "withdrawn": ((Role.DESK_OFFICER,), RECEIVING_UNIT),
-    "resolved": ((Role.LEADER,), CURRENT_UNIT),
-    "result_returned": ((Role.DESK_OFFICER,), RECEIVING_UNIT),
-    "payment_recorded": ((Role.DESK_OFFICER,), RECEIVING_UNIT),
-}
-
-
-def action_roles(*, kind: str, dossier: Dossier) -> tuple[str, ...]:
-    roles, _ = ACTION_ROLES[kind]
-    if roles is None:
-        return (dossier.current_role or Role.PROCESSOR, Role.LEADER)
-    return roles
-
 
 def _act(
     *,
@@ -698,19 +581,29 @@ def _act(
     at: datetime | None,
     expected_version: int | None,
     build,
-    applicant_allowed: bool = False,
+    by_applicant: bool = True,
+    already_done=None,
     attach=None,
 ) -> Dossier:
-    """The common frame of every action: lock, check version, role, state; build the change; commit.
-    `build` returning None means nothing to do."""
-    at = _moment(at)
+    """The common frame of every action: lock, check version, role, state and whether the action is
+    still possible (all from `lifecycle`); build the change; commit. `build` returning None means
+    nothing to do. `already_done(locked)` true: the same action arrived again (a payment callback
+    delivered twice) and is accepted without a second event. With no actor, the call is the
+    applicant's own where the lifecycle allows it and `by_applicant` says so."""
+    action = lifecycle.action_get(kind)
+    at = event_moment(at)
     locked, state = _load(dossier, expected_version=expected_version, at=at)
-    _, where = ACTION_ROLES[kind]
-    unit = locked.unit if where == RECEIVING_UNIT else locked.current_unit
-    if not (actor is None and applicant_allowed):
-        _require_role(actor, action_roles(kind=kind, dossier=locked), unit, kind)
+    if already_done is not None and already_done(locked):
+        return locked
+    unit = lifecycle.action_unit(action, locked)
+    if not (actor is None and action.applicant_allowed and by_applicant):
+        _require_role(actor, action.roles_for(locked), unit, action)
     from_state = locked.state
-    to_state = _require_state(from_state, kind)
+    to_state = _require_state(from_state, action)
+    refusal = action.refusal(state.fields)
+    if refusal is not None:
+        code, message = refusal
+        raise InvalidTransition(message, code=code, details={"action": kind})
     calendar = calendar_get(unit=locked.unit)
     change = build(locked, state, at, calendar)
     if change is None:
@@ -891,7 +784,7 @@ def dossier_transfer(
     *,
     actor,
     dossier: Dossier | int,
-    to_unit: Unit,
+    to_unit: Unit | None,
     to_role: str = Role.PROCESSOR,
     working_hours: Decimal | int | None = None,
     note: str = "",
@@ -899,6 +792,10 @@ def dossier_transfer(
     expected_version: int | None = None,
 ) -> Dossier:
     """Liên thông: hand the dossier to another unit or agency, which then holds it."""
+    if to_unit is None:
+        raise ValidationFailed(
+            "Chưa chọn đơn vị nhận hồ sơ liên thông.", code="transfer_unit_required"
+        )
     if to_role not in Role.values:
         raise ValidationFailed("Vai trò nhận hồ sơ không hợp lệ.", code="role_invalid")
 
@@ -1100,7 +997,7 @@ def dossier_receive_supplement(
             )
         return change
 
-    at = _moment(at)
+    at = event_moment(at)
     return _act(
         dossier=dossier,
         actor=actor,
@@ -1108,7 +1005,6 @@ def dossier_receive_supplement(
         at=at,
         expected_version=expected_version,
         build=build,
-        applicant_allowed=True,
         attach=_attach_documents(components, at),
     )
 
@@ -1119,7 +1015,7 @@ def dossier_request_financial_obligation(
     actor,
     dossier: Dossier | int,
     content: str,
-    amount: int = 0,
+    amount: int | None = 0,
     at: datetime | None = None,
     expected_version: int | None = None,
 ) -> Dossier:
@@ -1127,6 +1023,7 @@ def dossier_request_financial_obligation(
     content = _required_text(
         content, what="nội dung nghĩa vụ tài chính", code="obligation_content_required"
     )
+    amount = amount or 0
     if amount < 0:
         raise ValidationFailed("Số tiền không được âm.", code="amount_invalid")
 
@@ -1182,7 +1079,6 @@ def dossier_fulfil_financial_obligation(
         at=at,
         expected_version=expected_version,
         build=build,
-        applicant_allowed=True,
     )
 
 
@@ -1191,21 +1087,18 @@ def dossier_apologise(
     *,
     actor,
     dossier: Dossier | int,
-    new_due_at: datetime,
+    new_due_at: datetime | None,
     reason: str,
     at: datetime | None = None,
     expected_version: int | None = None,
 ) -> Dossier:
-    """Phiếu xin lỗi và hẹn lại ngày trả: once per dossier, to a later working moment."""
+    """Phiếu xin lỗi và hẹn lại ngày trả: once per dossier (lifecycle), to a later working moment."""
+    if new_due_at is None:
+        raise ValidationFailed("Chưa nhập ngày hẹn trả mới.", code="new_due_required")
     reason = _required_text(reason, what="lý do chậm trễ", code="reason_required")
     new_due_at = timeutil.to_local(new_due_at)
 
     def build(d: Dossier, state: DossierState, at: datetime, calendar) -> _Change:
-        if state.fields["apology_count"] >= 1:
-            raise InvalidTransition(
-                "Hồ sơ đã được hẹn lại ngày trả một lần; không được hẹn lại lần nữa.",
-                code="apology_once",
-            )
         previous = state.fields["due_at"]
         if new_due_at <= max(at, previous or at):
             raise ValidationFailed(
@@ -1274,7 +1167,6 @@ def _end_with_reason(
         at=at,
         expected_version=expected_version,
         build=build,
-        applicant_allowed=kind == "withdrawn",
     )
 
 
@@ -1390,7 +1282,7 @@ def dossier_resolve(
         _hand_to(change, _return_step(d, state, at=at, calendar=calendar))
         return change
 
-    at = _moment(at)
+    at = event_moment(at)
 
     def attach(d: Dossier) -> dict:
         if result_file is None:
@@ -1447,24 +1339,26 @@ def dossier_record_payment(
     *,
     actor,
     dossier: Dossier | int,
-    amount: int,
-    online: bool,
+    amount: int | None,
+    online: bool = False,
     reference: str = "",
     at: datetime | None = None,
     expected_version: int | None = None,
 ) -> Dossier:
-    """Record a fee payment. A reference already recorded is accepted again without a second event
-    (a payment callback arriving twice)."""
-    if amount <= 0:
+    """Record a fee payment: at the desk by an officer, or online (no officer: the provider's
+    confirmed payment). A reference already recorded is accepted again without a second event (a
+    payment callback arriving twice)."""
+    if amount is None or amount <= 0:
         raise ValidationFailed("Số tiền nộp phải lớn hơn 0.", code="amount_invalid")
 
-    def build(d: Dossier, state: DossierState, at: datetime, calendar) -> _Change | None:
+    def already_recorded(d: Dossier) -> bool:
         # Checked under the row lock, so two deliveries of one callback cannot both count.
-        if reference and any(
+        return bool(reference) and any(
             e.get("reference") == reference
             for e in d.events.filter(kind="payment_recorded").values_list("payload", flat=True)
-        ):
-            return None
+        )
+
+    def build(d: Dossier, state: DossierState, at: datetime, calendar) -> _Change:
         change = _Change(details={"amount": amount, "online": online, "reference": reference})
         change.set.update(
             fee_paid_amount=state.fields["fee_paid_amount"] + amount,
@@ -1480,57 +1374,62 @@ def dossier_record_payment(
         at=at,
         expected_version=expected_version,
         build=build,
-        applicant_allowed=online,
+        by_applicant=online,
+        already_done=already_recorded,
     )
 
 
-# --- replay ---------------------------------------------------------------------------------------
+# --- one door for every action ---------------------------------------------------------------------
+
+# The service of each action that has a door (lifecycle.DOOR_ACTIONS).
+PERFORMERS = {
+    "accepted": dossier_accept,
+    "not_accepted": dossier_not_accept,
+    "forwarded": dossier_forward,
+    "transferred": dossier_transfer,
+    "supplement_requested": dossier_request_supplement,
+    "supplement_received": dossier_receive_supplement,
+    "financial_obligation_requested": dossier_request_financial_obligation,
+    "financial_obligation_fulfilled": dossier_fulfil_financial_obligation,
+    "apologised": dossier_apologise,
+    "resolved": dossier_resolve,
+    "result_returned": dossier_return_result,
+    "payment_recorded": dossier_record_payment,
+    "stopped": dossier_stop,
+    "rejected": dossier_reject,
+    "withdrawn": dossier_withdraw,
+}
+
+# What an input is when a door leaves it out; the service then says what is missing.
+_INPUT_DEFAULTS = {"electronic": False, "new_due_at": None, "to_unit": None, "amount": None}
 
 
-@dataclass
-class RebuildReport:
-    checked: int = 0
-    differing: dict[str, list[str]] = field(default_factory=dict)
-    fixed: int = 0
-
-
-def dossier_projection_rebuild(*, dossier: Dossier, fix: bool = False) -> list[str]:
-    """Fold the dossier's events again and compare with its rows; with `fix`, rewrite the rows."""
-    from motcua.dossiers.projection import state_differences, state_fold
-
-    with transaction.atomic():
-        locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
-        expected = state_fold(list(DossierEvent.objects.filter(dossier=locked).order_by("seq")))
-        actual = state_from_rows(locked, list(DossierStep.objects.filter(dossier=locked)))
-        differences = state_differences(expected, actual)
-        if differences and fix:
-            state_write(locked, expected)
-            locked.save()
-            steps_write(locked, expected)
-    return differences
-
-
-def dossiers_projection_rebuild(
-    *, fix: bool = False, codes: list[str] | None = None, batch: int = 500
-) -> RebuildReport:
-    """Replay every dossier (or the given codes) in primary-key batches, so memory stays flat."""
-    report = RebuildReport()
-    queryset = Dossier.objects.order_by("pk")
-    if codes:
-        queryset = queryset.filter(code__in=codes)
-    last_pk = 0
-    while True:
-        chunk = list(queryset.filter(pk__gt=last_pk)[:batch])
-        if not chunk:
-            break
-        for dossier in chunk:
-            report.checked += 1
-            differences = dossier_projection_rebuild(dossier=dossier, fix=fix)
-            if differences:
-                report.differing[dossier.code] = differences
-                report.fixed += int(fix)
-        last_pk = chunk[-1].pk
-    return report
+def dossier_perform(
+    *,
+    actor,
+    dossier: Dossier | int,
+    slug: str,
+    expected_version: int | None,
+    inputs: dict[str, Any],
+) -> Dossier:
+    """Take the action the lifecycle names `slug` with the inputs its row lists — the pages and
+    the API both come through here. `to_unit` may be given as a unit code."""
+    action = lifecycle.BY_SLUG.get(slug)
+    if action is None:
+        raise NotFound(f"Không có thao tác “{slug}”.", code="action_unknown")
+    values = {name: inputs.get(name, _INPUT_DEFAULTS.get(name, "")) for name in action.inputs}
+    for name in action.inputs:
+        if values[name] is None and name not in _INPUT_DEFAULTS:
+            values[name] = ""
+    if isinstance(values.get("to_unit"), str):
+        code = values["to_unit"].strip()
+        unit = Unit.objects.filter(code=code).first() if code else None
+        if code and unit is None:
+            raise NotFound(f"Không tìm thấy đơn vị mã {code}.", code="unit_not_found")
+        values["to_unit"] = unit
+    return PERFORMERS[action.kind](
+        actor=actor, dossier=dossier, expected_version=expected_version, **values
+    )
 
 
 # --- import ---------------------------------------------------------------------------------------
@@ -1559,181 +1458,13 @@ def _import_change(*, changes: dict[str, Any], source: str, record: dict | None)
     )
 
 
-def _import_changes(*, current: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
+def import_fields_changed(*, current: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
     """The imported fields whose values differ from the dossier's (datetimes as instants)."""
     return {
         name: value
         for name, value in fields.items()
         if comparable(current.get(name)) != comparable(value)
     }
-
-
-def _codes_existing(codes: set[str]) -> set[str]:
-    """Which of `codes` a dossier has: one plain query (the ORM prepares each of an import batch's
-    thousands of parameters, which cost more than the query), so that only those are read whole."""
-    if not codes:
-        return set()
-    table = connection.ops.quote_name(Dossier._meta.db_table)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"SELECT code FROM {table} WHERE code = ANY(%s)", [list(codes)])
-        else:
-            marks = ", ".join(["%s"] * len(codes))
-            cursor.execute(f"SELECT code FROM {table} WHERE code IN ({marks})", list(codes))
-        return {code for (code,) in cursor.fetchall()}
-
-
-def dossiers_import_classify(
-    *, items: list[tuple[dict[str, Any], dict[str, Any] | None, datetime | None]]
-) -> list[str]:
-    """For each (fields, record, at) of an import, in order: "new" when no dossier has its code,
-    "unchanged" when `dossier_import_upsert` would append nothing (same fields; same record as the
-    last import, or none given), else "changed". Two reads for the lot, so re-importing a file
-    costs no statement per dossier. Fields must have passed `import_fields_validate`."""
-    codes = _codes_existing({fields["code"] for fields, _, _ in items})
-    rows = {
-        row["code"]: row
-        for row in Dossier.objects.filter(code__in=codes).values("id", *PROJECTED_FIELDS)
-    }
-    statuses: list[str] = []
-    compare_record: dict[int, int] = {}  # item index → dossier id
-    for i, (fields, record, _) in enumerate(items):
-        row = rows.get(fields["code"])
-        if row is None:
-            statuses.append("new")
-        elif _import_changes(current=row, fields=fields):
-            statuses.append("changed")
-        else:
-            statuses.append("unchanged")
-            if record is not None:
-                compare_record[i] = row["id"]
-    if compare_record:
-        last_record = {}
-        for dossier_id, payload in (
-            DossierEvent.objects.filter(
-                dossier_id__in=set(compare_record.values()), kind="imported"
-            )
-            .order_by("dossier_id", "seq")
-            .values_list("dossier_id", "payload")
-        ):
-            last_record[dossier_id] = payload.get("record")  # the last one wins
-        for i, dossier_id in compare_record.items():
-            if items[i][1] != last_record.get(dossier_id):
-                statuses[i] = "changed"
-    return statuses
-
-
-# The projection of a dossier before its first event, and the columns a bulk import writes.
-_EMPTY = DossierState().fields
-_DOSSIER_COLUMNS = ("id", *PROJECTED_FIELDS)
-_EVENT_COLUMNS = (
-    "dossier_id",
-    "seq",
-    "kind",
-    "at",
-    "recorded_at",
-    "actor_name",
-    "from_state",
-    "to_state",
-    "payload",
-)
-
-
-def _import_first_event(
-    fields: dict[str, Any], *, record: dict | None, source: str
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(projection, event payload) of a dossier created by its `imported` event: the payload as
-    `dossier_import_upsert` writes it, and the projection `apply_event` would fold from it, computed
-    directly — folding a first event onto the empty state only sets the payload's fields, and
-    decoding them again would give the same instants (tests/interchange/test_bulk.py compares)."""
-    fields = {"current_unit_id": fields["unit_id"], **fields}
-    # The empty state holds no datetimes, so `comparable` reduces to plain inequality here, and
-    # `_Change.payload` to encoding the values. Local datetimes are left to json_text (orjson
-    # writes them as isoformat does, but for the seconds of offsets before 1976).
-    changed = {}
-    for name, value in fields.items():
-        if _EMPTY.get(name) != value:
-            if value.__class__ is datetime and (
-                value.tzinfo is not timeutil.LOCAL_TZ or value.year < 1976
-            ):
-                value = encode(value)
-            changed[name] = value
-    payload: dict[str, Any] = {"set": changed, "source": source}
-    if record:
-        payload["record"] = record
-    return {**_EMPTY, **fields, "last_event_seq": 1}, payload
-
-
-@dataclass(frozen=True)
-class ImportRows:
-    """New dossiers of an import as the rows they add, before ids are drawn: `dossiers` in
-    PROJECTED_FIELDS order and `events` in _EVENT_COLUMNS order, each without its id column and
-    through `rows_prepare`, and the batch's summed counter rows."""
-
-    dossiers: list[Sequence[Any] | str]
-    events: list[Sequence[Any] | str]
-    counters: "CounterRows"
-
-
-def dossiers_import_rows(
-    *,
-    items: list[tuple[dict[str, Any], dict[str, Any] | None, datetime | None]],
-    source: str = "interchange",
-) -> ImportRows:
-    """The rows that create dossiers new to the database — each exactly as `dossier_import_upsert`
-    would (one `imported` event, the projection folded from it, its counter contribution). Reads
-    the procedures' classes and the units' paths for the counters; writes nothing."""
-    from motcua.indicators.contributions import contribution
-    from motcua.indicators.counters import counter_rows
-
-    recorded_at = timezone.now()
-    actor_name = _actor_name(None)
-    dossiers, events = [], []
-    delta: dict = defaultdict(Counter)
-    for fields, record, at in items:
-        import_fields_validate(fields=fields)
-        projection, payload = _import_first_event(fields, record=record, source=source)
-        dossiers.append(tuple(map(projection.__getitem__, PROJECTED_FIELDS)))
-        events.append(
-            (
-                1,
-                "imported",
-                _moment(at),
-                recorded_at,
-                actor_name,
-                None,
-                projection["state"],
-                json_text(payload),
-            )
-        )
-        for key, counts in contribution(projection).items():
-            into = delta[key]
-            for column, value in counts.items():
-                into[column] += value
-    counters = counter_rows({key: counts for key, counts in delta.items() if any(counts.values())})
-    return ImportRows(
-        dossiers=list(rows_prepare(model=Dossier, columns=_DOSSIER_COLUMNS[1:], rows=dossiers)),
-        events=list(rows_prepare(model=DossierEvent, columns=_EVENT_COLUMNS[1:], rows=events)),
-        counters=counters,
-    )
-
-
-def dossiers_import_rows_write(*, rows: ImportRows) -> int:
-    """Write `rows` (dossiers_import_rows) in four statements: ids drawn, dossiers, events,
-    counters (`core.bulk`). Returns the number of dossiers. The caller runs this in a transaction
-    and guarantees the codes were new when the rows were made; a code taken since makes the
-    insert fail as a whole (unique constraint), nothing half-written. No `event_recorded` signal:
-    the counters, its only in-transaction listener, get the batch's summed rows."""
-    from motcua.indicators.counters import counter_rows_add
-
-    ids = ids_reserve(model=Dossier, count=len(rows.dossiers))
-    for model, columns, table_rows in (
-        (Dossier, _DOSSIER_COLUMNS, rows.dossiers),
-        (DossierEvent, _EVENT_COLUMNS, rows.events),  # an event's first column: its dossier
-    ):
-        rows_insert(model=model, columns=columns, rows=table_rows, prepared=True, keys=ids)
-    counter_rows_add(rows.counters)
-    return len(ids)
 
 
 @transaction.atomic
@@ -1749,7 +1480,7 @@ def dossier_import_upsert(
     the same record twice appends nothing. `record` (the source lists: components, fees, results,
     supplements) is kept in the event for audit and export."""
     import_fields_validate(fields=fields)
-    at = _moment(at)
+    at = event_moment(at)
     existing = Dossier.objects.select_for_update().filter(code=fields["code"]).first()
     if existing is None:
         dossier, state = Dossier(), DossierState()
@@ -1759,7 +1490,7 @@ def dossier_import_upsert(
         dossier = existing
         state = state_from_rows(existing, list(DossierStep.objects.filter(dossier=existing)))
         from_state = existing.state
-    changes = _import_changes(current=state.fields, fields=fields)
+    changes = import_fields_changed(current=state.fields, fields=fields)
     previous_record = None
     if existing is not None:
         last_import = existing.events.filter(kind="imported").order_by("-seq").first()

@@ -25,17 +25,16 @@ from motcua.catalog.models import Procedure
 from motcua.catalog.services import procedure_upsert
 from motcua.core.bulk import collections_deferred
 from motcua.core.errors import DomainError, ValidationFailed
-from motcua.dossiers.services import (
-    ACTION_NAMES,
-    dossier_import_upsert,
-    dossiers_import_classify,
-    dossiers_import_rows,
-    dossiers_import_rows_write,
-    import_fields_validate,
-)
+from motcua.dossiers.lifecycle import action_phrases
+from motcua.dossiers.services import dossier_import_upsert, import_fields_validate
 from motcua.indicators.models import Target
 from motcua.interchange import payload as p
 from motcua.interchange import selectors
+from motcua.interchange.rows import (
+    dossiers_import_classify,
+    dossiers_import_rows,
+    dossiers_import_rows_write,
+)
 from motcua.interchange.writer import ImportWriter
 from motcua.units.models import Unit
 from motcua.units.services import unit_derive_short_name, unit_upsert
@@ -661,7 +660,7 @@ def interchange_export(
                 row,
                 procedure=procedures[row["procedure_id"]],
                 events=events,
-                action_names=ACTION_NAMES,
+                action_names=action_phrases(),
             )
             _write(out, line)
             report.dossiers += 1

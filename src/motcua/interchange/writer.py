@@ -20,8 +20,8 @@ from typing import Any
 import orjson
 from django.db import DatabaseError, connection, connections, transaction
 
-from motcua.dossiers.services import ImportRows, dossiers_import_rows_write
 from motcua.indicators.counters import CounterRows
+from motcua.interchange.rows import ImportRows, dossiers_import_rows_write
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,12 @@
 from django import template
 
 from motcua.units.models import Role
-from motcua.units.selectors import user_memberships, user_roles_in, user_units
+from motcua.units.selectors import (
+    user_figure_units,
+    user_memberships,
+    user_roles_in,
+    user_units,
+)
 
 register = template.Library()
 
@@ -31,6 +36,6 @@ def officer_nav(user) -> dict:
         return {}
     roles = {m.role for m in user_memberships(user=user)}
     return {
-        "dashboard": bool(roles & {Role.SUPERVISOR, Role.LEADER, Role.ADMINISTRATOR}),
+        "dashboard": bool(user_figure_units(user=user)),
         "desk": Role.DESK_OFFICER in roles,
     }

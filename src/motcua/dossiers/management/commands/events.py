@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from motcua.dossiers.services import dossiers_projection_rebuild
+from motcua.dossiers.replay import dossiers_projection_rebuild
 
 
 class Command(BaseCommand):
