@@ -1,6 +1,6 @@
 import pytest
 
-from motcua.catalog.selectors import procedure_search, procedures_offered_by
+from motcua.catalog.selectors import procedure_search, procedures_received_by
 from motcua.catalog.services import procedure_upsert
 from motcua.core.errors import ValidationFailed
 from motcua.core.text import fold
@@ -57,7 +57,7 @@ def test_process_template_must_add_up_to_the_time_limit(db):
     assert procedure.time_limit_display == "4 giờ làm việc"
 
 
-def test_procedures_offered_by_level_or_explicit_units(tree, birth_registration):
+def test_procedures_received_by_level_or_explicit_units(tree, birth_registration):
     district_procedure, _ = procedure_upsert(
         code="2.000046",
         name="Đăng ký hộ kinh doanh",
@@ -65,11 +65,11 @@ def test_procedures_offered_by_level_or_explicit_units(tree, birth_registration)
         level="district",
         time_limit_value=3,
     )
-    assert list(procedures_offered_by(unit=tree.tien_dong)) == [birth_registration]
-    assert list(procedures_offered_by(unit=tree.district)) == [district_procedure]
+    assert list(procedures_received_by(unit=tree.tien_dong)) == [birth_registration]
+    assert list(procedures_received_by(unit=tree.district)) == [district_procedure]
     birth_registration.units.add(tree.cong_lac)
-    assert list(procedures_offered_by(unit=tree.tien_dong)) == []
-    assert list(procedures_offered_by(unit=tree.cong_lac)) == [birth_registration]
+    assert list(procedures_received_by(unit=tree.tien_dong)) == []
+    assert list(procedures_received_by(unit=tree.cong_lac)) == [birth_registration]
 
 
 def test_resaving_a_procedure_keeps_component_identity(birth_registration):

@@ -1,10 +1,13 @@
 """Reads of the procedure catalogue."""
 
+from datetime import date
+
 from django.db.models import Q, QuerySet
 
 from motcua.catalog.models import Procedure, ProcessStep
 from motcua.core.text import fold
-from motcua.units.models import Unit
+from motcua.units.models import Unit, UnitLevel
+from motcua.units.selectors import unit_current_q, unit_is_current
 
 
 def procedure_list(*, active_only: bool = True) -> QuerySet[Procedure]:
@@ -31,27 +34,72 @@ def procedure_search(
     return queryset.order_by("field__name", "name")
 
 
-def procedures_offered_by(*, unit: Unit) -> QuerySet[Procedure]:
-    """Procedures a unit resolves: listed for it explicitly, or of its level with no unit list."""
-    level = {"commune": "commune", "district": "district", "province": "province"}.get(unit.level)
-    explicit = Q(units=unit)
-    by_level = Q(units__isnull=True, level=level) if level else Q(pk__in=[])
-    return procedure_list().filter(explicit | by_level).distinct()
+# --- which units receive which procedures: the one rule every door calls ----------------------------
+#
+# A unit receives dossiers of a procedure when, on the day, the unit is current (not merged away or
+# expired) and the procedure is active, and
+#   - the unit is a public administrative service centre or one-stop desk: every procedure (since
+#     1/7/2025 any centre of the province receives regardless of administrative boundary —
+#     Decree 118/2025/NĐ-CP); or
+#   - the procedure names the units that receive it: the unit is one of them; or else
+#   - the procedure's level (province, district, commune) is the level the unit works at: its own,
+#     or for a department, that of the government it belongs to (a district's office takes district
+#     procedures).
+# Stated three ways that must agree (tests/catalog/test_receiving.py): one pair as Python, and the
+# two directions as queries.
 
 
-def procedure_is_offered_by(*, procedure: Procedure, unit: Unit) -> bool:
-    """Whether `unit` may receive dossiers of `procedure`: its explicit unit list, else its level.
-    A department works at the level of the government it belongs to (a district office takes
-    district procedures); public-administration centres take every level (Decree 118/2025: any
-    centre of the province takes any dossier)."""
-    if unit.level == "centre":
+def unit_receiving_level(*, unit: Unit) -> str | None:
+    """The procedure level the unit works at; None for a centre (every level)."""
+    if unit.level == UnitLevel.CENTRE:
+        return None
+    node = unit
+    while node.level == UnitLevel.DEPARTMENT and node.parent_id is not None:
+        node = node.parent
+    return node.level
+
+
+def procedure_is_received_by(*, procedure: Procedure, unit: Unit, on: date | None = None) -> bool:
+    if not procedure.active or not unit_is_current(unit=unit, on=on):
+        return False
+    if unit.level == UnitLevel.CENTRE:
         return True
-    listed = list(procedure.units.values_list("pk", flat=True))
+    listed = [u.pk for u in procedure.units.all()]
     if listed:
         return unit.pk in listed
-    level = unit.level
-    node = unit
-    while level == "department" and node.parent_id is not None:
-        node = node.parent
-        level = node.level
-    return procedure.level == level
+    return procedure.level == unit_receiving_level(unit=unit)
+
+
+def procedures_received_by(*, unit: Unit, on: date | None = None) -> QuerySet[Procedure]:
+    """The procedures the unit receives (see the rule above), as a query."""
+    if not unit_is_current(unit=unit, on=on):
+        return procedure_list().none()
+    if unit.level == UnitLevel.CENTRE:
+        return procedure_list()
+    listed_here = Q(pk__in=Procedure.units.through.objects.filter(unit=unit).values("procedure"))
+    by_level = Q(units__isnull=True, level=unit_receiving_level(unit=unit))
+    return procedure_list().filter(listed_here | by_level).distinct()
+
+
+# Departments nested deeper than this under their government are not expected; the Python rule
+# walks any depth, and the test of the rule would show the difference.
+_DEPARTMENT_NESTING = 3
+
+
+def units_receiving(*, procedure: Procedure, on: date | None = None) -> QuerySet[Unit]:
+    """The units that receive the procedure (see the rule above), as a query, by name."""
+    current = Unit.objects.filter(unit_current_q(on=on))
+    if not procedure.active:
+        return current.none()
+    centres = Q(level=UnitLevel.CENTRE)
+    listed = procedure.units.all()
+    if listed.exists():
+        return current.filter(centres | Q(pk__in=listed.values("pk"))).order_by("name")
+    by_level = Q(level=procedure.level)
+    parent = "parent__"
+    department = Q(level=UnitLevel.DEPARTMENT)
+    for _ in range(_DEPARTMENT_NESTING):
+        by_level |= department & Q(**{f"{parent}level": procedure.level})
+        department &= Q(**{f"{parent}level": UnitLevel.DEPARTMENT})
+        parent += "parent__"
+    return current.filter(centres | by_level).order_by("name")

@@ -10,19 +10,7 @@ from motcua.indicators.selectors import (
     rates_with_children,
     subtree_flows,
 )
-from motcua.units.models import Role, Unit
-from motcua.units.selectors import user_has_role, user_units
-
-SUPERVISING_ROLES = (Role.SUPERVISOR, Role.LEADER, Role.ADMINISTRATOR)
-
-
-def dashboard_units(*, user) -> list[Unit]:
-    """Top units whose figures the user may see (supervisors, leaders and administrators)."""
-    return user_units(user=user, roles=SUPERVISING_ROLES)
-
-
-def dashboard_may_view(*, user, unit: Unit) -> bool:
-    return user_has_role(user=user, role=SUPERVISING_ROLES, unit=unit)
+from motcua.units.models import Unit
 
 
 def months_back(*, end: date, count: int) -> list[tuple[date, date]]:

@@ -13,12 +13,7 @@ from motcua.core import timeutil
 from motcua.core.errors import DomainError
 from motcua.core.formatting import date_vi
 from motcua.dashboard import charts
-from motcua.dashboard.selectors import (
-    dashboard_may_view,
-    dashboard_overview,
-    dashboard_trend,
-    dashboard_units,
-)
+from motcua.dashboard.selectors import dashboard_overview, dashboard_trend
 from motcua.indicators.models import Metric
 from motcua.indicators.selectors import RATE_COLUMNS, rate_dossiers, rates_for
 from motcua.reports.brief import brief_docx
@@ -28,6 +23,7 @@ from motcua.reports.selectors import form06_report, rates_report
 from motcua.scorecard.rankings import units_rank
 from motcua.scorecard.selectors import DRILLDOWNS, scorecard_compute, scorecard_drilldown
 from motcua.units.models import Unit
+from motcua.units.selectors import user_figure_units, user_may_view_figures
 
 PAGE_SIZE = 50
 
@@ -51,7 +47,7 @@ def _period(request) -> tuple[date, date, list[str]]:
 
 
 def _unit(request) -> Unit:
-    units = dashboard_units(user=request.user)
+    units = user_figure_units(user=request.user)
     if not units:
         raise PermissionDenied
     code = request.GET.get("unit")
@@ -60,7 +56,7 @@ def _unit(request) -> Unit:
     unit = Unit.objects.filter(code=code).first()
     if unit is None:
         raise Http404
-    if not dashboard_may_view(user=request.user, unit=unit):
+    if not user_may_view_figures(user=request.user, unit=unit):
         raise PermissionDenied
     return unit
 
@@ -98,7 +94,7 @@ def overview(request):
         "dashboard/overview.html",
         {
             "unit": unit,
-            "units": dashboard_units(user=request.user),
+            "units": user_figure_units(user=request.user),
             "start": start,
             "end": end,
             "period_text": f"{date_vi(start)} – {date_vi(end)}",

@@ -6,9 +6,9 @@ from datetime import datetime
 from django.db.models import F
 
 from motcua.catalog.models import Procedure
-from motcua.catalog.selectors import procedure_search, procedures_offered_by
+from motcua.catalog.selectors import procedure_search, procedures_received_by
+from motcua.dossiers.lifecycle import OFFICER_ROLES
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.services import OFFICER_ROLES
 from motcua.units.models import Role, Unit
 from motcua.units.selectors import unit_subtree, user_unit_filter, user_units
 
@@ -26,13 +26,13 @@ def desk_units(*, user) -> list[Unit]:
 def desk_procedures(*, unit: Unit, query: str = "") -> list[Procedure]:
     """Procedures the unit resolves whose code, name or field match every word of `query`,
     diacritics ignored ("dang ky khai sinh" finds "Đăng ký khai sinh")."""
-    offered = procedures_offered_by(unit=unit).values("pk")
+    offered = procedures_received_by(unit=unit).values("pk")
     return list(procedure_search(query=query).filter(pk__in=offered)[:PROCEDURE_LIST_LIMIT])
 
 
 def desk_procedure_get(*, unit: Unit, code: str) -> Procedure | None:
     return (
-        procedures_offered_by(unit=unit)
+        procedures_received_by(unit=unit)
         .filter(code=code)
         .select_related("field")
         .prefetch_related("components", "fees")

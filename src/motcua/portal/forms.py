@@ -11,6 +11,7 @@ from motcua.core.formatting import number_vi
 from motcua.dossiers.services import Applicant
 from motcua.portal import uploads
 from motcua.units.models import Unit
+from motcua.units.selectors import unit_list_current
 
 REQUIRED = {"required": _("Vui lòng nhập thông tin này.")}
 
@@ -293,7 +294,7 @@ class FeedbackForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = Unit.objects.filter(successor__isnull=True).order_by("name")
+        self.fields["unit"].queryset = unit_list_current().order_by("name")
         self.fields["phone"].widget.input_type = "tel"
         self.fields["phone"].widget.attrs.update(autocomplete="tel")
 

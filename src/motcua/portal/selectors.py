@@ -10,9 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import Field, Procedure
 from motcua.catalog.selectors import procedure_list
-from motcua.core import timeutil
 from motcua.dossiers.models import Dossier, DossierEvent, Outcome, State
-from motcua.units.models import Unit
 
 # --- catalogue -----------------------------------------------------------------------------------
 
@@ -35,17 +33,6 @@ def procedure_get_public(*, code: str) -> Procedure | None:
         .filter(code=(code or "").strip())
         .first()
     )
-
-
-def procedure_receiving_units(*, procedure: Procedure) -> QuerySet[Unit]:
-    """Units a citizen may file the procedure with: its explicit list, else every unit of its level
-    (the inverse of catalog.selectors.procedures_offered_by). Merged or expired units are left out."""
-    today = timeutil.now().date()
-    current = Q(successor__isnull=True) & (Q(valid_to__isnull=True) | Q(valid_to__gte=today))
-    explicit = procedure.units.filter(current)
-    if explicit.exists():
-        return explicit.order_by("name")
-    return Unit.objects.filter(current, level=procedure.level).order_by("name")
 
 
 # --- one dossier, for its applicant --------------------------------------------------------------

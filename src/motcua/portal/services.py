@@ -3,13 +3,12 @@ applicant); these functions add the checks only the portal needs."""
 
 from django.db import transaction
 
-from motcua.catalog.models import Component, OnlineLevel, Procedure
+from motcua.catalog.models import Component, Procedure
 from motcua.core.errors import InvalidTransition, ValidationFailed
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.models import Dossier, State
 from motcua.dossiers.services import Applicant, ReceivedComponent
 from motcua.portal.models import Feedback, Rating
-from motcua.portal.selectors import procedure_receiving_units
 from motcua.units.models import Unit
 
 
@@ -31,14 +30,7 @@ def portal_dossier_submit(
     files: dict[Component, object],
 ) -> Dossier:
     """File a dossier online with one uploaded file per component (required ones required)."""
-    if procedure.online_level == OnlineLevel.NONE:
-        raise ValidationFailed(
-            "Thủ tục này chưa cung cấp dịch vụ công trực tuyến.", code="procedure_not_online"
-        )
-    if not procedure_receiving_units(procedure=procedure).filter(pk=unit.pk).exists():
-        raise ValidationFailed(
-            "Đơn vị được chọn không giải quyết thủ tục này.", code="unit_not_offering"
-        )
+    # Whether the procedure is offered online and whether the unit receives it: the service's.
     missing = [c.name for c in procedure.components.all() if c.required and c not in files]
     if missing:
         raise ValidationFailed(

@@ -1,12 +1,36 @@
 """Reads of the unit tree, and the one place that answers "may this person do this here?"."""
 
+from datetime import date
+
 from django.db.models import Q, QuerySet
 
-from motcua.units.models import Membership, Unit
+from motcua.core import timeutil
+from motcua.units.models import Membership, Role, Unit
 
 
 def unit_subtree(*, unit: Unit) -> QuerySet[Unit]:
     return Unit.objects.filter(path__startswith=unit.path)
+
+
+# A unit is current on a day within its validity; merging it away (`unit_merge`) ends its validity.
+def unit_is_current(*, unit: Unit, on: date | None = None) -> bool:
+    on = on or timeutil.now().date()
+    return (unit.valid_from is None or unit.valid_from <= on) and (
+        unit.valid_to is None or unit.valid_to >= on
+    )
+
+
+def unit_current_q(*, on: date | None = None, field: str = "") -> Q:
+    """`unit_is_current` as a filter on units (or on the unit at `field__`)."""
+    on = on or timeutil.now().date()
+    prefix = f"{field}__" if field else ""
+    return (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": on})) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": on})
+    )
+
+
+def unit_list_current(*, on: date | None = None) -> QuerySet[Unit]:
+    return Unit.objects.filter(unit_current_q(on=on)).order_by("path")
 
 
 def unit_get_by_code(*, code: str) -> Unit | None:
@@ -63,3 +87,18 @@ def user_unit_filter(*, user, field: str = "unit", roles: tuple[str, ...] | None
     for unit in units:
         query |= Q(**{f"{field}__path__startswith": unit.path})
     return query
+
+
+# --- who may see the figures (rates, scorecard, reports, rankings): one answer for every door ----
+
+FIGURE_ROLES = (Role.SUPERVISOR, Role.LEADER, Role.ADMINISTRATOR)
+
+
+def user_may_view_figures(*, user, unit: Unit) -> bool:
+    """Supervisors, leaders and administrators see the figures of their units' subtrees."""
+    return user_has_role(user=user, role=FIGURE_ROLES, unit=unit)
+
+
+def user_figure_units(*, user) -> list[Unit]:
+    """Top units whose figures the user may see (`user_may_view_figures`)."""
+    return user_units(user=user, roles=FIGURE_ROLES)
