@@ -79,3 +79,26 @@ def test_review_measures_office_time_supplements_and_the_slow_step(staff, tree, 
     )
     assert "bình quân 3,75 giờ làm việc (46,88% thời hạn 8 giờ)" in text.getvalue()
     assert processing["share_of_time_percent"] == 66.67  # 5 of the 7.5 office hours
+
+
+def test_review_counts_withdrawn_dossiers_only_by_the_policy(
+    settings, staff, tree, birth_registration
+):
+    """The counting rules' policy (MOTCUA_COUNT_WITHDRAWN) binds the review as it binds every
+    figure: a withdrawn dossier is reviewed only when the province counts withdrawals."""
+    dossier = services.dossier_receive(
+        actor=staff.desk,
+        unit=tree.tien_dong,
+        procedure=birth_registration,
+        applicant=Applicant(name="R"),
+        at=local(2024, 3, 4, 8),
+    )
+    services.dossier_withdraw(
+        actor=staff.desk, dossier=dossier, reason="Rút", at=local(2024, 3, 4, 9)
+    )
+    period = {"unit": tree.district, "start": date(2024, 3, 1), "end": date(2024, 3, 31)}
+    settings.MOTCUA_COUNT_WITHDRAWN = False
+    assert procedure_review(**period) == []
+    settings.MOTCUA_COUNT_WITHDRAWN = True
+    [row] = procedure_review(**period)
+    assert row["dossiers"] == 1

@@ -10,8 +10,9 @@ from datetime import date
 from django.db.models import Count, Q
 
 from motcua.catalog.models import Fee
+from motcua.indicators import rules
 from motcua.indicators.naive import counted
-from motcua.scorecard.selectors import DRILLDOWNS, period_bounds, procedures_offered
+from motcua.scorecard.selectors import DRILLDOWNS, procedures_offered
 from motcua.units.models import Unit
 
 PAYMENT_PROCEDURE_FORMULAS = ("payment_procedures_used", "payment_procedures_with_dossiers")
@@ -31,12 +32,11 @@ def scorecard_answers(card: dict) -> dict[str, tuple[int, int]]:
 def baseline_scorecard(*, unit: Unit, start: date, end: date, formulas: dict[str, str]) -> dict:
     """`formulas`: indicator key → formula, for the keys `scorecard_answers` returned. One aggregate
     query over the dossiers per indicator, as a report written without counters would do."""
-    s, e = period_bounds(start=start, end=end)
     out = {}
     fee_offered = None
     for key, formula in formulas.items():
         if formula in DRILLDOWNS:
-            denominator, numerator = DRILLDOWNS[formula](s, e)
+            denominator, numerator = DRILLDOWNS[formula](start, end)
             row = (
                 counted(unit)
                 .filter(denominator)
@@ -50,9 +50,9 @@ def baseline_scorecard(*, unit: Unit, start: date, end: date, formulas: dict[str
                 .filter(pk__in=Fee.objects.filter(amount__gt=0).values("procedure_id"))
                 .values_list("pk", flat=True)
             )
-        received = counted(unit).filter(received_at__gte=s, received_at__lt=e)
+        received = counted(unit).filter(rules.received_in_q(start, end))
         if formula == "payment_procedures_used":
-            received = received.filter(fee_amount__gt=0, paid_online=True)
+            received = received.filter(rules.with_fee_q(), rules.paid_online_q())
         used = set(received.order_by().values_list("procedure_id", flat=True).distinct())
         out[key] = (len(used & fee_offered), len(fee_offered))
     return out
@@ -78,20 +78,19 @@ def rates_answers(result: dict) -> dict[str, dict[str, tuple[int, int]]]:
 def baseline_rates_with_children(*, unit: Unit, start: date, end: date) -> dict:
     """The four rates of the unit and of each direct child, from one aggregate query over the
     dossiers grouped by filed-with unit (the naive.py rules as conditional counts)."""
-    s, e = period_bounds(start=start, end=end)
-    received = Q(received_at__gte=s, received_at__lt=e)
-    resolved = Q(ended_at__gte=s, ended_at__lt=e, state__in=[9, 10])
-    with_fee = received & Q(fee_amount__gt=0)
+    received = rules.received_in_q(start, end)
+    resolved = rules.ended_in_q(start, end) & rules.ended_with_result_q()
+    with_fee = received & rules.with_fee_q()
     rows = (
         counted(unit)
         .filter(received | resolved)
         .values("unit_id")
         .annotate(
             received=Count("pk", filter=received),
-            online=Count("pk", filter=received & Q(channel=2)),
+            online=Count("pk", filter=received & rules.online_q()),
             digitized=Count("pk", filter=received & Q(components_digitized=True)),
             with_fee=Count("pk", filter=with_fee),
-            paid=Count("pk", filter=with_fee & Q(paid_online=True)),
+            paid=Count("pk", filter=with_fee & rules.paid_online_q()),
             resolved=Count("pk", filter=resolved),
             result_file=Count("pk", filter=resolved & Q(has_result_file=True)),
         )

@@ -1,22 +1,17 @@
-"""What one dossier adds to the daily counters — the single statement of the counting rules
-(domain.md §8–9). Pure: the same dossier facts always give the same contribution, so an event's
-effect on the counters is contribution(after) − contribution(before)."""
+"""What one dossier adds to the daily counters, by the counting rules of `rules` (each stated there
+once, as a predicate and as a query filter). Pure: the same dossier facts always give the same
+contribution, so an event's effect on the counters is contribution(after) − contribution(before)."""
 
 from collections import Counter, defaultdict
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from django.conf import settings
-
 from motcua.core.timeutil import local_date
+from motcua.indicators import rules
 
 Key = tuple[int, int, date]  # (unit_id, procedure_id, local day)
 Contribution = dict[Key, Counter]
-
-NEVER_COUNTED_STATES = frozenset({1, 3})  # submitted online and not accepted (yet): count nowhere
-WITHDRAWN = 7
-RESULT_STATES = frozenset({9, 10})
 
 # The projected dossier fields the rules read.
 FACT_FIELDS = (
@@ -37,34 +32,16 @@ FACT_FIELDS = (
 )
 
 
-def count_withdrawn() -> bool:
-    # Local policy (domain.md §9): by default withdrawn dossiers drop out of every count.
-    return getattr(settings, "MOTCUA_COUNT_WITHDRAWN", False)
-
-
-def lateness(*, ended_at: datetime, due_at: datetime | None, supplement_count: int) -> str:
-    """ "late" | "early" | "on_time" for a dossier whose processing ended."""
-    if supplement_count > 1 or (due_at is not None and ended_at > due_at):
-        return "late"
-    if due_at is not None and local_date(ended_at) < local_date(due_at):
-        return "early"
-    return "on_time"
-
-
 def contribution(facts: Mapping[str, Any]) -> Contribution:
     out: Contribution = defaultdict(Counter)
-    state = facts["state"]
-    received_at = facts["received_at"]
-    if state is None or state in NEVER_COUNTED_STATES or received_at is None:
-        return out
-    if state == WITHDRAWN and not count_withdrawn():
+    if not rules.is_counted(facts):
         return out
     unit, procedure = facts["unit_id"], facts["procedure_id"]
-    received_day = local_date(received_at)
+    received_day = local_date(facts["received_at"])
     on_receipt = out[(unit, procedure, received_day)]
     on_receipt["received"] += 1
     on_receipt["open_delta"] += 1
-    if facts["channel"] == 2:
+    if rules.is_online(facts):
         on_receipt["received_online"] += 1
     if facts["components_digitized"]:
         on_receipt["received_digitized"] += 1
@@ -74,9 +51,9 @@ def contribution(facts: Mapping[str, Any]) -> Contribution:
         on_receipt["received_synced"] += 1
     if facts["supplement_count"] > 1:
         on_receipt["received_multi_supplement"] += 1
-    if facts["fee_amount"] > 0:
+    if rules.has_fee(facts):
         on_receipt["received_with_fee"] += 1
-        if facts["paid_online"]:
+        if rules.is_paid_online(facts):
             on_receipt["received_paid_online"] += 1
 
     ended_at = facts["ended_at"]
@@ -85,11 +62,8 @@ def contribution(facts: Mapping[str, Any]) -> Contribution:
         on_end = out[(unit, procedure, end_day)]
         on_end["ended"] += 1
         on_end["open_delta"] -= 1
-        verdict = lateness(
-            ended_at=ended_at, due_at=facts["due_at"], supplement_count=facts["supplement_count"]
-        )
-        on_end[f"ended_{verdict}"] += 1
-        if state in RESULT_STATES:
+        on_end[f"ended_{rules.lateness(facts)}"] += 1
+        if rules.is_ended_with_result(facts):
             on_end["resolved_with_result"] += 1
             if facts["has_result_file"]:
                 on_end["resolved_with_result_file"] += 1

@@ -1,50 +1,38 @@
 """The same figures computed straight from the dossiers with plain aggregate queries.
 
 This is the baseline the benchmarks compare against and the oracle the tests check the counters
-with; it restates the rules of contributions.py as SQL, deliberately independently."""
+with: where the counters add `rules`' predicates event by event, this selects with the same rules'
+query filters over all dossiers at once — two computations, one statement of each rule."""
 
-from datetime import date, datetime, time, timedelta
+from collections import Counter
+from datetime import date, timedelta
 
 from django.db.models import Q
 
-from motcua.core.timeutil import LOCAL_TZ
+from motcua.core.timeutil import local_datetime
 from motcua.dossiers.models import Dossier
-from motcua.indicators.contributions import count_withdrawn
+from motcua.indicators import rules
 from motcua.units.models import Unit
 
 
-def _start(day: date) -> datetime:
-    return datetime.combine(day, time(0, 0), tzinfo=LOCAL_TZ)
-
-
-def _after(day: date) -> datetime:
-    return _start(day + timedelta(days=1))
-
-
 def counted(unit: Unit):
-    queryset = Dossier.objects.filter(
-        unit__path__startswith=unit.path, received_at__isnull=False
-    ).exclude(state__in=[1, 3])
-    if not count_withdrawn():
-        queryset = queryset.exclude(state=7)
-    return queryset
+    return Dossier.objects.filter(rules.counted_q(), unit__path__startswith=unit.path)
 
 
 def rate_queryset(*, unit: Unit, start: date, end: date, metric: str, numerator: bool = False):
     """Dossiers in a rate's denominator (or, with `numerator`, in its numerator)."""
-    s, e = _start(start), _after(end)
     if metric == "result_digitization":
-        queryset = counted(unit).filter(ended_at__gte=s, ended_at__lt=e, state__in=[9, 10])
+        queryset = counted(unit).filter(rules.ended_in_q(start, end), rules.ended_with_result_q())
         return queryset.filter(has_result_file=True) if numerator else queryset
-    queryset = counted(unit).filter(received_at__gte=s, received_at__lt=e)
+    queryset = counted(unit).filter(rules.received_in_q(start, end))
     if metric == "online_payment":
-        queryset = queryset.filter(fee_amount__gt=0)
+        queryset = queryset.filter(rules.with_fee_q())
     if not numerator:
         return queryset
     condition = {
-        "online_dossiers": Q(channel=2),
+        "online_dossiers": rules.online_q(),
         "full_digitization": Q(components_digitized=True),
-        "online_payment": Q(paid_online=True),
+        "online_payment": rules.paid_online_q(),
     }[metric]
     return queryset.filter(condition)
 
@@ -62,42 +50,26 @@ def naive_rates(*, unit: Unit, start: date, end: date) -> dict[str, tuple[int, i
 
 def naive_form06(*, unit: Unit, start: date, end: date) -> dict[str, int]:
     base = counted(unit)
-    s, e = _start(start), _after(end)
-    received = base.filter(received_at__gte=s, received_at__lt=e)
-    carried = (
-        base.filter(received_at__lt=s).filter(Q(ended_at__isnull=True) | Q(ended_at__gte=s)).count()
-    )
+    period_start, period_after = local_datetime(start), local_datetime(end + timedelta(days=1))
+    received = base.filter(rules.received_in_q(start, end))
+    carried = base.filter(rules.open_at_q(period_start)).count()
     ended = list(
-        base.filter(ended_at__gte=s, ended_at__lt=e).values(
-            "ended_at", "due_at", "supplement_count"
-        )
+        base.filter(rules.ended_in_q(start, end)).values("ended_at", "due_at", "supplement_count")
     )
-    early = on_time = late = 0
-    for d in ended:
-        if d["supplement_count"] > 1 or (d["due_at"] is not None and d["ended_at"] > d["due_at"]):
-            late += 1
-        elif (
-            d["due_at"] is not None
-            and d["ended_at"].astimezone(LOCAL_TZ).date() < d["due_at"].astimezone(LOCAL_TZ).date()
-        ):
-            early += 1
-        else:
-            on_time += 1
-    open_at_end = base.filter(received_at__lt=e).filter(
-        Q(ended_at__isnull=True) | Q(ended_at__gte=e)
-    )
-    overdue = open_at_end.filter(due_at__lt=e).count()
-    online = received.filter(channel=2).count()
+    verdicts = Counter(rules.lateness(d) for d in ended)
+    open_at_end = base.filter(rules.open_at_q(period_after))
+    overdue = base.filter(rules.overdue_at_q(period_after)).count()
+    online = received.filter(rules.online_q()).count()
     total_received = received.count()
     return {
         "received_total": total_received + carried,
         "received_online": online,
         "received_direct_or_postal": total_received - online,
         "carried_over": carried,
-        "resolved_total": early + on_time + late,
-        "resolved_early": early,
-        "resolved_on_time": on_time,
-        "resolved_late": late,
+        "resolved_total": len(ended),
+        "resolved_early": verdicts["early"],
+        "resolved_on_time": verdicts["on_time"],
+        "resolved_late": verdicts["late"],
         "in_progress_total": open_at_end.count(),
         "in_progress_within_deadline": open_at_end.count() - overdue,
         "in_progress_overdue": overdue,

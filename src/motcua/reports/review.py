@@ -7,11 +7,11 @@ counted with the working calendar; steps without a deadline (the applicant's tim
 supplement request) are not the office's time and are left out."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from motcua.core.timeutil import LOCAL_TZ
 from motcua.dossiers.models import Dossier, DossierStep
+from motcua.indicators import rules
 from motcua.units.models import Unit
 from motcua.workcalendar.selectors import calendar_get
 
@@ -53,13 +53,10 @@ class _ProcedureTally:
 def procedure_review(*, unit: Unit, start: date, end: date) -> list[dict]:
     """One row per procedure with ended dossiers in the subtree and period, slowest (against its
     limit) first."""
-    begin = datetime.combine(start, time(0), tzinfo=LOCAL_TZ)
-    after = datetime.combine(end + timedelta(days=1), time(0), tzinfo=LOCAL_TZ)
     dossiers = (
         Dossier.objects.filter(
-            unit__path__startswith=unit.path, ended_at__gte=begin, ended_at__lt=after
+            rules.counted_q(), rules.ended_in_q(start, end), unit__path__startswith=unit.path
         )
-        .exclude(state__in=[1, 3, 7])
         .select_related("procedure")
         .only("pk", "procedure", "due_at", "ended_at", "supplement_count", "unit_id")
     )
@@ -76,9 +73,7 @@ def procedure_review(*, unit: Unit, start: date, end: date) -> list[dict]:
         )
         tally.dossiers += 1
         tally.supplemented += dossier.supplement_count > 0
-        tally.late += dossier.supplement_count > 1 or (
-            dossier.due_at is not None and dossier.ended_at > dossier.due_at
-        )
+        tally.late += rules.is_late(dossier)
         ids.append((dossier.pk, procedure.pk))
     by_dossier = dict(ids)
     steps = (

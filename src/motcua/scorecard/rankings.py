@@ -12,9 +12,10 @@ from django.db.models import Count, Q
 
 from motcua.core.errors import ValidationFailed
 from motcua.dossiers.models import DossierStep
+from motcua.indicators.rules import period_bounds
 from motcua.indicators.selectors import Rate
 from motcua.scorecard.definitions import DEFAULT_VERSION, scorecard_definition_get
-from motcua.scorecard.selectors import period_bounds, period_validate, scorecards_compute
+from motcua.scorecard.selectors import period_validate, scorecards_compute
 from motcua.units.models import Unit, UnitLevel
 
 DEFAULT_BANDS = (

@@ -8,14 +8,13 @@ indicators/naive.py, so each number can be checked dossier by dossier."""
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import (
     BooleanField,
     Case,
     Exists,
-    F,
     OuterRef,
     Q,
     QuerySet,
@@ -23,12 +22,14 @@ from django.db.models import (
     When,
 )
 
-from motcua.catalog.models import Fee, Procedure, Publication
+from motcua.catalog.models import Fee, OnlineLevel, Procedure, Publication, ResultKind
 from motcua.core.errors import ValidationFailed
 from motcua.core.timeutil import local_datetime
 from motcua.dossiers.models import Dossier
+from motcua.indicators import rules
 from motcua.indicators.naive import counted
 from motcua.indicators.rollups import ProcedureClass
+from motcua.indicators.rules import period_bounds
 from motcua.indicators.selectors import (
     Form06Figures,
     procedures_used,
@@ -60,11 +61,6 @@ def period_validate(*, start: date, end: date) -> None:
         raise ValidationFailed(
             "Ngày kết thúc kỳ phải bằng hoặc sau ngày bắt đầu.", code="period_invalid"
         )
-
-
-def period_bounds(*, start: date, end: date) -> tuple[datetime, datetime]:
-    """[first moment of `start`, first moment after `end`) in local time."""
-    return local_datetime(start), local_datetime(end + timedelta(days=1))
 
 
 # --- loading the figures ------------------------------------------------------------------------
@@ -305,36 +301,42 @@ def scorecard_compute(
 # --- drilldown ----------------------------------------------------------------------------------
 
 
-def _received(s: datetime, e: datetime) -> Q:
-    return Q(received_at__gte=s, received_at__lt=e)
+def _on_time(start: date, end: date) -> tuple[Q, Q]:
+    # Received in the period or still open at its start (form 06 col 3); in the numerator, ended in
+    # the period and not late, or still open at its end with the promised moment not yet past.
+    begin, after = period_bounds(start=start, end=end)
+    denominator = rules.received_in_q(start, end) | rules.open_at_q(begin)
+    within = rules.open_at_q(after) & ~rules.overdue_at_q(after)
+    return denominator, (rules.ended_in_q(start, end) & rules.not_late_q()) | within
 
 
-def _on_time(s: datetime, e: datetime) -> tuple[Q, Q]:
-    # Form 06 col 3: received in the period or still open at its start (carried over).
-    denominator = Q(received_at__lt=e) & (Q(ended_at__isnull=True) | Q(ended_at__gte=s))
-    not_late = Q(supplement_count__lte=1) & (Q(due_at__isnull=True) | Q(ended_at__lte=F("due_at")))
-    resolved_in_time = Q(ended_at__gte=s, ended_at__lt=e) & not_late
-    open_within = (Q(ended_at__isnull=True) | Q(ended_at__gte=e)) & (
-        Q(due_at__isnull=True) | Q(due_at__gte=e)
-    )
-    return denominator, resolved_in_time | open_within
-
-
-# formula → (s, e) → (denominator filter, numerator condition); the same rules as the counters.
+# formula → (start, end) → (denominator filter, numerator condition): the counters' rules as
+# query filters (indicators.rules).
 DRILLDOWNS = {
     "dossiers_on_time": _on_time,
-    "dossiers_full_online": lambda s, e: (
-        _received(s, e) & Q(procedure__online_level="full"),
-        Q(channel=2),
+    "dossiers_full_online": lambda start, end: (
+        rules.received_in_q(start, end) & Q(procedure__online_level=OnlineLevel.FULL),
+        rules.online_q(),
     ),
-    "payment_dossiers": lambda s, e: (_received(s, e) & Q(fee_amount__gt=0), Q(paid_online=True)),
-    "results_electronic": lambda s, e: (
-        Q(ended_at__gte=s, ended_at__lt=e, state__in=[9, 10], procedure__result_kind="paper"),
+    "payment_dossiers": lambda start, end: (
+        rules.received_in_q(start, end) & rules.with_fee_q(),
+        rules.paid_online_q(),
+    ),
+    "results_electronic": lambda start, end: (
+        rules.ended_in_q(start, end)
+        & rules.ended_with_result_q()
+        & Q(procedure__result_kind=ResultKind.PAPER),
         Q(has_result_file=True),
     ),
-    "dossiers_digitized": lambda s, e: (_received(s, e), Q(components_digitized=True)),
-    "data_reused": lambda s, e: (_received(s, e), Q(data_reused=True)),
-    "dossiers_synced": lambda s, e: (_received(s, e), Q(synced_to_portal=True)),
+    "dossiers_digitized": lambda start, end: (
+        rules.received_in_q(start, end),
+        Q(components_digitized=True),
+    ),
+    "data_reused": lambda start, end: (rules.received_in_q(start, end), Q(data_reused=True)),
+    "dossiers_synced": lambda start, end: (
+        rules.received_in_q(start, end),
+        Q(synced_to_portal=True),
+    ),
 }
 
 
@@ -350,7 +352,7 @@ def scorecard_drilldown(
             f"Chỉ số “{item.name}” không tính trên hồ sơ nên không có danh sách hồ sơ.",
             code="scorecard_drilldown_unavailable",
         )
-    denominator, numerator = rule(*period_bounds(start=start, end=end))
+    denominator, numerator = rule(start, end)
     return (
         counted(unit)
         .filter(denominator)
