@@ -265,9 +265,12 @@ def test_copy_path_adds_the_same_as_row_upserts(monkeypatch, staff, tree, birth_
 def test_upgrading_a_database_with_counters_fills_its_rollups(staff, tree, birth_registration):
     import importlib
 
-    from django.apps import apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
 
     fill = importlib.import_module("motcua.indicators.migrations.0003_rollups_fill")
+    # The models as they were at that migration, not today's: the step must not need today's code.
+    apps = MigrationLoader(connection).project_state(("indicators", "0002_rollups")).apps
     file_across_months(staff, tree, birth_registration)
     RollupCounter.objects.all().delete()
     ProcedureUse.objects.all().delete()  # as before the upgrade: counters, no rollups

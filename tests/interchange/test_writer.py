@@ -13,10 +13,10 @@ import pytest
 from django.db import connection
 
 from motcua.dossiers.models import Dossier, DossierEvent
-from motcua.interchange.rows import dossiers_import_rows
 from motcua.indicators.counters import counters_rebuild, counters_snapshot
 from motcua.interchange import payload as p
 from motcua.interchange import services as interchange
+from motcua.interchange.rows import dossiers_import_rows
 from motcua.interchange.writer import ImportWriter, WriterCrashed
 from motcua.units.models import Unit
 from tests.conftest import is_postgres

@@ -12,17 +12,74 @@ from motcua.catalog.models import (
     Procedure,
     ProcedureLevel,
     ProcessStep,
+    Publication,
+    PublicationPosting,
     ResultKind,
     TimeLimitUnit,
 )
+from motcua.catalog.signals import procedure_changed
+from motcua.core.audit import change_record, snapshot
 from motcua.core.errors import ValidationFailed
 from motcua.units.models import Role, Unit
 
+# What a procedure's change record keeps: every field an officer or citizen relies on.
+PROCEDURE_FIELDS = (
+    "name",
+    "national_code",
+    "field",
+    "level",
+    "online_level",
+    "time_limit_value",
+    "time_limit_unit",
+    "result_kind",
+    "result_name",
+    "legal_basis",
+    "where_to_file",
+    "steps_description",
+    "applicant_requirements",
+    "active",
+)
 
-def field_get_or_create(*, name: str, code: str = "") -> Field:
+
+def procedure_snapshot(procedure: Procedure | None) -> dict:
+    """The procedure with its fees, components, process steps and units, for its change record."""
+    if procedure is None or procedure.pk is None:
+        return {}
+    return {
+        **snapshot(procedure, PROCEDURE_FIELDS),
+        "fees": [snapshot(f, ("code", "name", "amount")) for f in procedure.fees.order_by("pk")],
+        "components": [
+            snapshot(c, ("code", "name", "required", "must_digitize", "copies"))
+            for c in procedure.components.order_by("position", "pk")
+        ],
+        "steps": [
+            snapshot(s, ("name", "role", "unit", "working_hours"))
+            for s in procedure.process_steps.order_by("position")
+        ],
+        "units": sorted(procedure.units.values_list("code", flat=True)),
+    }
+
+
+def field_get_or_create(*, name: str, code: str = "", actor=None) -> Field:
     field = Field.objects.filter(name=name).first()
     if field is None:
         field = Field.objects.create(name=name, code=code or f"LV{Field.objects.count() + 1:03d}")
+        change_record(
+            actor=actor, instance=field, before={}, after=snapshot(field, ("code", "name"))
+        )
+    return field
+
+
+@transaction.atomic
+def field_update(*, field: Field, code: str, name: str, actor=None) -> Field:
+    before = snapshot(Field.objects.get(pk=field.pk), ("code", "name"))
+    field.code, field.name = code.strip(), name.strip()
+    if not field.name:
+        raise ValidationFailed("Tên lĩnh vực không được trống.", code="field_name_required")
+    field.save()
+    change_record(
+        actor=actor, instance=field, before=before, after=snapshot(field, ("code", "name"))
+    )
     return field
 
 
@@ -60,9 +117,14 @@ def procedure_upsert(
     where_to_file: str = "",
     steps_description: str = "",
     applicant_requirements: str = "",
+    active: bool | None = None,
+    units: list[Unit] | None = None,
+    actor=None,
 ) -> tuple[Procedure, bool]:
-    """Create or replace a procedure with its fees, components and process template.
-    `steps`: [{"name", "role", "working_hours", "unit": Unit | None}] in order."""
+    """Create or replace a procedure with its fees, components and process template, and record
+    the change (who, when, before and after). `steps`: [{"name", "role", "working_hours",
+    "unit": Unit | None}] in order; `units`: the units that resolve it (empty: every unit of its
+    level). Lists left None stay as they are."""
     if level not in ProcedureLevel.values:
         raise ValidationFailed(
             f"Cấp thực hiện không hợp lệ: {level!r}.", code="procedure_level_invalid"
@@ -80,9 +142,13 @@ def procedure_upsert(
     process_steps_validate(steps=steps or [], time_limit_hours=hours)
     if not national_code and len(code) == 8 and code[1] == ".":
         national_code = code
+    existing = Procedure.objects.select_for_update().filter(code=code).first()
+    before = procedure_snapshot(existing)
+    class_before = (existing.online_level, existing.result_kind) if existing else None
     procedure, created = Procedure.objects.update_or_create(
         code=code,
         defaults={
+            **({} if active is None else {"active": active}),
             "name": name,
             "national_code": national_code,
             "field": field_get_or_create(name=field_name),
@@ -108,6 +174,8 @@ def procedure_upsert(
         )
     if components is not None:
         _components_sync(procedure=procedure, components=components)
+    if units is not None:
+        procedure.units.set(units)
     if steps is not None:
         # Steps are referenced by position only (control slips copy what they need), so the
         # template can be replaced whole; an empty list clears it.
@@ -123,7 +191,52 @@ def procedure_upsert(
             )
             for i, s in enumerate(steps, start=1)
         )
+    change_record(
+        actor=actor, instance=procedure, before=before, after=procedure_snapshot(procedure)
+    )
+    procedure_changed.send(sender=Procedure, procedure=procedure, class_before=class_before)
     return procedure, created
+
+
+PUBLICATION_FIELDS = (
+    "decision_number",
+    "decision_date",
+    "effective_date",
+    "made_public_date",
+    "content_parts",
+)
+
+
+@transaction.atomic
+def publication_save(*, publication: Publication, actor=None) -> Publication:
+    """Create or change a publication decision of a procedure, recorded on the procedure."""
+    stored = Publication.objects.filter(pk=publication.pk).first() if publication.pk else None
+    before = snapshot(stored, PUBLICATION_FIELDS)
+    if publication.made_public_date and publication.made_public_date < publication.decision_date:
+        raise ValidationFailed(
+            "Ngày công khai không được trước ngày ký quyết định.", code="publication_dates_invalid"
+        )
+    publication.save()
+    change_record(
+        actor=actor,
+        instance=publication.procedure,
+        before={"publication": before} if before else {},
+        after={"publication": snapshot(publication, PUBLICATION_FIELDS)},
+        action="updated",
+    )
+    return publication
+
+
+@transaction.atomic
+def publication_delete(*, publication: Publication, actor=None) -> None:
+    change_record(
+        actor=actor,
+        instance=publication.procedure,
+        before={"publication": snapshot(publication, PUBLICATION_FIELDS)},
+        after={},
+        action="updated",
+    )
+    publication.delete()
 
 
 def _components_sync(*, procedure: Procedure, components: list[dict]) -> None:
@@ -149,3 +262,20 @@ def _components_sync(*, procedure: Procedure, components: list[dict]) -> None:
             component.save()
         keep.append(code)
     procedure.components.exclude(code__in=keep).delete()
+
+
+@transaction.atomic
+def publication_posting_save(*, posting: PublicationPosting, actor=None) -> PublicationPosting:
+    """Record that a unit posted a publication decision (and when), on the procedure."""
+    stored = PublicationPosting.objects.filter(pk=posting.pk).first() if posting.pk else None
+    fields = ("publication", "unit", "posted_on")
+    before = snapshot(stored, fields)
+    posting.save()
+    change_record(
+        actor=actor,
+        instance=posting.publication.procedure,
+        before={"posting": before} if before else {},
+        after={"posting": snapshot(posting, fields)},
+        action="updated",
+    )
+    return posting

@@ -1,10 +1,11 @@
 """Keep the counters current: every dossier event adds its contribution delta in its own transaction;
-the rollups follow a procedure that changes class and a unit that moves in the tree."""
+the rollups follow a procedure that changes class (catalog.signals) and a unit that moves in the
+tree (units.signals)."""
 
-from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
 from motcua.catalog.models import Procedure
+from motcua.catalog.signals import procedure_changed
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.signals import event_recorded
 from motcua.indicators.contributions import difference, facts_of
@@ -18,29 +19,12 @@ def on_event_recorded(*, dossier: Dossier, event, before: dict, **kwargs) -> Non
     counters_add(difference(previous, facts_of(dossier)))
 
 
-def _procedure_class(procedure: Procedure) -> tuple[str, str]:
-    return (procedure.online_level, procedure.result_kind)
-
-
-# Saving through procedure_upsert or the admin alike: read the stored class before the save.
-@receiver(pre_save, sender=Procedure, dispatch_uid="indicators.procedure_class_before")
-def on_procedure_saving(*, instance: Procedure, raw: bool = False, **kwargs) -> None:
-    stored = None
-    if instance.pk is not None and not raw:
-        stored = (
-            Procedure.objects.filter(pk=instance.pk)
-            .values_list("online_level", "result_kind")
-            .first()
-        )
-    instance._class_before = stored
-
-
-@receiver(post_save, sender=Procedure, dispatch_uid="indicators.procedure_reclassified")
-def on_procedure_saved(*, instance: Procedure, created: bool, **kwargs) -> None:
-    before = getattr(instance, "_class_before", None)
-    if not created and before is not None and tuple(before) != _procedure_class(instance):
+@receiver(procedure_changed, dispatch_uid="indicators.procedure_reclassified")
+def on_procedure_changed(*, procedure: Procedure, class_before, **kwargs) -> None:
+    after = (procedure.online_level, procedure.result_kind)
+    if class_before is not None and tuple(class_before) != after:
         rollups_procedure_reclassify(
-            procedure_id=instance.pk, before=tuple(before), after=_procedure_class(instance)
+            procedure_id=procedure.pk, before=tuple(class_before), after=after
         )
 
 

@@ -1,11 +1,21 @@
+"""Units and staff roles in Django's admin: a door like the others — saves go through
+units.services (the tree's paths, mergers, change records)."""
+
 from django.contrib import admin
 
+from motcua.core.admin import ChangeHistoryMixin
 from motcua.units.models import Membership, Unit
-from motcua.units.services import unit_upsert
+from motcua.units.services import (
+    membership_grant,
+    membership_revoke,
+    membership_update,
+    unit_merge,
+    unit_upsert,
+)
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(ChangeHistoryMixin, admin.ModelAdmin):
     list_display = ("code", "name", "level", "agency_id", "parent", "valid_to", "successor")
     list_filter = ("level",)
     search_fields = ("code", "name", "short_name", "agency_id")
@@ -13,7 +23,9 @@ class UnitAdmin(admin.ModelAdmin):
     readonly_fields = ("path", "depth")
 
     def save_model(self, request, obj, form, change):
-        # Through the service, so the materialized path of the unit and its subtree stays right.
+        stored_successor = (
+            Unit.objects.filter(pk=obj.pk).values_list("successor", flat=True).first()
+        )
         unit, _ = unit_upsert(
             code=obj.code,
             name=obj.name,
@@ -23,16 +35,47 @@ class UnitAdmin(admin.ModelAdmin):
             agency_id=obj.agency_id,
             valid_from=obj.valid_from,
             valid_to=obj.valid_to,
+            actor=request.user,
         )
-        if obj.successor_id != unit.successor_id:
-            unit.successor_id = obj.successor_id
-            unit.save(update_fields=["successor"])
+        if obj.successor_id and obj.successor_id != stored_successor:
+            # A successor is a merger: the unit's validity ends on the day given (or stays).
+            unit_merge(
+                unit=unit,
+                successor=obj.successor,
+                on=obj.valid_to or unit.valid_to,
+                actor=request.user,
+            )
         obj.pk = unit.pk
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # dossiers and history refer to it: merge it or end its validity
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ChangeHistoryMixin, admin.ModelAdmin):
     list_display = ("user", "unit", "role", "title", "active")
     list_filter = ("role", "active")
     search_fields = ("user__username", "user__first_name", "user__last_name", "unit__name")
     autocomplete_fields = ("unit",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A role is granted anew rather than moved: who held what, where, stays in the records.
+        fixed = ("user", "unit", "role") if obj is not None else ()
+        return (*fixed, *super().get_readonly_fields(request, obj))
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            membership_update(
+                membership=obj, title=obj.title, active=obj.active, actor=request.user
+            )
+        else:
+            obj.pk = membership_grant(
+                user=obj.user, unit=obj.unit, role=obj.role, title=obj.title, actor=request.user
+            ).pk
+
+    def delete_model(self, request, obj):
+        membership_revoke(membership=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset:
+            membership_revoke(membership=membership, actor=request.user)

@@ -4,6 +4,7 @@ from datetime import date
 
 from django.db import transaction
 
+from motcua.core.audit import change_record, snapshot
 from motcua.core.errors import ValidationFailed
 from motcua.units.models import Membership, Role, Unit, UnitLevel
 from motcua.units.signals import unit_moved
@@ -20,6 +21,19 @@ ADMINISTRATIVE_PREFIXES = (
     "thành phố",
     "tỉnh",
     "đặc khu",
+)
+
+
+UNIT_FIELDS = (
+    "code",
+    "name",
+    "short_name",
+    "level",
+    "agency_id",
+    "parent",
+    "valid_from",
+    "valid_to",
+    "successor",
 )
 
 
@@ -53,8 +67,10 @@ def unit_upsert(
     agency_id: str = "",
     valid_from: date | None = None,
     valid_to: date | None = None,
+    actor=None,
 ) -> tuple[Unit, bool]:
-    """Create or update a unit by code; returns (unit, created). Moving a unit re-paths its subtree."""
+    """Create or update a unit by code; returns (unit, created). Moving a unit re-paths its subtree.
+    The change is recorded (who, when, before and after)."""
     if level not in UnitLevel.values:
         raise ValidationFailed(f"Cấp đơn vị không hợp lệ: {level!r}.", code="unit_level_invalid")
     if not code or "/" in code:
@@ -79,7 +95,10 @@ def unit_upsert(
     }
     unit = Unit.objects.select_for_update().filter(code=code).first()
     if unit is None:
-        return Unit.objects.create(code=code, **values), True
+        unit = Unit.objects.create(code=code, **values)
+        change_record(actor=actor, instance=unit, before={}, after=snapshot(unit, UNIT_FIELDS))
+        return unit, True
+    before = snapshot(unit, UNIT_FIELDS)
     old_path = unit.path
     for field, value in values.items():
         setattr(unit, field, value)
@@ -90,26 +109,74 @@ def unit_upsert(
             descendant.depth = descendant.path.count("/") - 2
             descendant.save(update_fields=["path", "depth"])
         unit_moved.send(sender=Unit, unit=unit, old_path=old_path)
+    change_record(actor=actor, instance=unit, before=before, after=snapshot(unit, UNIT_FIELDS))
     return unit, False
 
 
 @transaction.atomic
-def unit_merge(*, unit: Unit, successor: Unit, on: date) -> Unit:
+def unit_merge(*, unit: Unit, successor: Unit, on: date, actor=None) -> Unit:
     """Record that `unit` was merged into `successor` on `on`. Its dossiers keep pointing at it."""
     if successor.pk == unit.pk:
         raise ValidationFailed(
             "Đơn vị kế thừa phải khác đơn vị bị sáp nhập.", code="unit_merge_self"
         )
+    if successor.successor_id == unit.pk:
+        raise ValidationFailed(
+            "Đơn vị kế thừa đã được sáp nhập vào chính đơn vị này.", code="unit_merge_cycle"
+        )
+    before = snapshot(unit, UNIT_FIELDS)
     unit.successor = successor
     unit.valid_to = on
     unit.save(update_fields=["successor", "valid_to"])
+    change_record(actor=actor, instance=unit, before=before, after=snapshot(unit, UNIT_FIELDS))
     return unit
 
 
-def membership_grant(*, user, unit: Unit, role: str, title: str = "") -> Membership:
+MEMBERSHIP_FIELDS = ("user", "unit", "role", "title", "active")
+
+
+@transaction.atomic
+def membership_grant(*, user, unit: Unit, role: str, title: str = "", actor=None) -> Membership:
     if role not in Role.values:
         raise ValidationFailed(f"Vai trò không hợp lệ: {role!r}.", code="role_invalid")
+    stored = Membership.objects.filter(user=user, unit=unit, role=role).first()
+    before = snapshot(stored, MEMBERSHIP_FIELDS)
     membership, _ = Membership.objects.update_or_create(
         user=user, unit=unit, role=role, defaults={"title": title, "active": True}
     )
+    change_record(
+        actor=actor,
+        instance=membership,
+        before=before,
+        after=snapshot(membership, MEMBERSHIP_FIELDS),
+    )
     return membership
+
+
+@transaction.atomic
+def membership_update(
+    *, membership: Membership, title: str, active: bool, actor=None
+) -> Membership:
+    """Change a role's title, or suspend it (an inactive role grants nothing) or give it back."""
+    before = snapshot(Membership.objects.get(pk=membership.pk), MEMBERSHIP_FIELDS)
+    membership.title, membership.active = title, active
+    membership.save(update_fields=["title", "active"])
+    change_record(
+        actor=actor,
+        instance=membership,
+        before=before,
+        after=snapshot(membership, MEMBERSHIP_FIELDS),
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_revoke(*, membership: Membership, actor=None) -> None:
+    change_record(
+        actor=actor,
+        instance=membership,
+        before=snapshot(membership, MEMBERSHIP_FIELDS),
+        after={},
+        action="deleted",
+    )
+    membership.delete()
