@@ -161,3 +161,50 @@ def test_demo_publishes_procedures_and_sets_the_target(demo):
     assert not Publication.objects.filter(made_public_date__isnull=True).exists()
     target = Target.objects.get(metric="online_payment", level="commune", valid_to__year=TODAY.year)
     assert target.percent == 30 and target.unit.code == "298"
+
+
+def test_every_demo_role_gets_one_answer_from_every_door(demo):
+    """For a demo login of each role: the dashboard, the API and the rule agree on whose figures
+    they may see; the dossier page and the API offer the same actions; the desk lists exactly the
+    procedures its units receive."""
+    from django.test import Client
+
+    from motcua.catalog.selectors import procedures_received_by
+    from motcua.desk.selectors import desk_procedures, desk_units
+    from motcua.dossiers import lifecycle
+    from motcua.units.selectors import user_may_view_figures
+    from tests.dossiers.test_lifecycle_table import ACTION_URL
+
+    logins = {}
+    for membership in Membership.objects.select_related("user").order_by("pk"):
+        logins.setdefault(membership.role, membership.user)
+    assert set(logins) == set(Role.values)
+    units = [Unit.objects.get(level="province"), *Unit.objects.filter(level="commune")[:2]]
+    units.append(Unit.objects.filter(level="department").first())
+    dossiers = [Dossier.objects.filter(state=state).first() for state in State.values]
+    for role, user in logins.items():
+        client = Client()
+        client.force_login(user)
+        for unit in units:
+            allowed = user_may_view_figures(user=user, unit=unit)
+            dashboard = client.get("/giam-sat/", {"unit": unit.code}).status_code
+            api = client.get(
+                "/api/v1/indicators/rates",
+                {"unit": unit.code, "start": "2025-01-01", "end": "2025-06-27"},
+            ).status_code
+            assert dashboard == api == (200 if allowed else 403), (role, unit.code)
+        for dossier in filter(None, dossiers):
+            api = client.get(f"/api/v1/dossiers/{dossier.code}")
+            page = client.get(f"/ho-so/{dossier.code}/")
+            assert api.status_code == page.status_code, (role, dossier.code)
+            if api.status_code == 200:
+                by_api = {lifecycle.BY_SLUG[s].kind for s in api.json()["available_actions"]}
+                by_page = {
+                    lifecycle.BY_WEB_SLUG[s].kind for s in ACTION_URL.findall(page.content.decode())
+                }
+                assert by_api == by_page, (role, dossier.code)
+        for unit in desk_units(user=user)[:3]:
+            listed = {p.pk for p in desk_procedures(unit=unit)}
+            received = set(procedures_received_by(unit=unit).values_list("pk", flat=True))
+            # The desk shows the first 50 matches; every one it shows is received there.
+            assert listed <= received and (len(listed) == min(50, len(received))), unit.code
