@@ -85,3 +85,28 @@ def test_roles_granted_changed_and_revoked_are_recorded(admin_client, tree):
         .values_list("action", flat=True)
     )
     assert actions == ["created", "updated", "deleted"]
+
+
+def test_account_changes_are_recorded_without_the_password(admin_client):
+    officer = get_user_model().objects.create_user("canbo2", password="mat-khau-cu-123")
+    response = admin_client.post(
+        f"/admin/auth/user/{officer.pk}/password/",
+        {"password1": "Mat-Khau-Moi-2026!", "password2": "Mat-Khau-Moi-2026!", "usable_password": "true"},
+    )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:1000]
+    page = admin_client.get(f"/admin/auth/user/{officer.pk}/change/").content.decode()
+    assert "Lịch sử thay đổi" in page
+    data = {
+        "username": "canbo2", "first_name": "Nguyễn", "last_name": "Văn B", "email": "",
+        "is_active": "", "date_joined_0": "2026-01-01", "date_joined_1": "08:00:00",
+    }  # fmt: skip
+    response = admin_client.post(f"/admin/auth/user/{officer.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    officer.refresh_from_db()
+    assert not officer.is_active
+    record = ChangeRecord.objects.filter(object_type="auth.user", object_id=str(officer.pk)).latest(
+        "pk"
+    )
+    assert record.after["is_active"] is False and record.before["is_active"] is True
+    assert "pbkdf2" not in str(record.before) + str(record.after)
+    assert "md5" not in str(record.before) + str(record.after)

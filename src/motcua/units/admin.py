@@ -2,6 +2,8 @@
 units.services (the tree's paths, mergers, change records)."""
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 
 from motcua.core.admin import ChangeHistoryMixin
 from motcua.units.models import Membership, Unit
@@ -9,6 +11,7 @@ from motcua.units.services import (
     membership_grant,
     membership_revoke,
     membership_update,
+    staff_account_save,
     unit_merge,
     unit_upsert,
 )
@@ -79,3 +82,15 @@ class MembershipAdmin(ChangeHistoryMixin, admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for membership in queryset:
             membership_revoke(membership=membership, actor=request.user)
+
+
+admin.site.unregister(get_user_model())
+
+
+@admin.register(get_user_model())
+class StaffAccountAdmin(ChangeHistoryMixin, UserAdmin):
+    """Django's account pages (passwords hashed as usual), saving through the service that records
+    the change."""
+
+    def save_model(self, request, obj, form, change):
+        staff_account_save(user=obj, actor=request.user)

@@ -180,3 +180,31 @@ def membership_revoke(*, membership: Membership, actor=None) -> None:
         action="deleted",
     )
     membership.delete()
+
+
+ACCOUNT_FIELDS = (
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+)
+
+
+@transaction.atomic
+def staff_account_save(*, user, actor=None):
+    """Save a staff account (the admin's door), recording what changed — never the password itself,
+    only that it changed."""
+    model = type(user)
+    stored = model.objects.filter(pk=user.pk).first() if user.pk else None
+    before = snapshot(stored, ACCOUNT_FIELDS)
+    if stored is not None:
+        before["password"] = "…"
+    user.save()
+    after = snapshot(user, ACCOUNT_FIELDS)
+    if stored is not None:
+        after["password"] = "…" if stored.password == user.password else "đã đổi"
+    change_record(actor=actor, instance=user, before=before, after=after)
+    return user
