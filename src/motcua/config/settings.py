@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "motcua.demo",
     "motcua.interchange",
     "motcua.bench",
+    "motcua.notifications",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -197,6 +200,53 @@ MOTCUA_PORTAL_MAX_DOSSIER_BYTES = int(
 MOTCUA_SCAN_MAX_BYTES = int(os.environ.get("MOTCUA_SCAN_MAX_BYTES", str(10 * 2**20)))
 # Country whose public holidays the `holidays` package supplies.
 MOTCUA_HOLIDAY_COUNTRY = os.environ.get("MOTCUA_HOLIDAY_COUNTRY", "VN")
+
+# Background tasks (Django's tasks API, django-tasks backport): `database` queues them in the
+# project's database for `motcua worker`; `immediate` runs each where it is enqueued (no worker).
+_tasks_backend = os.environ.get("MOTCUA_TASKS_BACKEND", "database")
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+        }.get(_tasks_backend, _tasks_backend)
+    }
+}
+
+# Notifications to applicants (docs/notifications.md).
+MOTCUA_NOTIFY_CHANNELS = [
+    c.strip() for c in os.environ.get("MOTCUA_NOTIFY_CHANNELS", "email,sms").split(",") if c.strip()
+]
+MOTCUA_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("MOTCUA_NOTIFY_MAX_ATTEMPTS", "5"))
+MOTCUA_NOTIFY_RETRY_SECONDS = float(os.environ.get("MOTCUA_NOTIFY_RETRY_SECONDS", "60"))
+# Where citizens reach the portal: the tracking link in every message.
+MOTCUA_PUBLIC_URL = os.environ.get("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000")
+MOTCUA_SMS_BACKEND = os.environ.get("MOTCUA_SMS_BACKEND", "log")
+MOTCUA_SMS_GATEWAY_URL = os.environ.get("MOTCUA_SMS_GATEWAY_URL", "")
+MOTCUA_SMS_GATEWAY_KEY = os.environ.get("MOTCUA_SMS_GATEWAY_KEY", "")
+MOTCUA_SMS_SENDER = os.environ.get("MOTCUA_SMS_SENDER", "MOTCUA")
+MOTCUA_SMS_ROUTES = [
+    r.strip() for r in os.environ.get("MOTCUA_SMS_ROUTES", "sms").split(",") if r.strip()
+]
+MOTCUA_SMS_TIMEOUT = float(os.environ.get("MOTCUA_SMS_TIMEOUT", "10"))
+MOTCUA_SMS_ASCII = _env_bool("MOTCUA_SMS_ASCII", False)
+# E-mail through Django's mail system: `console` (the default: printed by the worker, nothing
+# leaves the machine), `smtp`, `locmem`, or a backend's dotted path.
+_email_backend = os.environ.get("MOTCUA_EMAIL_BACKEND", "console")
+EMAIL_BACKEND = (
+    f"django.core.mail.backends.{_email_backend}.EmailBackend"
+    if _email_backend in {"console", "smtp", "locmem", "dummy"}
+    else _email_backend
+)
+EMAIL_HOST = os.environ.get("MOTCUA_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("MOTCUA_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("MOTCUA_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("MOTCUA_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("MOTCUA_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _env_bool("MOTCUA_EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = os.environ.get("MOTCUA_EMAIL_FROM", "Một Cửa <khong-tra-loi@localhost>")
+MOTCUA_EMAIL_MESSAGE_ID_DOMAIN = os.environ.get("MOTCUA_EMAIL_MESSAGE_ID_DOMAIN", "motcua.local")
 
 LOGGING = {
     "version": 1,

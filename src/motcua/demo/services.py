@@ -22,6 +22,7 @@ from motcua.demo import data
 from motcua.dossiers import services as ds
 from motcua.dossiers.models import Channel, Dossier, DossierStep, State
 from motcua.indicators.models import Target
+from motcua.notifications.services import notifications_paused
 from motcua.units.models import Membership, Role, Unit
 from motcua.units.services import membership_grant, unit_upsert
 from motcua.workcalendar.selectors import calendar_get
@@ -858,14 +859,16 @@ def demo_load(
     tally = _Tally()
     if dossiers > 0 and not existing:
         _write(stdout, f"Đang tạo {dossiers} hồ sơ mẫu trong một năm đến {end:%d/%m/%Y}…")
-        tally = demo_dossiers_generate(
-            units=units,
-            procedures=procedures,
-            count=dossiers,
-            seed=seed,
-            end=end,
-            progress=lambda done, total: _write(stdout, f"  {done}/{total} hồ sơ"),
-        )
+        # A year of generated history messages no applicant.
+        with notifications_paused():
+            tally = demo_dossiers_generate(
+                units=units,
+                procedures=procedures,
+                count=dossiers,
+                seed=seed,
+                end=end,
+                progress=lambda done, total: _write(stdout, f"  {done}/{total} hồ sơ"),
+            )
     demo_dossiers = Dossier.objects.filter(unit__path__startswith=province.path)
     by_state = dict(demo_dossiers.values_list("state").annotate(n=Count("id")).order_by("state"))
     result = {

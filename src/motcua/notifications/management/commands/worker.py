@@ -1,0 +1,44 @@
+"""`motcua worker`: the background task worker (notifications to applicants, …).
+
+A thin wrapper of the `db_worker` command of django-tasks-db (the database backend of the
+django-tasks backport): same options; Vietnamese help and errors; the process's signal handlers put
+back when it returns (`--batch`, `--max-tasks`), so it can also run inside another program."""
+
+import signal
+from argparse import ArgumentTypeError
+
+from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
+from django_tasks_db.management.commands.db_worker import valid_backend_name
+
+_SIGNALS = [s for s in ("SIGINT", "SIGTERM", "SIGQUIT") if hasattr(signal, s)]
+
+
+def _backend(value: str) -> str:
+    try:
+        return valid_backend_name(value)
+    except ArgumentTypeError as exc:
+        raise ArgumentTypeError(
+            f"Hàng đợi tác vụ '{value}' không dùng cơ sở dữ liệu: đặt "
+            "MOTCUA_TASKS_BACKEND=database để chạy tiến trình nền."
+        ) from exc
+
+
+class Command(DbWorkerCommand):
+    help = (
+        "Chạy tiến trình nền: lấy các tác vụ trong hàng đợi (gửi thông báo cho người nộp hồ sơ, "
+        "…) và thực hiện. --batch: làm hết các tác vụ đang chờ rồi dừng."
+    )
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        for action in parser._actions:
+            if action.dest == "backend_name":
+                action.type = _backend
+
+    def handle(self, *args, **options):
+        previous = {name: signal.getsignal(getattr(signal, name)) for name in _SIGNALS}
+        try:
+            super().handle(*args, **options)
+        finally:
+            for name, handler in previous.items():
+                signal.signal(getattr(signal, name), handler)
