@@ -1,9 +1,12 @@
 """The per-unit override layer: a province's own swaps apply to its whole subtree, win over the
 national data, and never reach another province."""
 
+import importlib
 from datetime import date, datetime, timedelta
 
 import pytest
+from django.apps import apps as django_apps
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -20,6 +23,7 @@ from motcua.workcalendar.services import (
 )
 
 pytestmark = pytest.mark.django_db
+shipped = importlib.import_module("motcua.workcalendar.migrations.0003_national_swaps_2026")
 
 
 def at(text: str) -> datetime:
@@ -28,6 +32,7 @@ def at(text: str) -> datetime:
 
 @pytest.fixture
 def provinces(db):
+    shipped.ship(django_apps, None)  # the national 2026 rows, even after a flushing test
     hai_phong, _ = unit_upsert(code="31", name="UBND thành phố Hải Phòng", level="province")
     tu_ky, _ = unit_upsert(code="11074", name="UBND xã Tứ Kỳ", level="commune", parent=hai_phong)
     desk, _ = unit_upsert(
@@ -200,3 +205,17 @@ def test_random_overrides_stay_in_their_province(provinces, rows, s1, s2, budget
     except _Rollback:
         pass
     calendar_cache_clear()
+
+
+def test_a_duplicate_row_is_refused_in_vietnamese(provinces) -> None:
+    # What the admin form meets: the partial unique constraints speak Vietnamese.
+    hai_phong = provinces[0]
+    calendar_override_set(unit=hai_phong, day=date(2026, 3, 6), kind=OverrideKind.DAY_OFF)
+    twin = CalendarOverride(unit=hai_phong, date=date(2026, 3, 6), kind=OverrideKind.DAY_OFF)
+    with pytest.raises(ValidationError, match="Đơn vị này đã có ngày nghỉ / làm bù"):
+        twin.full_clean()
+    national = CalendarOverride(date=date(2026, 1, 2), kind=OverrideKind.WORKING_DAY)
+    with pytest.raises(ValidationError, match="đã có ngày nghỉ / làm bù toàn quốc"):
+        national.full_clean()
+    other = CalendarOverride(unit=provinces[3], date=date(2026, 3, 6), kind=OverrideKind.DAY_OFF)
+    other.full_clean()  # another province may decide the same day

@@ -60,11 +60,17 @@ class CalendarOverride(models.Model):
                 fields=["date", "unit"],
                 condition=models.Q(unit__isnull=False),
                 name="calendar_override_unit_date_unique",
+                violation_error_message=_(
+                    "Đơn vị này đã có ngày nghỉ / làm bù cho ngày đã chọn; hãy sửa dòng đó."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["date"],
                 condition=models.Q(unit__isnull=True),
                 name="calendar_override_national_date_unique",
+                violation_error_message=_(
+                    "Ngày đã chọn đã có ngày nghỉ / làm bù toàn quốc; hãy sửa dòng đó."
+                ),
             ),
         ]
 

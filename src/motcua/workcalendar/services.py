@@ -15,9 +15,9 @@ if TYPE_CHECKING:
     from motcua.units.models import Unit
 
 
-def _full_clean(instance: CalendarOverride | WorkingSchedule) -> None:
+def _full_clean(instance: CalendarOverride | WorkingSchedule, **options) -> None:
     try:
-        instance.full_clean(validate_unique=False)
+        instance.full_clean(validate_unique=False, **options)
     except ValidationError as exc:
         raise ValidationFailed(
             "; ".join(exc.messages), details={"fields": exc.message_dict}
@@ -43,7 +43,8 @@ def calendar_override_set(
     override = rows.first() or CalendarOverride(date=day, unit=unit)
     for field, value in values.items():
         setattr(override, field, value)
-    _full_clean(override)
+    # Uniqueness is the database's to enforce: a concurrent twin is updated below, not refused.
+    _full_clean(override, validate_constraints=False)
     try:
         with transaction.atomic():
             override.save()
