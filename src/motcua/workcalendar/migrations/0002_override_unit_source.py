@@ -5,34 +5,56 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('units', '0001_initial'),
-        ('workcalendar', '0001_initial'),
+        ("units", "0001_initial"),
+        ("workcalendar", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='calendaroverride',
-            name='source',
-            field=models.CharField(blank=True, help_text='Văn bản quyết định ngày nghỉ / làm bù, ví dụ: Công văn của Chính phủ ngày 25/12/2025.', max_length=300, verbose_name='căn cứ'),
+            model_name="calendaroverride",
+            name="source",
+            field=models.CharField(
+                blank=True,
+                help_text="Văn bản quyết định ngày nghỉ / làm bù, ví dụ: Công văn của Chính phủ ngày 25/12/2025.",
+                max_length=300,
+                verbose_name="căn cứ",
+            ),
         ),
         migrations.AddField(
-            model_name='calendaroverride',
-            name='unit',
-            field=models.ForeignKey(blank=True, help_text='Để trống: áp dụng toàn quốc. Chọn đơn vị (thường là tỉnh, thành phố): áp dụng cho đơn vị đó và mọi đơn vị cấp dưới, ưu tiên hơn lịch toàn quốc.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='calendar_overrides', to='units.unit', verbose_name='đơn vị'),
+            model_name="calendaroverride",
+            name="unit",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Để trống: áp dụng toàn quốc. Chọn đơn vị (thường là tỉnh, thành phố): áp dụng cho đơn vị đó và mọi đơn vị cấp dưới, ưu tiên hơn lịch toàn quốc.",
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="calendar_overrides",
+                to="units.unit",
+                verbose_name="đơn vị",
+            ),
         ),
         migrations.AlterField(
-            model_name='calendaroverride',
-            name='date',
-            field=models.DateField(verbose_name='ngày'),
+            model_name="calendaroverride",
+            name="date",
+            field=models.DateField(verbose_name="ngày"),
         ),
         migrations.AddConstraint(
-            model_name='calendaroverride',
-            constraint=models.UniqueConstraint(condition=models.Q(('unit__isnull', False)), fields=('date', 'unit'), name='calendar_override_unit_date_unique', violation_error_message='Đơn vị này đã có ngày nghỉ / làm bù cho ngày đã chọn; hãy sửa dòng đó.'),
+            model_name="calendaroverride",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("unit__isnull", False)),
+                fields=("date", "unit"),
+                name="calendar_override_unit_date_unique",
+                violation_error_message="Đơn vị này đã có ngày nghỉ / làm bù cho ngày đã chọn; hãy sửa dòng đó.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='calendaroverride',
-            constraint=models.UniqueConstraint(condition=models.Q(('unit__isnull', True)), fields=('date',), name='calendar_override_national_date_unique', violation_error_message='Ngày đã chọn đã có ngày nghỉ / làm bù toàn quốc; hãy sửa dòng đó.'),
+            model_name="calendaroverride",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("unit__isnull", True)),
+                fields=("date",),
+                name="calendar_override_national_date_unique",
+                violation_error_message="Ngày đã chọn đã có ngày nghỉ / làm bù toàn quốc; hãy sửa dòng đó.",
+            ),
         ),
     ]
