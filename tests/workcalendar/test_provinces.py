@@ -3,10 +3,12 @@ national data, and never reach another province."""
 
 import importlib
 from datetime import date, datetime, timedelta
+from io import StringIO
 
 import pytest
 from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -219,3 +221,29 @@ def test_a_duplicate_row_is_refused_in_vietnamese(provinces) -> None:
         national.full_clean()
     other = CalendarOverride(unit=provinces[3], date=date(2026, 3, 6), kind=OverrideKind.DAY_OFF)
     other.full_clean()  # another province may decide the same day
+
+
+def test_deadline_command_uses_the_provinces_layer(provinces) -> None:
+    hai_phong = provinces[0]
+    calendar_override_set(
+        unit=hai_phong,
+        day=date(2026, 3, 6),
+        kind=OverrideKind.DAY_OFF,
+        name="Nghỉ hoán đổi",
+        source="Quyết định của UBND thành phố Hải Phòng",
+    )
+    args = ["--start", "2026-03-05T10:00:00+07:00", "--working-days", "2"]
+    out = StringIO()
+    call_command("deadline", *args, "--unit", "11074-MC", stdout=out)
+    lines = out.getvalue().strip().splitlines()
+    assert lines[-1] == "2026-03-10T10:00:00+07:00"
+    assert any(
+        "06/03/2026 (thứ Sáu): Ngày nghỉ — Nghỉ hoán đổi [UBND thành phố Hải Phòng]"
+        " — căn cứ: Quyết định của UBND thành phố Hải Phòng" in line
+        for line in lines
+    )
+    out = StringIO()
+    call_command("deadline", *args, "--unit", "00004", stdout=out)
+    lines = out.getvalue().strip().splitlines()
+    assert lines[-1] == "2026-03-09T10:00:00+07:00"
+    assert not any("Nghỉ hoán đổi" in line for line in lines)
