@@ -1,4 +1,5 @@
-"""Each official form renders from a real dossier as a searchable PDF with the Circular 01/2023 QR."""
+"""Each official form renders from a real dossier as a searchable PDF with the Circular 01/2023 QR,
+under its number and title in Circular 03/2025/TT-VPCP."""
 
 import json
 import shutil
@@ -10,7 +11,13 @@ from django.template.loader import render_to_string
 
 from motcua.core.errors import ValidationFailed
 from motcua.core.formatting import date_vi
-from motcua.forms.selectors import form_context, form_qr_payload, forms_available
+from motcua.forms.selectors import (
+    FORM_KINDS,
+    LOGBOOK_NUMBER,
+    form_context,
+    form_qr_payload,
+    forms_available,
+)
 from motcua.forms.services import form_render_pdf, logbook_render_pdf, qr_svg_data_uri
 from tests.conftest import local
 from tests.forms.conftest import ID_NUMBER, receive
@@ -67,7 +74,7 @@ CASES = [
     (
         "full",
         "apology",
-        "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
+        "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT",
         [
             "Cần xác minh thông tin nơi sinh với bệnh viện huyện.",
             "15 giờ 30 phút, ngày 06/03/2024",  # the date before the apology
@@ -77,19 +84,19 @@ CASES = [
     (
         "stopped",
         "stop",
-        "THÔNG BÁO DỪNG XỬ LÝ HỒ SƠ",
+        "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ",
         ["Quá thời hạn bổ sung mà công dân không bổ sung hồ sơ.", "ngày 04 tháng 4 năm 2024"],
     ),
     (
         "rejected",
         "rejection",
-        "PHIẾU TỪ CHỐI TIẾP NHẬN, GIẢI QUYẾT HỒ SƠ",
+        "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ",
         ["Việc khai sinh đã được đăng ký tại nơi khác.", "từ chối giải quyết"],
     ),
     (
         "not_accepted",
         "rejection",
-        "PHIẾU TỪ CHỐI TIẾP NHẬN, GIẢI QUYẾT HỒ SƠ",
+        "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ",
         ["Tờ khai không có chữ ký của người đi đăng ký.", "không tiếp nhận hồ sơ"],
     ),
     (
@@ -175,7 +182,7 @@ def test_printed_qr_decodes_to_the_payload(shapes, kind, tmp_path):
     [
         ("received", "supplement", "chưa có yêu cầu bổ sung"),
         ("received", "apology", "chưa được xin lỗi"),
-        ("received", "stop", "không bị dừng xử lý"),
+        ("received", "stop", "không bị dừng giải quyết"),
         ("received", "rejection", "không bị từ chối"),
         ("not_accepted", "receipt", "chưa được tiếp nhận"),
         ("not_accepted", "control_slip", "chưa được tiếp nhận"),
@@ -241,3 +248,59 @@ def test_logbook_range_is_checked(tree):
         logbook_render_pdf(
             unit=tree.tien_dong, start=local(2023, 1, 1).date(), end=local(2024, 3, 1).date()
         )
+
+
+# --- Circular 03/2025/TT-VPCP: numbers, titles, legal basis --------------------------------------
+
+BASIS = "Ban hành kèm theo Thông tư số 03/2025/TT-VPCP ngày 15/9/2025 của Văn phòng Chính phủ"
+
+# (dossier shape, kind, the circular's number, its title as printed)
+CIRCULAR_FORMS = [
+    ("received", "receipt", "01", "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"),
+    ("full", "supplement", "02", "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ"),
+    ("rejected", "rejection", "03", "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ"),
+    ("full", "apology", "04", "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT"),
+    ("stopped", "stop", "05", "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ"),
+    ("full", "control_slip", "06", "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ"),
+]
+
+
+@needs_pdftotext
+@pytest.mark.parametrize(("shape", "kind", "number", "title"), CIRCULAR_FORMS)
+def test_forms_print_their_number_title_and_the_circular(shapes, shape, kind, number, title):
+    text = pdf_text(form_render_pdf(kind=kind, dossier=getattr(shapes, shape)))
+    assert f"Mẫu số {number}" in text
+    assert title in text
+    assert BASIS in text
+    assert "01/2018" not in text
+    # The number and basis come first on the page, before the header and the title.
+    assert text.index(f"Mẫu số {number}") < text.index("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+    assert text.index(BASIS) < text.index(title)
+
+
+def test_the_seven_forms_have_distinct_numbers():
+    numbers = [f.number for f in FORM_KINDS] + [LOGBOOK_NUMBER]
+    assert numbers == ["01", "02", "03", "04", "05", "06", "07"]
+
+
+@needs_pdftotext
+def test_stop_notice_prints_the_stop_reason_and_who_stopped(shapes):
+    dossier = shapes.stopped
+    text = pdf_text(form_render_pdf(kind="thong-bao-dung-xu-ly", dossier=dossier))
+    assert "Mẫu số 05" in text
+    assert "thông báo dừng giải quyết hồ sơ nêu trên kể từ 10 giờ 00 phút, ngày 04/04/2024" in text
+    assert "lý do: Quá thời hạn bổ sung mà công dân không bổ sung hồ sơ." in text
+    assert "Lê Văn Cường" in text
+    assert dossier.state == 8
+
+
+@needs_pdftotext
+def test_logbook_is_form_07_of_the_circular(shapes, tree):
+    text = pdf_text(
+        logbook_render_pdf(
+            unit=tree.tien_dong, start=local(2024, 3, 1).date(), end=local(2024, 3, 31).date()
+        )
+    )
+    assert "Mẫu số 07" in text
+    assert BASIS in text
+    assert text.index("Mẫu số 07") < text.index("SỔ THEO DÕI HỒ SƠ")

@@ -4,6 +4,7 @@ import logging
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
@@ -112,3 +113,24 @@ def test_logbook_bad_input_shows_the_form_with_vietnamese_errors(client, staff, 
     html = response.content.decode()
     assert response.status_code == 400
     assert "Ngày không hợp lệ." in html and "Chưa chọn ngày kết thúc." in html
+
+
+def test_stop_notice_has_its_url(client, staff, shapes):
+    client.force_login(staff.processor)
+    response = client.get(url(shapes.stopped.code, "thong-bao-dung-xu-ly"))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert "thong-bao-dung-xu-ly-" in response["Content-Disposition"]
+
+
+def test_dossier_page_of_a_stopped_dossier_links_the_stop_notice(client, staff, shapes):
+    client.force_login(staff.processor)
+    stopped = client.get(reverse("backoffice:dossier", kwargs={"code": shapes.stopped.code}))
+    assert stopped.status_code == 200
+    page = stopped.content.decode()
+    assert shapes.stopped.state == 8
+    assert url(shapes.stopped.code, "thong-bao-dung-xu-ly") in page
+    assert "Mẫu số 05: Thông báo dừng giải quyết hồ sơ" in page
+    assert "Mẫu số 01: Giấy tiếp nhận hồ sơ và hẹn trả kết quả" in page
+
+    received = client.get(reverse("backoffice:dossier", kwargs={"code": shapes.received.code}))
+    assert "thong-bao-dung-xu-ly" not in received.content.decode()

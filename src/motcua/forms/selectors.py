@@ -27,27 +27,39 @@ from motcua.dossiers.models import (
 from motcua.units.models import Role, Unit, UnitLevel
 from motcua.units.services import unit_derive_short_name
 
+# The forms of Circular 03/2025/TT-VPCP (15/9/2025, replacing Circular 01/2018/TT-VPCP), under
+# its numbers and titles. The exact field lists of each form are not confirmed (docs/forms.md).
+CIRCULAR = _("Thông tư số 03/2025/TT-VPCP ngày 15/9/2025 của Văn phòng Chính phủ")
+LEGAL_BASIS = _("Ban hành kèm theo %(circular)s")
+
 
 @dataclass(frozen=True)
 class FormKind:
     kind: str  # code name, the `kind` of form_render_pdf
     slug: str  # Vietnamese URL part: /bieu-mau/<code>/<slug>.pdf
+    number: str  # "01" … "07": Mẫu số of the circular
     title: Any
     template: str
     # Event kinds the form is printed from (the last one counts); empty: needs only the receipt.
     events: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return form_number_label(number=self.number)
 
 
 FORM_KINDS: tuple[FormKind, ...] = (
     FormKind(
         "receipt",
         "giay-tiep-nhan",
+        "01",
         _("Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
         "officialforms/receipt.html",
     ),
     FormKind(
         "supplement",
         "phieu-yeu-cau-bo-sung",
+        "02",
         _("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"),
         "officialforms/supplement.html",
         ("supplement_requested",),
@@ -55,27 +67,31 @@ FORM_KINDS: tuple[FormKind, ...] = (
     FormKind(
         "rejection",
         "phieu-tu-choi",
-        _("Phiếu từ chối tiếp nhận, giải quyết hồ sơ"),
+        "03",
+        _("Phiếu từ chối tiếp nhận giải quyết hồ sơ"),
         "officialforms/rejection.html",
         ("not_accepted", "rejected"),
     ),
     FormKind(
         "apology",
         "phieu-xin-loi",
-        _("Phiếu xin lỗi và hẹn lại ngày trả kết quả"),
+        "04",
+        _("Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết"),
         "officialforms/apology.html",
         ("apologised",),
     ),
     FormKind(
         "stop",
         "thong-bao-dung-xu-ly",
-        _("Thông báo dừng xử lý hồ sơ"),
+        "05",
+        _("Thông báo dừng giải quyết hồ sơ"),
         "officialforms/stop.html",
         ("stopped",),
     ),
     FormKind(
         "control_slip",
         "phieu-kiem-soat",
+        "06",
         _("Phiếu kiểm soát quá trình giải quyết hồ sơ"),
         "officialforms/control_slip.html",
     ),
@@ -83,7 +99,20 @@ FORM_KINDS: tuple[FormKind, ...] = (
 BY_KIND = {f.kind: f for f in FORM_KINDS}
 BY_SLUG = {f.slug: f for f in FORM_KINDS}
 
+LOGBOOK_NUMBER = "07"
 LOGBOOK_TITLE = _("Sổ theo dõi hồ sơ")
+
+
+def form_legal_basis() -> str:
+    """ "Ban hành kèm theo Thông tư số 03/2025/TT-VPCP …", printed under each form's number."""
+    return str(LEGAL_BASIS) % {"circular": str(CIRCULAR)}
+
+
+def form_number_label(*, number: str) -> str:
+    """ "Mẫu số 01" """
+    return gettext("Mẫu số %(number)s") % {"number": number}
+
+
 LOGBOOK_TEMPLATE = "officialforms/logbook.html"
 # One printed register stays printable: a year at most, and a row cap well above a commune's year.
 LOGBOOK_MAX_DAYS = 366
@@ -202,7 +231,7 @@ NOT_APPLICABLE = {
         "Hồ sơ không bị từ chối tiếp nhận hay từ chối giải quyết nên không có phiếu này."
     ),
     "apology": _("Hồ sơ chưa được xin lỗi và hẹn lại ngày trả kết quả nên không có phiếu này."),
-    "stop": _("Hồ sơ không bị dừng xử lý nên không có thông báo này."),
+    "stop": _("Hồ sơ không bị dừng giải quyết nên không có thông báo dừng giải quyết hồ sơ."),
     "control_slip": _("Hồ sơ chưa được tiếp nhận nên chưa có phiếu kiểm soát."),
 }
 
@@ -249,6 +278,8 @@ def form_context(*, kind: str, dossier: Dossier, now: datetime | None = None) ->
     return {
         "form": form,
         "title": str(form.title),
+        "form_number": form.label,
+        "legal_basis": form_legal_basis(),
         "dossier": dossier,
         "procedure": dossier.procedure,
         "unit": dossier.unit,
@@ -529,6 +560,8 @@ def logbook_context(
     governing, issuing = unit_issuer_lines(unit=unit, desk=True)
     return {
         "title": str(LOGBOOK_TITLE),
+        "form_number": form_number_label(number=LOGBOOK_NUMBER),
+        "legal_basis": form_legal_basis(),
         "unit": unit,
         "governing": governing,
         "issuing": issuing,

@@ -20,9 +20,11 @@ class YearListFilter(admin.SimpleListFilter):
 
 @admin.register(CalendarOverride)
 class CalendarOverrideAdmin(admin.ModelAdmin):
-    list_display = ["date", "weekday", "kind", "name", "updated_at"]
+    list_display = ["date", "weekday", "kind", "name", "unit", "source", "updated_at"]
     list_filter = ["kind", YearListFilter]
-    search_fields = ["name"]
+    list_select_related = ["unit"]
+    raw_id_fields = ["unit"]
+    search_fields = ["name", "source", "unit__name", "unit__code"]
     date_hierarchy = "date"
     ordering = ["-date"]
 

@@ -13,16 +13,38 @@ class OverrideKind(models.TextChoices):
 
 
 class CalendarOverride(models.Model):
-    """A date whose status differs from the public-holiday package: a local day off, a swap
-    decided by the government, or a make-up working Saturday. Applies to every unit."""
+    """A date whose status differs from the public-holiday package: a day off, a swap decided by
+    the government or a province, or a make-up working Saturday. Without a unit it is national
+    (every unit); with a unit it applies to that unit's subtree and wins over the national rows and
+    the package — the nearest unit up the tree that has a row for the date decides."""
 
-    date = models.DateField(_("ngày"), unique=True)
+    date = models.DateField(_("ngày"))
+    unit = models.ForeignKey(
+        "units.Unit",
+        verbose_name=_("đơn vị"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="calendar_overrides",
+        help_text=_(
+            "Để trống: áp dụng toàn quốc. Chọn đơn vị (thường là tỉnh, thành phố): áp dụng cho "
+            "đơn vị đó và mọi đơn vị cấp dưới, ưu tiên hơn lịch toàn quốc."
+        ),
+    )
     kind = models.CharField(_("loại"), max_length=16, choices=OverrideKind.choices)
     name = models.CharField(
         _("tên / lý do"),
         max_length=200,
         blank=True,
         help_text=_("Ví dụ: Nghỉ bù Quốc khánh; Làm bù cho ngày 02/05."),
+    )
+    source = models.CharField(
+        _("căn cứ"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Văn bản quyết định ngày nghỉ / làm bù, ví dụ: Công văn của Chính phủ ngày 25/12/2025."
+        ),
     )
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
@@ -31,6 +53,26 @@ class CalendarOverride(models.Model):
         verbose_name = _("ngày nghỉ / làm bù")
         verbose_name_plural = _("ngày nghỉ / làm bù")
         ordering = ["-date"]
+        constraints = [
+            # One row per date and unit; NULLs are distinct in a unique index, so the national
+            # rows (no unit) get their own partial index.
+            models.UniqueConstraint(
+                fields=["date", "unit"],
+                condition=models.Q(unit__isnull=False),
+                name="calendar_override_unit_date_unique",
+                violation_error_message=_(
+                    "Đơn vị này đã có ngày nghỉ / làm bù cho ngày đã chọn; hãy sửa dòng đó."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["date"],
+                condition=models.Q(unit__isnull=True),
+                name="calendar_override_national_date_unique",
+                violation_error_message=_(
+                    "Ngày đã chọn đã có ngày nghỉ / làm bù toàn quốc; hãy sửa dòng đó."
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         label = self.name or self.get_kind_display()

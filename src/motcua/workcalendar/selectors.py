@@ -21,14 +21,14 @@ if TYPE_CHECKING:
 # processes (or undone by a test's rollback, which sends no signal) are noticed too.
 _lock = threading.Lock()
 _version = 0
-_state: dict[str, Any] = {"key": None, "schedules": {}, "calendars": {}}
+_state: dict[str, Any] = {"key": None, "schedules": {}, "overrides": {}, "calendars": {}}
 
 
 def calendar_cache_clear() -> None:
     global _version
     with _lock:
         _version += 1
-        _state.update(key=None, schedules={}, calendars={})
+        _state.update(key=None, schedules={}, overrides={}, calendars={})
 
 
 def _data_key() -> tuple:
@@ -55,9 +55,22 @@ def _fresh_state() -> dict[str, Any]:
             schedules: dict[str | None, WorkingSchedule] = {}
             for row in WorkingSchedule.objects.select_related("unit").order_by("-pk"):
                 schedules[row.unit.path if row.unit_id else None] = row
-            _state.update(key=key, schedules=schedules, calendars={})
+            # Overrides by layer: None → national rows, a unit path → that unit's rows.
+            overrides: dict[str | None, dict[date, tuple[str, str]]] = {}
+            for row in CalendarOverride.objects.select_related("unit").order_by("pk"):
+                layer = overrides.setdefault(row.unit.path if row.unit_id else None, {})
+                layer[row.date] = (row.kind, row.name)
+            _state.update(key=key, schedules=schedules, overrides=overrides, calendars={})
         _state["checked_at"] = now
         return _state
+
+
+def _ancestor_paths(unit: Unit | None) -> list[str]:
+    """The unit's own path and its ancestors', root first: "/30/", "/30/298/", …"""
+    if unit is None or not unit.path:
+        return []
+    codes = [code for code in unit.path.split("/") if code]
+    return ["/" + "/".join(codes[:depth]) + "/" for depth in range(1, len(codes) + 1)]
 
 
 def working_schedule_for(
@@ -66,16 +79,24 @@ def working_schedule_for(
     """The schedule of the unit or its nearest ancestor that has one, else the default row."""
     if schedules is None:
         schedules = _fresh_state()["schedules"]
-    if unit is not None and unit.path:
-        codes = [code for code in unit.path.split("/") if code]
-        for depth in range(len(codes), 0, -1):
-            path = "/" + "/".join(codes[:depth]) + "/"
-            if path in schedules:
-                return schedules[path]
+    for path in reversed(_ancestor_paths(unit)):
+        if path in schedules:
+            return schedules[path]
     return schedules.get(None)
 
 
-def _build(schedule: WorkingSchedule | None) -> WorkCalendar:
+def calendar_override_layers(*, unit: Unit | None, overrides: dict | None = None) -> list:
+    """Which override layers apply to `unit`, weakest first: the national rows (None), then each
+    ancestor that has rows, root to the unit itself. A later layer wins for the dates it names, so
+    a province's swap beats the national data in its whole subtree and nowhere else."""
+    if overrides is None:
+        overrides = _fresh_state()["overrides"]
+    return [None, *(path for path in _ancestor_paths(unit) if path in overrides)]
+
+
+def _build(
+    schedule: WorkingSchedule | None, layers: list, overrides: dict[str | None, dict]
+) -> WorkCalendar:
     if schedule is None:
         periods = parse_periods(settings.MOTCUA_WORKING_PERIODS)
         weekdays = frozenset(range(5))
@@ -84,11 +105,15 @@ def _build(schedule: WorkingSchedule | None) -> WorkCalendar:
         weekdays = parse_weekdays(schedule.weekdays)
     days_off: dict[date, str] = {}
     working_days: dict[date, str] = {}
-    for row in CalendarOverride.objects.all():
-        if row.kind == OverrideKind.WORKING_DAY:
-            working_days[row.date] = row.name or str(OverrideKind.WORKING_DAY.label)
-        else:
-            days_off[row.date] = row.name or str(OverrideKind.DAY_OFF.label)
+    for layer in layers:
+        for day, (kind, name) in overrides.get(layer, {}).items():
+            # A stronger layer replaces the weaker one's verdict on the day, whichever kind.
+            days_off.pop(day, None)
+            working_days.pop(day, None)
+            if kind == OverrideKind.WORKING_DAY:
+                working_days[day] = name or str(OverrideKind.WORKING_DAY.label)
+            else:
+                days_off[day] = name or str(OverrideKind.DAY_OFF.label)
     return WorkCalendar(
         periods=periods,
         weekdays=weekdays,
@@ -99,16 +124,38 @@ def _build(schedule: WorkingSchedule | None) -> WorkCalendar:
 
 
 def calendar_get(*, unit: Unit | None = None) -> WorkCalendar:
-    """The working calendar of `unit` (or the deployment default when None)."""
+    """The working calendar of `unit` (or the deployment default when None): its schedule, the
+    package's holidays, the national overrides and those of the unit and its ancestors."""
     state = _fresh_state()
     data_key, schedules, calendars = state["key"], state["schedules"], state["calendars"]
+    overrides = state["overrides"]
     schedule = working_schedule_for(unit=unit, schedules=schedules)
-    cache_key = schedule.pk if schedule is not None else None
+    layers = calendar_override_layers(unit=unit, overrides=overrides)
+    cache_key = (schedule.pk if schedule is not None else None, tuple(layers))
     calendar = calendars.get(cache_key)
     if calendar is None:
-        calendar = _build(schedule)
+        calendar = _build(schedule, layers, overrides)
         with _lock:
             # Another thread may have seen newer data meanwhile; then this one is not cached.
             if _state["key"] == data_key and data_key is not None:
                 _state["calendars"][cache_key] = calendar
     return calendar
+
+
+def calendar_overrides_in(
+    *, unit: Unit | None = None, start: date, end: date
+) -> list[CalendarOverride]:
+    """The override rows that decide a day of [start, end] for `unit` (the strongest layer's row
+    for each date), with their name and legal source — to show why a day is off or worked."""
+    state = _fresh_state()
+    layers = calendar_override_layers(unit=unit, overrides=state["overrides"])
+    rank = {layer: i for i, layer in enumerate(layers)}
+    rows = CalendarOverride.objects.filter(date__range=(start, end)).select_related("unit")
+    chosen: dict[date, tuple[int, CalendarOverride]] = {}
+    for row in rows:
+        layer = row.unit.path if row.unit_id else None
+        if layer not in rank:
+            continue
+        if row.date not in chosen or rank[layer] > chosen[row.date][0]:
+            chosen[row.date] = (rank[layer], row)
+    return [row for _, row in sorted(chosen.values(), key=lambda item: item[1].date)]

@@ -6,7 +6,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from motcua.core.errors import ValidationFailed
 from motcua.workcalendar.models import CalendarOverride, OverrideKind, WorkingSchedule
@@ -15,9 +15,9 @@ if TYPE_CHECKING:
     from motcua.units.models import Unit
 
 
-def _full_clean(instance: CalendarOverride | WorkingSchedule) -> None:
+def _full_clean(instance: CalendarOverride | WorkingSchedule, **options) -> None:
     try:
-        instance.full_clean(validate_unique=False)
+        instance.full_clean(validate_unique=False, **options)
     except ValidationError as exc:
         raise ValidationFailed(
             "; ".join(exc.messages), details={"fields": exc.message_dict}
@@ -25,27 +25,46 @@ def _full_clean(instance: CalendarOverride | WorkingSchedule) -> None:
 
 
 @transaction.atomic
-def calendar_override_set(*, day: date, kind: str, name: str = "") -> CalendarOverride:
-    """Declare `day` a day off or a make-up working day (replacing any earlier override)."""
+def calendar_override_set(
+    *, day: date, kind: str, name: str = "", source: str = "", unit: Unit | None = None
+) -> CalendarOverride:
+    """Declare `day` a day off or a make-up working day (replacing any earlier override of the
+    same layer): nationally when `unit` is None, else for `unit` and its whole subtree — a
+    province's own swap. `source` names the decision (e.g. "Công văn … ngày …")."""
     if kind not in OverrideKind.values:
         raise ValidationFailed(
             f"Loại ngày “{kind}” không hợp lệ; chọn “day_off” (ngày nghỉ) hoặc "
             "“working_day” (ngày làm việc bù).",
             details={"kind": kind},
         )
-    override = CalendarOverride.objects.filter(date=day).first() or CalendarOverride(date=day)
-    override.kind = kind
-    override.name = (name or "").strip()
-    _full_clean(override)
-    override.save()
+    rows = CalendarOverride.objects.select_for_update().filter(date=day)
+    rows = rows.filter(unit=unit) if unit is not None else rows.filter(unit__isnull=True)
+    values = {"kind": kind, "name": (name or "").strip(), "source": (source or "").strip()}
+    override = rows.first() or CalendarOverride(date=day, unit=unit)
+    for field, value in values.items():
+        setattr(override, field, value)
+    # Uniqueness is the database's to enforce: a concurrent twin is updated below, not refused.
+    _full_clean(override, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            override.save()
+    except IntegrityError:
+        # Another request created the same day's row meanwhile: update that one instead.
+        override = rows.get()
+        for field, value in values.items():
+            setattr(override, field, value)
+        override.save()
     return override
 
 
 @transaction.atomic
-def calendar_override_delete(*, day: date) -> bool:
-    """Remove the override of `day`; returns whether there was one."""
+def calendar_override_delete(*, day: date, unit: Unit | None = None) -> bool:
+    """Remove the override of `day` in one layer (national when `unit` is None); returns whether
+    there was one. Other layers' rows for the day stay."""
+    rows = CalendarOverride.objects.filter(date=day)
+    rows = rows.filter(unit=unit) if unit is not None else rows.filter(unit__isnull=True)
     deleted = False
-    for override in CalendarOverride.objects.filter(date=day):
+    for override in rows:
         override.delete()  # one by one so post_delete invalidates the cached calendars
         deleted = True
     return deleted

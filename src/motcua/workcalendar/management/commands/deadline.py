@@ -6,7 +6,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from motcua.core.timeutil import now, parse_aware, to_local
-from motcua.workcalendar.selectors import calendar_get
+from motcua.workcalendar.selectors import calendar_get, calendar_overrides_in
 
 WEEKDAY_NAMES = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 
@@ -24,7 +24,8 @@ def _decimal(value: str, label: str) -> Decimal:
 class Command(BaseCommand):
     help = (
         "Tính hạn xử lý: thời điểm bắt đầu cộng số ngày (hoặc giờ) làm việc theo lịch làm việc "
-        "(trừ ngày nghỉ, ngày lễ, Tết). Dòng cuối in thời điểm hạn theo ISO 8601."
+        "(trừ ngày nghỉ, ngày lễ, Tết). Các dòng giữa liệt kê ngày nghỉ / làm bù do quản trị "
+        "khai báo đã áp dụng, kèm căn cứ. Dòng cuối in thời điểm hạn theo ISO 8601."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -73,4 +74,12 @@ class Command(BaseCommand):
 
         due = to_local(due)
         self.stdout.write(f"Hạn xử lý: {due:%d/%m/%Y %H:%M} ({WEEKDAY_NAMES[due.weekday()]})")
+        # Why: the declared days off / make-up days the count went through, with their source.
+        for row in calendar_overrides_in(unit=unit, start=to_local(start).date(), end=due.date()):
+            where = f" [{row.unit.name}]" if row.unit_id else ""
+            basis = f" — căn cứ: {row.source}" if row.source else ""
+            self.stdout.write(
+                f"  {row.date:%d/%m/%Y} ({WEEKDAY_NAMES[row.date.weekday()]}): "
+                f"{row.get_kind_display()} — {row.name or row.get_kind_display()}{where}{basis}"
+            )
         self.stdout.write(due.isoformat())
