@@ -54,3 +54,31 @@ def test_a_second_national_row_for_a_day_is_refused_in_vietnamese(admin_client) 
     assert response.status_code == 200
     assert "đã có ngày nghỉ / làm bù toàn quốc" in response.content.decode()
     assert CalendarOverride.objects.filter(date=date(2026, 1, 2)).count() == 1
+
+
+def test_calendar_edits_in_the_admin_are_recorded(admin_client) -> None:
+    """Deadlines follow the calendar: who declared or removed a day, and when, is kept."""
+    from motcua.core.models import ChangeRecord
+
+    response = admin_client.post(
+        ADD,
+        {"date": "2027-04-02", "unit": "", "kind": "day_off", "name": "Nghỉ bù", "source": "Công văn số 9"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    row = CalendarOverride.objects.get(date=date(2027, 4, 2))
+    response = admin_client.post(
+        f"/admin/workcalendar/calendaroverride/{row.pk}/change/",
+        {"kind": "working_day", "name": "Làm bù", "source": "Công văn số 10"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert calendar_get().is_working_day(date(2027, 4, 2))  # a Friday, declared worked
+    response = admin_client.post(
+        f"/admin/workcalendar/calendaroverride/{row.pk}/delete/", {"post": "yes"}
+    )
+    assert response.status_code == 302
+    records = ChangeRecord.objects.filter(
+        object_type="workcalendar.calendaroverride", object_id=str(row.pk)
+    ).order_by("pk")
+    assert [r.action for r in records] == ["created", "updated", "deleted"]
+    assert records[1].before["kind"] == "day_off" and records[1].after["kind"] == "working_day"
+    assert all(r.actor_name == "quantri" for r in records)

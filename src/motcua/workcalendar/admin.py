@@ -1,7 +1,14 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from motcua.core.admin import ChangeHistoryMixin
 from motcua.workcalendar.models import CalendarOverride, WorkingSchedule
+from motcua.workcalendar.services import (
+    calendar_override_delete,
+    calendar_override_set,
+    working_schedule_delete,
+    working_schedule_set,
+)
 
 
 class YearListFilter(admin.SimpleListFilter):
@@ -19,7 +26,9 @@ class YearListFilter(admin.SimpleListFilter):
 
 
 @admin.register(CalendarOverride)
-class CalendarOverrideAdmin(admin.ModelAdmin):
+class CalendarOverrideAdmin(ChangeHistoryMixin, admin.ModelAdmin):
+    """Saved through workcalendar.services: validation, one row per day and layer, the record."""
+
     list_display = ["date", "weekday", "kind", "name", "unit", "source", "updated_at"]
     list_filter = ["kind", YearListFilter]
     list_select_related = ["unit"]
@@ -34,10 +43,48 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
             obj.date.weekday()
         ]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A day and its layer are the row's identity: another day is another row.
+        fixed = ("date", "unit") if obj is not None else ()
+        return (*fixed, *super().get_readonly_fields(request, obj))
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = calendar_override_set(
+            day=obj.date,
+            kind=obj.kind,
+            name=obj.name,
+            source=obj.source,
+            unit=obj.unit,
+            actor=request.user,
+        ).pk
+
+    def delete_model(self, request, obj):
+        calendar_override_delete(day=obj.date, unit=obj.unit, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for override in queryset:
+            self.delete_model(request, override)
+
 
 @admin.register(WorkingSchedule)
-class WorkingScheduleAdmin(admin.ModelAdmin):
+class WorkingScheduleAdmin(ChangeHistoryMixin, admin.ModelAdmin):
     list_display = ["__str__", "unit", "periods", "weekdays", "updated_at"]
     list_select_related = ["unit"]
     raw_id_fields = ["unit"]
     search_fields = ["unit__name", "unit__code"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fixed = ("unit",) if obj is not None else ()
+        return (*fixed, *super().get_readonly_fields(request, obj))
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = working_schedule_set(
+            unit=obj.unit, periods=obj.periods, weekdays=obj.weekdays, actor=request.user
+        ).pk
+
+    def delete_model(self, request, obj):
+        working_schedule_delete(schedule=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for schedule in queryset:
+            self.delete_model(request, schedule)
