@@ -12,7 +12,11 @@ class DeskPaymentForm(forms.Form):
         initial=PaymentMethod.CASH,
     )
     # Integer đồng: the field refuses decimals.
-    amount = forms.IntegerField(label=_("Số tiền (đồng)"), min_value=1)
+    amount = forms.IntegerField(
+        label=_("Số tiền (đồng)"),
+        min_value=1,
+        error_messages={"invalid": _("Số tiền phải là số nguyên đồng (không có phần thập phân).")},
+    )
     reference = forms.CharField(
         label=_("Mã giao dịch ngân hàng hoặc số hóa đơn máy POS"), max_length=64, required=False
     )
