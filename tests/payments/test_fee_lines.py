@@ -48,7 +48,7 @@ def land_procedure(db):
 def test_the_desk_receipt_copies_the_schedule(staff, tree, land_procedure):
     dossier = receive(staff=staff, tree=tree, procedure=land_procedure)
     lines = fee_lines(dossier=dossier)
-    assert [(l.code, l.name, l.amount, l.kind) for l in lines] == [
+    assert [(x.code, x.name, x.amount, x.kind) for x in lines] == [
         ("LP01", "Lệ phí cấp giấy chứng nhận", 100000, "le_phi"),
         ("P02", "Phí thẩm định hồ sơ", 250000, "phi"),
     ]
@@ -59,7 +59,7 @@ def test_an_online_dossier_gets_its_lines_when_accepted(staff, tree, land_proced
     dossier = submit_online(unit=tree.tien_dong, procedure=land_procedure)
     assert fee_lines(dossier=dossier) == []
     services.dossier_accept(actor=staff.desk, dossier=dossier)
-    assert sum(l.amount for l in fee_lines(dossier=dossier)) == 350000
+    assert sum(x.amount for x in fee_lines(dossier=dossier)) == 350000
 
 
 def test_creating_twice_adds_nothing_and_later_schedule_edits_do_not_reach_it(
@@ -89,7 +89,7 @@ def test_a_financial_obligation_adds_a_line_to_pay(staff, tree, birth_registrati
         actor=staff.processor, dossier=dossier, content="Nộp tiền sử dụng đất", amount=1500000
     )
     lines = fee_lines(dossier=dossier)
-    assert [(l.source, l.name, l.amount) for l in lines] == [
+    assert [(x.source, x.name, x.amount) for x in lines] == [
         ("schedule", "Lệ phí đăng ký khai sinh", 8000),
         ("obligation", "Nộp tiền sử dụng đất", 1500000),
     ]
