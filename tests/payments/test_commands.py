@@ -218,3 +218,36 @@ def test_a_clean_statement_exits_0(tmp_path, dossier):
     )
     out = run("reconcile", str(path))
     assert "0 khác biệt" in out
+
+
+def test_the_standin_command_serves_with_the_behaviour_asked_for(tmp_path):
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "MOTCUA_VAR_DIR": str(tmp_path)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "motcua", "payments", "standin", "--port", str(port),
+         "--duplicates", "2", "--fail-then-succeed", "--delay", "0.5"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )  # fmt: skip
+    try:
+        first = process.stdout.readline()
+        assert "stand-in" in first and f"127.0.0.1:{port}" in first
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/_standin/behaviour", data=b"{}", method="POST"
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            behaviour = json.loads(response.read())
+        assert behaviour["duplicates"] == 2 and behaviour["fail_then_succeed"] is True
+        assert behaviour["delay"] == 0.5 and behaviour["bad_signature"] is False
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
