@@ -2,6 +2,7 @@
 MaXacThuc, the citizen sent to the platform, callback, status query to confirm, GET_BILL."""
 
 import json
+import urllib.error
 import urllib.request
 
 import pytest
@@ -111,3 +112,30 @@ def test_the_platform_out_of_reach_is_a_clear_error(secrets_set, dossier):
         payment_order_open(dossier=dossier, provider="national")
     assert "Không kết nối được" in error.value.message
     assert not dossier.payment_orders.exists()
+
+
+def test_a_callback_for_an_unknown_order_is_404_without_asking_the_platform(standin, live_server):
+    message = national_sign(
+        secret=NATIONAL_SECRET,
+        message={
+            "LoaiBanTin": "KET_QUA",
+            "MaThamChieu": "DHKHONGCO",
+            "MaGiaoDich": "GD1",
+            "SoTien": 8000,
+            "MaTienTe": "VND",
+            "TrangThai": "00",
+            "ThoiGianGD": compact_time(local_now()),
+            "ThoiGianGui": compact_time(local_now()),
+        },
+    )
+    request = urllib.request.Request(
+        f"{live_server.url}/thanh-toan/dvcqg/callback",
+        data=json.dumps(message).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 404
+    assert json.loads(refused.value.read())["MaLoi"] == "02"
+    assert ReceivedCallback.objects.get().verdict == "unknown_order"

@@ -421,6 +421,12 @@ def payment_callback_handle(
     report = None
     try:
         report = adapter.callback_read(headers=headers, body=body)
+        if not PaymentOrder.objects.filter(order_id=report.order_id).exists():
+            raise _refuse(
+                f"Không có đơn thanh toán {report.order_id}.",
+                verdict=Verdict.UNKNOWN_ORDER,
+                http_status=404,
+            )
         confirmed = adapter.confirm(report=report)
         verdict = payment_report_apply(provider=provider, report=confirmed)
         status, reason = 200, ""
