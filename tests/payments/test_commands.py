@@ -251,3 +251,31 @@ def test_the_standin_command_serves_with_the_behaviour_asked_for(tmp_path):
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=20) == 0
+
+
+@pytest.mark.django_db
+def test_refunds_list_the_second_capture_until_it_is_returned(dossier):
+    order = payment_order_open(dossier=dossier)
+    for txn in ("TX-1", "TX-2"):
+        payment_report_apply(
+            provider="province",
+            report=ProviderReport(
+                order_id=order.order_id,
+                transaction_id=txn,
+                amount=8000,
+                currency="VND",
+                status="paid",
+                occurred_at=datetime(2026, 12, 2, 10, 0, tzinfo=LOCAL_TZ),
+            ),
+        )
+    [due] = json.loads(run("refunds", "--json"))
+    assert (due["transaction_id"], due["amount"], due["dossier"]) == ("TX-2", 8000, dossier.code)
+    assert "hoàn trả" in due["reason"]
+
+    with pytest.raises(CommandError) as error:  # the counted capture is not refundable here
+        run("refunded", "--transaction", "TX-1", "--reference", "HT-1")
+    assert error.value.returncode == 2 and "refund_not_due" in str(error.value)
+    assert "TX-2" in run("refunded", "--transaction", "TX-2", "--reference", "HT-2")
+    assert "TX-2" in run("refunded", "--transaction", "TX-2", "--reference", "HT-2")  # again: same
+    assert json.loads(run("refunds", "--json")) == []
+    assert Dossier.objects.get(pk=dossier.pk).fee_paid_amount == 8000

@@ -127,6 +127,8 @@ class PaymentTransaction(models.Model):
     occurred_at = models.DateTimeField()
     recorded = models.BooleanField(default=False)
     refund_due = models.BooleanField(default=False)
+    refunded_at = models.DateTimeField(null=True, blank=True)
+    refund_reference = models.CharField(max_length=64, blank=True)
     note = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

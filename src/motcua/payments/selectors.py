@@ -103,3 +103,12 @@ def receipt_get(*, number: str) -> Receipt | None:
         .filter(number=number)
         .first()
     )
+
+
+def refunds_due() -> list[PaymentTransaction]:
+    """Captured money we must return (second captures, captures the dossier could not take)."""
+    return list(
+        PaymentTransaction.objects.filter(refund_due=True)
+        .select_related("order", "order__dossier")
+        .order_by("occurred_at", "pk")
+    )

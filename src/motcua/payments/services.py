@@ -310,6 +310,35 @@ def _refund_due(txn: PaymentTransaction, note: str) -> None:
     )
 
 
+@transaction.atomic
+def payment_refund_record(
+    *, provider: str, transaction_id: str, reference: str, at: datetime | None = None
+) -> PaymentTransaction:
+    """The provider returned a capture kept to refund. Only such captures: money counted on the
+    dossier is never taken back here (the dossier has no event for that)."""
+    txn = (
+        PaymentTransaction.objects.select_for_update()
+        .filter(provider=provider, transaction_id=transaction_id)
+        .first()
+    )
+    if txn is None:
+        raise ValidationFailed(f"Không có giao dịch {transaction_id}.", code="transaction_unknown")
+    if txn.refunded_at is not None:
+        return txn
+    if not txn.refund_due:
+        raise ValidationFailed(
+            "Giao dịch này không thuộc diện phải hoàn trả.", code="refund_not_due"
+        )
+    reference = reference.strip()
+    if not reference:
+        raise ValidationFailed("Phải ghi mã giao dịch hoàn tiền.", code="refund_reference_required")
+    txn.refund_due = False
+    txn.refunded_at = at or local_now()
+    txn.refund_reference = reference[:64]
+    txn.save(update_fields=["refund_due", "refunded_at", "refund_reference", "updated_at"])
+    return txn
+
+
 # --- receipts and the desk -----------------------------------------------------------------------
 
 

@@ -10,11 +10,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from motcua.core.errors import DomainError
+from motcua.core.timeutil import to_local
 from motcua.dossiers.models import Dossier
 from motcua.payments.models import Provider
 from motcua.payments.reconcile import payments_reconcile, statement_read
-from motcua.payments.selectors import payment_order_get, payment_order_view
-from motcua.payments.services import payment_order_open
+from motcua.payments.selectors import payment_order_get, payment_order_view, refunds_due
+from motcua.payments.services import payment_order_open, payment_refund_record
 from motcua.payments.standin import StandinBehaviour, StandinGateway
 
 KIND_TEXT = {
@@ -58,6 +59,15 @@ class Command(BaseCommand):
             "--apply", action="store_true", help="Ghi nhận các khoản đã thu mà ta thiếu."
         )
         rec.add_argument("--json", action="store_true")
+
+        refunds = sub.add_parser("refunds", help="Liệt kê các khoản đã thu phải hoàn trả.")
+        refunds.add_argument("--json", action="store_true")
+        refunded = sub.add_parser("refunded", help="Ghi nhận đã hoàn trả một khoản.")
+        refunded.add_argument("--transaction", required=True, help="Mã giao dịch phải hoàn trả.")
+        refunded.add_argument(
+            "--provider", choices=[p.value for p in Provider], default=Provider.PROVINCE
+        )
+        refunded.add_argument("--reference", required=True, help="Mã giao dịch hoàn tiền.")
 
         standin = sub.add_parser(
             "standin", help="Cổng thanh toán mô phỏng (stand-in) nói cả hai giao thức, chỉ để thử."
@@ -141,6 +151,38 @@ class Command(BaseCommand):
         self._print(report.as_dict(), as_json=json, text="\n".join(lines))
         if report.unresolved:
             sys.exit(1)
+
+    def _refunds(self, *, json: bool, **options):
+        data = [
+            {
+                "order_id": t.order.order_id,
+                "dossier": t.order.dossier.code,
+                "provider": t.provider,
+                "transaction_id": t.transaction_id,
+                "amount": t.amount,
+                "occurred_at": to_local(t.occurred_at).isoformat(),
+                "reason": t.note,
+            }
+            for t in refunds_due()
+        ]
+        lines = [
+            f"{d['transaction_id']} ({d['provider']}, đơn {d['order_id']}, hồ sơ {d['dossier']}): "
+            f"{d['amount']} đồng — {d['reason']}"
+            for d in data
+        ]
+        lines.append(f"{len(data)} khoản phải hoàn trả.")
+        self._print(data, as_json=json, text="\n".join(lines))
+
+    def _refunded(self, *, transaction: str, provider: str, reference: str, **options):
+        try:
+            txn = payment_refund_record(
+                provider=provider, transaction_id=transaction, reference=reference
+            )
+        except DomainError as error:
+            raise _fail(f"{error.message} [{error.code}]") from None
+        self.stdout.write(
+            f"Đã ghi nhận hoàn trả giao dịch {txn.transaction_id} ({txn.amount} đồng)."
+        )
 
     def _standin(self, *, host: str, port: int, **options):
         behaviour = StandinBehaviour(
