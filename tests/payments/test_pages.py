@@ -153,3 +153,20 @@ def test_the_desk_form_refuses_decimals_and_non_desk_officers(staff, tree, dossi
     ).content.decode()
     assert "không có quyền" in page.lower()
     assert Dossier.objects.get(pk=dossier.pk).fee_paid_amount == 0
+
+
+def test_the_admin_shows_callbacks_and_refunds_read_only(client, citizen, dossier, secrets_set):
+    from django.contrib.auth import get_user_model
+
+    citizen.post(f"/thanh-toan/ho-so/{dossier.code}/")
+    order = PaymentOrder.objects.get(dossier=dossier)
+    callback(citizen, order)
+    callback(citizen, order, transaction_id="TX-WEB-2")  # a second capture: to refund
+    admin = get_user_model().objects.create_superuser("quantri", password="mat-khau-thu-nghiem")
+    client.force_login(admin)
+    page = client.get("/admin/payments/receivedcallback/").content.decode()
+    assert page.count(order.order_id) == 2  # both callbacks, each with its verdict
+    assert page.count("Đã ghi nhận") == 3  # two rows and the verdict filter
+    listing = client.get("/admin/payments/paymenttransaction/?refund_due__exact=1").content.decode()
+    assert "TX-WEB-2" in listing and "TX-WEB-1" not in listing
+    assert client.get("/admin/payments/paymentorder/add/").status_code == 403

@@ -112,3 +112,7 @@ def refunds_due() -> list[PaymentTransaction]:
         .select_related("order", "order__dossier")
         .order_by("occurred_at", "pk")
     )
+
+
+def order_receipt(*, order: PaymentOrder) -> Receipt | None:
+    return Receipt.objects.filter(transaction__order=order, transaction__recorded=True).first()

@@ -23,6 +23,7 @@ from motcua.payments.selectors import (
     dossier_amount_owed,
     dossier_receipts,
     fee_lines,
+    order_receipt,
     payment_order_get,
     receipt_get,
 )
@@ -103,9 +104,8 @@ def pay_return(request, order_id: str):
         )
     if not access.dossier_granted(request=request, dossier=order.dossier):
         return _to_lookup(order.dossier.code)
-    receipt = None
-    if order.status == OrderStatus.PAID:
-        receipt = order.dossier.receipts.filter(transaction__order=order).first()
+    paid = order.status == OrderStatus.PAID
+    receipt = order_receipt(order=order) if paid else None
     return render(
         request,
         "payments/return.html",
@@ -113,7 +113,7 @@ def pay_return(request, order_id: str):
             "order": order,
             "dossier": order.dossier,
             "receipt": receipt,
-            "paid": order.status == OrderStatus.PAID,
+            "paid": paid,
         },
     )
 
