@@ -142,15 +142,38 @@ def _public_url(path: str) -> str:
     return settings.MOTCUA_PUBLIC_URL.rstrip("/") + path
 
 
-@transaction.atomic
 def payment_order_open(
     *, dossier: Dossier, provider: str = Provider.PROVINCE, at: datetime | None = None
 ) -> PaymentOrder:
     """The open order for what the dossier owes: the one already open when it is still for that
     amount and provider, else a new one (older open orders expire; a late capture on them is still
-    accepted, see payment_report_apply)."""
-    at = at or local_now()
+    accepted, see payment_report_apply).
+
+    The provider is asked to start the order after the dossier's row lock is released: a slow
+    provider must not hold up the officers working on the dossier. An order the provider refused
+    to start is expired at once."""
     adapter = provider_adapter(provider=provider)
+    order, lines = _order_reserve(dossier=dossier, provider=provider, at=at or local_now())
+    if order.pay_url:
+        return order
+    try:
+        order.pay_url, order.provider_ref = adapter.start(
+            order=order,
+            lines=lines,
+            return_url=_public_url(reverse("payments:return", args=[order.order_id])),
+            callback_url=_public_url(reverse(f"payments:callback_{provider}")),
+        )
+    except DomainError:
+        PaymentOrder.objects.filter(pk=order.pk).update(status=OrderStatus.EXPIRED)
+        raise
+    PaymentOrder.objects.filter(pk=order.pk).update(
+        pay_url=order.pay_url, provider_ref=order.provider_ref
+    )
+    return order
+
+
+@transaction.atomic
+def _order_reserve(*, dossier: Dossier, provider: str, at: datetime):
     locked = _lock_dossier(dossier.pk)
     if locked.state not in PAYABLE_STATES:
         raise InvalidTransition(
@@ -168,12 +191,18 @@ def payment_order_open(
         PaymentOrder.objects.select_for_update().filter(dossier=locked, status=OrderStatus.PENDING)
     )
     for order in open_orders:
-        if order.amount == owed and order.provider == provider and order.expires_at > at:
-            return order
+        # One still being started elsewhere (no pay URL yet) is not handed out half-made.
+        if (
+            order.amount == owed
+            and order.provider == provider
+            and order.expires_at > at
+            and order.pay_url
+        ):
+            return order, lines
     for order in open_orders:
         order.status = OrderStatus.EXPIRED
         order.save(update_fields=["status", "updated_at"])
-    order = PaymentOrder(
+    order = PaymentOrder.objects.create(
         order_id=_order_id(),
         dossier=locked,
         provider=provider,
@@ -181,14 +210,7 @@ def payment_order_open(
         created_at=at,
         expires_at=at + timedelta(minutes=settings.MOTCUA_PAYMENT_ORDER_MINUTES),
     )
-    order.pay_url, order.provider_ref = adapter.start(
-        order=order,
-        lines=lines,
-        return_url=_public_url(reverse("payments:return", args=[order.order_id])),
-        callback_url=_public_url(reverse(f"payments:callback_{provider}")),
-    )
-    order.save(force_insert=True)
-    return order
+    return order, lines
 
 
 # --- the provider's reports ----------------------------------------------------------------------
