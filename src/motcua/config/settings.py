@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "motcua.notifications",
     "django_tasks",
     "django_tasks_db",
+    "motcua.payments",
 ]
 
 MIDDLEWARE = [
@@ -198,6 +199,22 @@ MOTCUA_PORTAL_MAX_DOSSIER_BYTES = int(
     os.environ.get("MOTCUA_PORTAL_MAX_DOSSIER_BYTES", str(30 * 2**20))
 )
 MOTCUA_SCAN_MAX_BYTES = int(os.environ.get("MOTCUA_SCAN_MAX_BYTES", str(10 * 2**20)))
+# Online payment (docs/payments.md). Secrets are shared with each provider; the defaults only suit
+# the stand-in gateway on this machine.
+MOTCUA_PAYMENT_GATEWAY_URL = os.environ.get("MOTCUA_PAYMENT_GATEWAY_URL", "http://127.0.0.1:8765")
+MOTCUA_PAYMENT_GATEWAY_SECRET = os.environ.get(
+    "MOTCUA_PAYMENT_GATEWAY_SECRET", "motcua-standin-gateway-secret"
+)
+MOTCUA_PAYMENT_NATIONAL_URL = os.environ.get("MOTCUA_PAYMENT_NATIONAL_URL", "http://127.0.0.1:8765")
+MOTCUA_PAYMENT_NATIONAL_SECRET = os.environ.get(
+    "MOTCUA_PAYMENT_NATIONAL_SECRET", "motcua-standin-national-secret"
+)
+MOTCUA_PAYMENT_NATIONAL_MERCHANT = os.environ.get("MOTCUA_PAYMENT_NATIONAL_MERCHANT", "MOTCUA")
+# This site's public address: where providers send callbacks and the citizen back, and the
+# tracking link in every notification.
+MOTCUA_PUBLIC_URL = os.environ.get("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000")
+# Minutes an order stays open before a new one is made (a late capture is still accepted).
+MOTCUA_PAYMENT_ORDER_MINUTES = int(os.environ.get("MOTCUA_PAYMENT_ORDER_MINUTES", "30"))
 # Country whose public holidays the `holidays` package supplies.
 MOTCUA_HOLIDAY_COUNTRY = os.environ.get("MOTCUA_HOLIDAY_COUNTRY", "VN")
 
@@ -219,8 +236,6 @@ MOTCUA_NOTIFY_CHANNELS = [
 ]
 MOTCUA_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("MOTCUA_NOTIFY_MAX_ATTEMPTS", "5"))
 MOTCUA_NOTIFY_RETRY_SECONDS = float(os.environ.get("MOTCUA_NOTIFY_RETRY_SECONDS", "60"))
-# Where citizens reach the portal: the tracking link in every message.
-MOTCUA_PUBLIC_URL = os.environ.get("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000")
 MOTCUA_SMS_BACKEND = os.environ.get("MOTCUA_SMS_BACKEND", "log")
 MOTCUA_SMS_GATEWAY_URL = os.environ.get("MOTCUA_SMS_GATEWAY_URL", "")
 MOTCUA_SMS_GATEWAY_KEY = os.environ.get("MOTCUA_SMS_GATEWAY_KEY", "")

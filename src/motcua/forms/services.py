@@ -33,6 +33,11 @@ def _pdf(*, template: str, context: dict) -> bytes:
     return HTML(string=html, url_fetcher=_FETCHER).write_pdf()
 
 
+def template_render_pdf(*, template: str, context: dict) -> bytes:
+    """Any template in the forms' layout as PDF (other apps' documents, e.g. the payment receipt)."""
+    return _pdf(template=template, context=context)
+
+
 def form_render_pdf(*, kind: str, dossier: Dossier) -> bytes:
     """One form of the dossier ("receipt", "supplement", "rejection", "apology", "stop",
     "control_slip"; the URL slugs are accepted too). ValidationFailed when it does not apply."""
