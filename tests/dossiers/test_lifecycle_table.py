@@ -224,3 +224,21 @@ def test_page_and_api_offer_the_same_actions_to_every_role(staff, tree, birth_re
                 lifecycle.BY_WEB_SLUG[s].kind for s in ACTION_URL.findall(page.content.decode())
             }
             assert by_api == by_page, (user.username, State(dossier.state).label)
+
+
+def test_a_financial_obligation_is_owed_like_a_fee(staff, tree, birth_registration):
+    """What is owed is one rule (lifecycle.amount_owed): the fees and the obligations asked for, less
+    what was paid — the desk may take the obligation's money after the fee was paid."""
+    dossier = services.dossier_record_payment(
+        actor=staff.desk, dossier=_processing(staff, tree, birth_registration), amount=8000
+    )
+    assert lifecycle.amount_owed(dossier) == 0
+    dossier = services.dossier_request_financial_obligation(
+        actor=staff.processor, dossier=dossier, content="Thuế", amount=50000
+    )
+    assert lifecycle.amount_owed(dossier) == 50000
+    offered = _client(staff.desk).get(f"/api/v1/dossiers/{dossier.code}").json()
+    assert "record_payment" in offered["available_actions"]
+    dossier = services.dossier_record_payment(actor=staff.desk, dossier=dossier, amount=50000)
+    assert lifecycle.amount_owed(dossier) == 0
+    assert dossier.fee_amount == 8000  # an obligation is not a phí or lệ phí of the procedure

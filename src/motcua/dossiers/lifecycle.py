@@ -81,9 +81,16 @@ def _apology_not_yet_given(facts: Facts) -> tuple[str, str] | None:
     return None
 
 
+def amount_owed(facts: Facts) -> int:
+    """What the applicant still owes, in đồng: the procedure's fees (phí, lệ phí) and the financial
+    obligations asked for, less what every door recorded as paid."""
+    owed = _get(facts, "fee_amount") + _get(facts, "obligation_amount")
+    return max(0, owed - _get(facts, "fee_paid_amount"))
+
+
 def _fee_still_owed(facts: Facts) -> tuple[str, str] | None:
-    if _get(facts, "fee_paid_amount") >= _get(facts, "fee_amount"):
-        return ("fee_nothing_owed", "Hồ sơ không còn phí, lệ phí phải nộp.")
+    if amount_owed(facts) <= 0:
+        return ("fee_nothing_owed", "Hồ sơ không còn phí, lệ phí hay nghĩa vụ tài chính phải nộp.")
     return None
 
 

@@ -110,6 +110,9 @@ class Dossier(models.Model):
 
     fee_amount = models.PositiveBigIntegerField(_("phí, lệ phí phải nộp"), default=0)
     fee_paid_amount = models.PositiveBigIntegerField(_("đã nộp"), default=0)
+    # Taxes and charges the processing agency asked for (state 6): owed too, but not a phí or
+    # lệ phí of the procedure, so not counted as "with a fee".
+    obligation_amount = models.PositiveBigIntegerField(_("nghĩa vụ tài chính phải nộp"), default=0)
     paid_online = models.BooleanField(_("thanh toán trực tuyến"), default=False)
     paid_at = models.DateTimeField(_("ngày nộp phí"), null=True, blank=True)
 

@@ -1029,6 +1029,8 @@ def dossier_request_financial_obligation(
 
     def build(d: Dossier, state: DossierState, at: datetime, calendar) -> _Change:
         change = _Change(details={"content": content, "amount": amount})
+        if amount:
+            change.set["obligation_amount"] = state.fields["obligation_amount"] + amount
         _pause(
             change,
             state,

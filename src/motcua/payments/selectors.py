@@ -3,6 +3,7 @@
 from django.db.models import Sum
 
 from motcua.core.timeutil import to_local
+from motcua.dossiers.lifecycle import amount_owed
 from motcua.dossiers.models import Dossier
 from motcua.payments.models import (
     FeeLine,
@@ -34,7 +35,7 @@ def dossier_fee_total(*, dossier: Dossier) -> int:
 def dossier_amount_owed(*, dossier: Dossier) -> int:
     """What is left to pay. Every door's payments count: the dossier's fee_paid_amount is the one
     total of payments recorded (desk intake, this app, an import)."""
-    return max(0, dossier_fee_total(dossier=dossier) - dossier.fee_paid_amount)
+    return amount_owed(dossier)
 
 
 def dossier_online_payment_flag(*, dossier: Dossier) -> str:

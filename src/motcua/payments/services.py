@@ -18,8 +18,9 @@ from motcua.catalog.models import Fee
 from motcua.core.errors import DomainError, InvalidTransition, ValidationFailed
 from motcua.core.text import fold
 from motcua.core.timeutil import now as local_now
+from motcua.dossiers import lifecycle
 from motcua.dossiers.models import Dossier, DossierEvent
-from motcua.dossiers.services import TRANSITIONS, dossier_record_payment
+from motcua.dossiers.services import dossier_record_payment
 from motcua.payments.models import (
     FeeKind,
     FeeLine,
@@ -123,7 +124,7 @@ def fee_line_add_for_obligation(
 
 # --- orders --------------------------------------------------------------------------------------
 
-PAYABLE_STATES = TRANSITIONS["payment_recorded"][0]
+PAYABLE_STATES = lifecycle.BY_KIND["payment_recorded"].from_states
 
 
 def _order_id() -> str:
