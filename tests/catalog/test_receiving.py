@@ -1,5 +1,6 @@
-"""Which units receive which procedures: one rule (catalog.selectors), and every door agrees —
-the desk's list and intake page, the portal's list of receiving units, and the intake service."""
+"""Who resolves and who receives which procedures: one rule each (catalog.selectors), and every
+door agrees — the desk's list and intake page, the portal's list of where to file, and the intake
+services."""
 
 from datetime import date
 
@@ -8,11 +9,14 @@ from django.db import transaction
 from django.test import Client
 
 from motcua.catalog.selectors import (
+    procedure_is_handled_by,
     procedure_is_received_by,
+    procedure_is_resolved_by,
     procedures_received_by,
     units_receiving,
+    units_resolving,
 )
-from motcua.catalog.services import procedure_upsert
+from motcua.catalog.services import filing_anywhere_set, procedure_upsert
 from motcua.core.errors import ValidationFailed
 from motcua.desk.selectors import desk_procedures
 from motcua.dossiers import services
@@ -85,7 +89,19 @@ def procedures(birth_registration, tree):
     return [birth_registration, district, province, listed, retired]
 
 
-def test_the_rule_and_its_queries_agree(places, procedures):
+@pytest.fixture
+def filed_anywhere(tree, birth_registration):
+    """The province lets citizens file birth registration at any of its centres."""
+    return filing_anywhere_set(
+        province=tree.province,
+        procedure=birth_registration,
+        decision_number="2095/QĐ-UBND",
+        decision_date=date(2025, 10, 31),
+        valid_from=date(2025, 11, 1),
+    )
+
+
+def test_the_rule_and_its_queries_agree(places, procedures, filed_anywhere):
     received = {}
     for unit in places:
         offered = set(procedures_received_by(unit=unit))
@@ -93,9 +109,16 @@ def test_the_rule_and_its_queries_agree(places, procedures):
             by_rule = procedure_is_received_by(procedure=procedure, unit=unit)
             assert by_rule == (procedure in offered), (unit.name, procedure.name)
             assert by_rule == units_receiving(procedure=procedure).filter(pk=unit.pk).exists()
+            resolves = procedure_is_resolved_by(procedure=procedure, unit=unit)
+            in_list = units_resolving(procedure=procedure).filter(pk=unit.pk).exists()
+            assert in_list == (resolves and procedure.active and unit.code != "11137")
             received[(unit.code, procedure.code)] = by_rule
-    # What the rule says, in the cases it names.
-    assert received[("30-TTHCC", "2.000046")] and received[("298-MC", "1.001193")]  # centres
+    # What the rules say, in the cases they name. Centres: their government's procedures, and
+    # those the province lists as filed anywhere — not every procedure.
+    assert received[("30-TTHCC", "2.001023")] and not received[("30-TTHCC", "2.000046")]
+    assert received[("298-MC", "2.000046")] and not received[("298-MC", "1.004227")]
+    assert received[("30-TTHCC", "1.001193")] and received[("298-MC", "1.001193")]  # the list
+    assert not received[("30-STP", "1.001193")]  # the list is for centres, not departments
     assert received[("30-STP", "2.001023")] and not received[("30-STP", "2.000046")]
     assert received[("298-TP", "2.000046")] and not received[("298-TP", "2.001023")]
     assert received[("11143", "1.001193")] and not received[("11143", "1.004227")]
@@ -104,7 +127,7 @@ def test_the_rule_and_its_queries_agree(places, procedures):
     assert not any(received[("11137", p.code)] for p in procedures)  # merged away
 
 
-def test_desk_portal_and_service_agree(places, procedures, client):
+def test_desk_portal_and_service_agree(places, procedures, filed_anywhere, client, tree):
     officer = make_user("tiepnhan.tinh", unit=places[0], role=Role.DESK_OFFICER)
     desk = Client()
     desk.force_login(officer)
@@ -117,7 +140,11 @@ def test_desk_portal_and_service_agree(places, procedures, client):
             assert listed == expected, (unit.name, procedure.name)
             assert intake.status_code == (200 if expected else 404), (unit.name, procedure.name)
             if procedure.active:
-                assert (unit.name in portal.content.decode()) == expected, unit.name
+                resolves = procedure_is_resolved_by(procedure=procedure, unit=unit)
+                current = unit.code != "11137"
+                assert (unit.name in portal.content.decode()) == (resolves and current), unit.name
+            # Received for another agency: the desk names the one the dossier is filed with.
+            handled = procedure_is_handled_by(procedure=procedure, unit=unit)
             try:
                 with transaction.atomic():
                     services.dossier_receive(
@@ -125,6 +152,7 @@ def test_desk_portal_and_service_agree(places, procedures, client):
                         unit=unit,
                         procedure=procedure,
                         applicant=Applicant(name="Phạm Văn Long"),
+                        processing_unit=None if handled else tree.tien_dong,
                     )
                     transaction.set_rollback(True)
                 accepted = True

@@ -9,6 +9,7 @@ from motcua.catalog.models import (
     Component,
     Fee,
     Field,
+    FilingAnywhere,
     Procedure,
     ProcessStep,
     Publication,
@@ -18,6 +19,7 @@ from motcua.catalog.services import (
     PROCEDURE_FIELDS,
     field_get_or_create,
     field_update,
+    filing_anywhere_set,
     procedure_upsert,
     process_steps_validate,
     publication_delete,
@@ -171,3 +173,38 @@ class PublicationPostingAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(FilingAnywhere)
+class FilingAnywhereAdmin(ChangeHistoryMixin, admin.ModelAdmin):
+    """The province's list of procedures filed at any of its centres, by decision."""
+
+    list_display = (
+        "procedure",
+        "province",
+        "decision_number",
+        "decision_date",
+        "valid_from",
+        "valid_to",
+    )
+    list_filter = ("province",)
+    search_fields = ("procedure__code", "procedure__name", "decision_number")
+    autocomplete_fields = ("province", "procedure")
+
+    def get_readonly_fields(self, request, obj=None):
+        fixed = ("province", "procedure", "valid_from") if obj is not None else ()
+        return (*fixed, *super().get_readonly_fields(request, obj))
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = filing_anywhere_set(
+            province=obj.province,
+            procedure=obj.procedure,
+            decision_number=obj.decision_number,
+            decision_date=obj.decision_date,
+            valid_from=obj.valid_from,
+            valid_to=obj.valid_to,
+            actor=request.user,
+        ).pk
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # ended by its "áp dụng đến" date, so past dossiers keep their reason

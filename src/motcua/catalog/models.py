@@ -269,3 +269,35 @@ class PublicationPosting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.publication} — {self.unit}"
+
+
+class FilingAnywhere(models.Model):
+    """A procedure the province lets citizens file at any of its service centres, whatever the
+    administrative boundary (Decree 118/2025/NĐ-CP): each province decides its list by a decision
+    (e.g. Đồng Nai's 2095/QĐ-UBND of 31/10/2025), so the list is data."""
+
+    province = models.ForeignKey(
+        Unit,
+        verbose_name=_("tỉnh, thành phố"),
+        on_delete=models.PROTECT,
+        related_name="procedures_filed_anywhere",
+    )
+    procedure = models.ForeignKey(
+        Procedure, verbose_name=_("thủ tục"), on_delete=models.PROTECT, related_name="+"
+    )
+    decision_number = models.CharField(_("số quyết định"), max_length=64)
+    decision_date = models.DateField(_("ngày ký quyết định"))
+    valid_from = models.DateField(_("áp dụng từ"))
+    valid_to = models.DateField(_("áp dụng đến"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("thủ tục tiếp nhận không phụ thuộc địa giới")
+        verbose_name_plural = _("thủ tục tiếp nhận không phụ thuộc địa giới")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["province", "procedure", "valid_from"], name="filing_anywhere_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.procedure.code} — {self.province} ({self.decision_number})"

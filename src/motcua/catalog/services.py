@@ -1,5 +1,6 @@
 """Writes to the procedure catalogue."""
 
+from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
@@ -8,6 +9,7 @@ from motcua.catalog.models import (
     Component,
     Fee,
     Field,
+    FilingAnywhere,
     OnlineLevel,
     Procedure,
     ProcedureLevel,
@@ -279,3 +281,53 @@ def publication_posting_save(*, posting: PublicationPosting, actor=None) -> Publ
         action="updated",
     )
     return posting
+
+
+FILING_ANYWHERE_FIELDS = (
+    "province",
+    "procedure",
+    "decision_number",
+    "decision_date",
+    "valid_from",
+    "valid_to",
+)
+
+
+@transaction.atomic
+def filing_anywhere_set(
+    *,
+    province: Unit,
+    procedure: Procedure,
+    decision_number: str,
+    decision_date: date,
+    valid_from: date,
+    valid_to: date | None = None,
+    actor=None,
+) -> FilingAnywhere:
+    """Put a procedure on the province's list of procedures filed at any of its centres, by the
+    province's decision (or change that entry); recorded."""
+    if province.level != "province":
+        raise ValidationFailed(
+            "Danh mục tiếp nhận không phụ thuộc địa giới do cấp tỉnh quyết định.",
+            code="filing_anywhere_not_province",
+        )
+    if not decision_number.strip():
+        raise ValidationFailed("Chưa nhập số quyết định.", code="decision_number_required")
+    if valid_to is not None and valid_to < valid_from:
+        raise ValidationFailed(
+            "Ngày hết áp dụng phải sau ngày bắt đầu áp dụng.", code="filing_anywhere_dates_invalid"
+        )
+    entry = (
+        FilingAnywhere.objects.select_for_update()
+        .filter(province=province, procedure=procedure, valid_from=valid_from)
+        .first()
+    ) or FilingAnywhere(province=province, procedure=procedure, valid_from=valid_from)
+    before = snapshot(entry if entry.pk else None, FILING_ANYWHERE_FIELDS)
+    entry.decision_number = decision_number.strip()
+    entry.decision_date = decision_date
+    entry.valid_to = valid_to
+    entry.save()
+    change_record(
+        actor=actor, instance=entry, before=before, after=snapshot(entry, FILING_ANYWHERE_FIELDS)
+    )
+    return entry

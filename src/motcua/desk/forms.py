@@ -103,9 +103,21 @@ class IntakeForm(forms.Form):
     extra_digitized = forms.BooleanField(label=_("Đã số hóa"), required=False)
     extra_file = forms.FileField(label=_("Bản quét"), required=False, validators=[validate_scan])
 
-    def __init__(self, *args, procedure: Procedure, **kwargs):
+    def __init__(self, *args, procedure: Procedure, processing_units=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.procedure = procedure
+        if processing_units is not None:
+            # Received here for another agency (filed anywhere in the province): which one.
+            self.fields["processing_unit"] = forms.ModelChoiceField(
+                label=_("Cơ quan giải quyết"),
+                queryset=processing_units,
+                to_field_name="code",
+                empty_label=_("— Chọn cơ quan giải quyết —"),
+                error_messages={
+                    "required": _("Chưa chọn cơ quan giải quyết hồ sơ."),
+                    "invalid_choice": _("Cơ quan được chọn không giải quyết thủ tục này."),
+                },
+            )
         self.components = list(procedure.components.all())
         for c in self.components:
             self.fields[f"c{c.pk}_received"] = forms.BooleanField(
@@ -214,4 +226,7 @@ ERROR_FIELDS = {
     "applicant_address_too_long": "applicant_address",
     "summary_too_long": "summary",
     "channel_invalid": "channel",
+    "processing_unit_required": "processing_unit",
+    "processing_unit_invalid": "processing_unit",
+    "processing_unit_other_province": "processing_unit",
 }

@@ -6,11 +6,16 @@ from datetime import datetime
 from django.db.models import F
 
 from motcua.catalog.models import Procedure
-from motcua.catalog.selectors import procedure_search, procedures_received_by
+from motcua.catalog.selectors import (
+    procedure_is_handled_by,
+    procedure_search,
+    procedures_received_by,
+    units_resolving,
+)
 from motcua.dossiers.lifecycle import OFFICER_ROLES
 from motcua.dossiers.models import Dossier
 from motcua.units.models import Role, Unit
-from motcua.units.selectors import unit_subtree, user_unit_filter, user_units
+from motcua.units.selectors import unit_province, unit_subtree, user_unit_filter, user_units
 
 PROCEDURE_LIST_LIMIT = 50
 
@@ -28,6 +33,17 @@ def desk_procedures(*, unit: Unit, query: str = "") -> list[Procedure]:
     diacritics ignored ("dang ky khai sinh" finds "Đăng ký khai sinh")."""
     offered = procedures_received_by(unit=unit).values("pk")
     return list(procedure_search(query=query).filter(pk__in=offered)[:PROCEDURE_LIST_LIMIT])
+
+
+def desk_processing_units(*, unit: Unit, procedure: Procedure):
+    """None when the desk's unit handles the procedure itself; else the agencies of its province
+    that resolve it, one of which the dossier is filed with (filing anywhere in the province)."""
+    if procedure_is_handled_by(procedure=procedure, unit=unit):
+        return None
+    province = unit_province(unit=unit)
+    return units_resolving(procedure=procedure).filter(
+        path__startswith=province.path if province else unit.path
+    )
 
 
 def desk_procedure_get(*, unit: Unit, code: str) -> Procedure | None:

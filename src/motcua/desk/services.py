@@ -28,10 +28,12 @@ def desk_intake(
     components: list[ReceivedComponent],
     fee_collected: bool = False,
     at: datetime | None = None,
+    processing_unit: Unit | None = None,
 ) -> Dossier:
     dossier = dossier_receive(
         actor=actor,
         unit=unit,
+        processing_unit=processing_unit,
         procedure=procedure,
         applicant=applicant,
         channel=channel,

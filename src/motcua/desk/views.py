@@ -17,6 +17,7 @@ from motcua.desk.selectors import (
     applicant_lookup,
     desk_procedure_get,
     desk_procedures,
+    desk_processing_units,
     desk_units,
 )
 from motcua.desk.services import desk_intake
@@ -76,15 +77,15 @@ def _unit_and_procedure(request, unit_code: str, procedure_code: str):
     return unit, procedure, None
 
 
-def _redisplayed(data, *, procedure) -> IntakeForm:
+def _redisplayed(data, *, procedure, processing_units) -> IntakeForm:
     """An unbound form showing what was typed and ticked, without error marks."""
-    typed = IntakeForm(data, procedure=procedure)
+    typed = IntakeForm(data, procedure=procedure, processing_units=processing_units)
     initial = {
         name: typed[name].value()
         for name, field in typed.fields.items()
         if not name.endswith("_file")
     }
-    return IntakeForm(initial=initial, procedure=procedure)
+    return IntakeForm(initial=initial, procedure=procedure, processing_units=processing_units)
 
 
 @login_required
@@ -93,10 +94,13 @@ def intake(request, unit_code: str, procedure_code: str):
     unit, procedure, refusal = _unit_and_procedure(request, unit_code, procedure_code)
     if refusal is not None:
         return refusal
+    processing_units = desk_processing_units(unit=unit, procedure=procedure)
     context = {"unit": unit, "procedure": procedure}
     if request.method == "GET":
         return render(
-            request, "desk/intake.html", {**context, "form": IntakeForm(procedure=procedure)}
+            request,
+            "desk/intake.html",
+            {**context, "form": IntakeForm(procedure=procedure, processing_units=processing_units)},
         )
 
     if request.POST.get("action") == "lookup":
@@ -129,10 +133,12 @@ def intake(request, unit_code: str, procedure_code: str):
                 )
                 % {"code": known.dossier_code, "date": date_vi(known.received_at)},
             )
-        form = _redisplayed(data, procedure=procedure)
+        form = _redisplayed(data, procedure=procedure, processing_units=processing_units)
         return render(request, "desk/intake.html", {**context, "form": form, "looked_up": True})
 
-    form = IntakeForm(request.POST, request.FILES, procedure=procedure)
+    form = IntakeForm(
+        request.POST, request.FILES, procedure=procedure, processing_units=processing_units
+    )
     if form.is_valid():
         try:
             dossier = desk_intake(
@@ -144,11 +150,13 @@ def intake(request, unit_code: str, procedure_code: str):
                 summary=form.cleaned_data["summary"],
                 components=form.received_components(),
                 fee_collected=form.cleaned_data.get("fee_collected", False),
+                processing_unit=form.cleaned_data.get("processing_unit"),
             )
         except errors.DomainError as error:
             # Refusals (role, inactive procedure, bad ID number…) go back to the officer, typed
             # values kept; nothing was written.
-            form.add_error(ERROR_FIELDS.get(error.code), error.message)
+            field = ERROR_FIELDS.get(error.code)
+            form.add_error(field if field in form.fields else None, error.message)
         else:
             audit.info("action=intake user_id=%s dossier=%s", request.user.pk, dossier.code)
             messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s.") % {"code": dossier.code})

@@ -353,7 +353,7 @@ def action_phrases() -> dict[str, str]:
 
 def action_unit(action: Action, dossier) -> Any:
     """The unit whose roles decide: the one the dossier was filed with, or the one holding it."""
-    return dossier.unit if action.checked_at == RECEIVING_UNIT else dossier.current_unit
+    return dossier.receiving_unit if action.checked_at == RECEIVING_UNIT else dossier.current_unit
 
 
 def action_target_state(action: Action, from_state: int) -> int:

@@ -47,15 +47,28 @@ class Dossier(models.Model):
     procedure = models.ForeignKey(
         Procedure, verbose_name=_("thủ tục"), on_delete=models.PROTECT, related_name="dossiers"
     )
-    # The unit the dossier was filed with: it never changes, even when the unit is merged away.
+    # The processing agency the dossier is filed with and counted against (the national portal's
+    # DonViXuLy): it never changes, even when the unit is merged away.
     # No index of their own on `unit` and `current_unit`: the composite indexes below start with
     # them, and every index is one more write for each dossier an import creates.
     unit = models.ForeignKey(
         Unit,
-        verbose_name=_("đơn vị tiếp nhận"),
+        verbose_name=_("cơ quan giải quyết"),
         on_delete=models.PROTECT,
         related_name="dossiers",
         db_index=False,
+    )
+    # Where the dossier was handed in (a service centre of the province, or the desk that serves
+    # the processing agency), when that is not `unit` itself: desk work — acceptance, supplements,
+    # the result's return — happens there; the figures count against `unit`.
+    received_by = models.ForeignKey(
+        Unit,
+        verbose_name=_("nơi tiếp nhận"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # read with its dossier, never searched by
     )
     current_unit = models.ForeignKey(
         Unit,
@@ -140,6 +153,11 @@ class Dossier(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def receiving_unit(self) -> Unit:
+        """Where the applicant's desk work happens: the unit it was handed in at."""
+        return self.received_by if self.received_by_id else self.unit
 
     @property
     def is_open(self) -> bool:

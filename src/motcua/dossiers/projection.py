@@ -17,6 +17,7 @@ PROJECTED_FIELDS = (
     "code",
     "procedure_id",
     "unit_id",
+    "received_by_id",
     "current_unit_id",
     "current_role",
     "current_assignee_id",
@@ -88,6 +89,7 @@ STEP_FIELDS = (
 DEFAULTS: dict[str, Any] = {
     "current_role": "",
     "current_assignee_id": None,
+    "received_by_id": None,
     "outcome": "",
     "applicant_id_number": "",
     "applicant_phone": "",

@@ -116,8 +116,9 @@ def _search_q(text: str) -> Q:
 
 
 def dossier_can_view(*, user, dossier: Dossier) -> bool:
-    """Filed with, held by or ever handled by a unit in the user's remit; or a supervisor above it."""
-    for unit in (dossier.unit, dossier.current_unit):
+    """Filed with, handed in at, held by or ever handled by a unit in the user's remit; or a
+    supervisor above it."""
+    for unit in (dossier.unit, dossier.receiving_unit, dossier.current_unit):
         if user_has_role(user=user, role=(*OFFICER_ROLES, Role.SUPERVISOR), unit=unit):
             return True
     handled_here = user_unit_filter(user=user, field="unit", roles=OFFICER_ROLES)
@@ -127,7 +128,12 @@ def dossier_can_view(*, user, dossier: Dossier) -> bool:
 def dossier_get_for_user(*, user, code: str) -> Dossier:
     dossier = (
         Dossier.objects.select_related(
-            "procedure", "procedure__field", "unit", "current_unit", "current_assignee"
+            "procedure",
+            "procedure__field",
+            "unit",
+            "received_by",
+            "current_unit",
+            "current_assignee",
         )
         .filter(code=code)
         .first()
@@ -222,7 +228,7 @@ def dossier_available_actions(*, user, dossier: Dossier) -> list[str]:
     state, the user's roles and the actions' "still possible" rules allow — the same checks the
     services make, read from the same table."""
     roles_at = {
-        lifecycle.RECEIVING_UNIT: user_roles_in(user=user, unit=dossier.unit),
+        lifecycle.RECEIVING_UNIT: user_roles_in(user=user, unit=dossier.receiving_unit),
         lifecycle.CURRENT_UNIT: user_roles_in(user=user, unit=dossier.current_unit),
     }
     return [

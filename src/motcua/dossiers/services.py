@@ -15,7 +15,11 @@ from typing import Any
 from django.db import connection, transaction
 
 from motcua.catalog.models import Component, Procedure, ProcessStep
-from motcua.catalog.selectors import procedure_is_received_by
+from motcua.catalog.selectors import (
+    procedure_is_handled_by,
+    procedure_is_received_by,
+    procedure_is_resolved_by,
+)
 from motcua.core import timeutil
 from motcua.core.errors import (
     InvalidTransition,
@@ -46,7 +50,7 @@ from motcua.dossiers.projection import (
     steps_write,
 )
 from motcua.units.models import Role, Unit
-from motcua.units.selectors import user_has_role
+from motcua.units.selectors import unit_intake_desk, unit_province, user_has_role
 from motcua.workcalendar.selectors import calendar_get
 
 ID_NUMBER_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{5,19}$")
@@ -314,7 +318,7 @@ def _load(
     # those rows at their commit (a deadlock with the counters' upserts).
     locked = (
         Dossier.objects.select_for_update(of=("self",))
-        .select_related("unit", "current_unit", "procedure")
+        .select_related("unit", "received_by", "current_unit", "procedure")
         .get(pk=pk)
     )
     if expected_version is not None and expected_version != locked.last_event_seq:
@@ -410,26 +414,42 @@ def _new_dossier(
     summary: str,
     at: datetime,
     components: list[ReceivedComponent],
+    received_by: Unit | None = None,
 ) -> tuple[Dossier, DossierState, _Change]:
+    """A new dossier filed with `unit` (the processing agency), handed in at `received_by` when
+    that is another unit (a centre of the province, or the desk serving `unit`)."""
     if not procedure.active:
         raise ValidationFailed("Thủ tục này đã ngừng áp dụng.", code="procedure_inactive")
-    if not procedure_is_received_by(procedure=procedure, unit=unit, on=timeutil.local_date(at)):
+    where = received_by or unit
+    if not procedure_is_received_by(procedure=procedure, unit=where, on=timeutil.local_date(at)):
         raise ValidationFailed(
-            f"{unit.name} không giải quyết thủ tục “{procedure.name}”.",
+            f"{where.name} không tiếp nhận thủ tục “{procedure.name}”.",
             code="procedure_not_offered",
         )
+    if received_by is not None:
+        if not procedure_is_resolved_by(procedure=procedure, unit=unit):
+            raise ValidationFailed(
+                f"{unit.name} không giải quyết thủ tục “{procedure.name}”.",
+                code="processing_unit_invalid",
+            )
+        if unit_province(unit=unit) != unit_province(unit=received_by):
+            raise ValidationFailed(
+                "Cơ quan giải quyết phải thuộc cùng tỉnh với nơi tiếp nhận.",
+                code="processing_unit_other_province",
+            )
     if channel not in Channel.values:
         raise ValidationFailed("Kênh nộp hồ sơ không hợp lệ.", code="channel_invalid")
     if len(summary) > 1000:
         raise ValidationFailed("Trích yếu quá dài (tối đa 1000 ký tự).", code="summary_too_long")
     applicant = applicant.cleaned()
-    code = dossier_code_next(unit=unit, day=timeutil.local_date(at))
+    code = dossier_code_next(unit=where, day=timeutil.local_date(at))
     change = _Change(
         set={
             "code": code,
             "procedure_id": procedure.pk,
             "unit_id": unit.pk,
-            "current_unit_id": unit.pk,
+            "received_by_id": received_by.pk if received_by is not None else None,
+            "current_unit_id": where.pk,
             "current_role": Role.DESK_OFFICER,
             "channel": channel,
             "applicant_name": applicant.name,
@@ -494,8 +514,11 @@ def dossier_receive(
     summary: str = "",
     components: list[ReceivedComponent] | None = None,
     at: datetime | None = None,
+    processing_unit: Unit | None = None,
 ) -> Dossier:
-    """The desk receives a dossier handed in directly or by post: code, promised date, receipt."""
+    """The desk of `unit` receives a dossier handed in directly or by post: code, promised date,
+    receipt. A centre receiving for another agency (a procedure its province lets citizens file
+    anywhere) names the `processing_unit` the dossier is filed with."""
     at = event_moment(at)
     _require_role(actor, (Role.DESK_OFFICER,), unit, lifecycle.action_get("received"))
     if channel == Channel.ONLINE:
@@ -503,8 +526,20 @@ def dossier_receive(
             "Hồ sơ trực tuyến được tiếp nhận qua chức năng duyệt hồ sơ trực tuyến.",
             code="channel_invalid",
         )
+    received_by = None
+    if processing_unit is not None and processing_unit.pk != unit.pk:
+        unit, received_by = processing_unit, unit
+    elif not procedure_is_handled_by(procedure=procedure, unit=unit) and procedure_is_received_by(
+        procedure=procedure, unit=unit, on=timeutil.local_date(at)
+    ):
+        raise ValidationFailed(
+            f"Thủ tục “{procedure.name}” được tiếp nhận tại đây cho cơ quan khác: hãy chọn cơ "
+            "quan giải quyết.",
+            code="processing_unit_required",
+        )
     dossier, state, change = _new_dossier(
         unit=unit,
+        received_by=received_by,
         procedure=procedure,
         channel=channel,
         applicant=applicant,
@@ -512,14 +547,15 @@ def dossier_receive(
         at=at,
         components=components or [],
     )
+    desk = received_by or unit
     calendar = calendar_get(unit=unit)
-    _start_clock(change, state=state, procedure=procedure, unit=unit, at=at, calendar=calendar)
+    _start_clock(change, state=state, procedure=procedure, unit=desk, at=at, calendar=calendar)
     _commit(
         dossier=dossier,
         state=state,
         kind="received",
         actor=actor,
-        actor_unit=unit,
+        actor_unit=desk,
         at=at,
         from_state=None,
         to_state=State.RECEIVED,
@@ -546,8 +582,10 @@ def dossier_submit_online(
         raise ValidationFailed(
             "Thủ tục này chưa cung cấp dịch vụ công trực tuyến.", code="procedure_not_online"
         )
+    desk = unit_intake_desk(unit=unit)  # where it waits for acceptance, with desk officers
     dossier, state, change = _new_dossier(
         unit=unit,
+        received_by=desk if desk.pk != unit.pk else None,
         procedure=procedure,
         channel=Channel.ONLINE,
         applicant=applicant,
@@ -636,7 +674,12 @@ def dossier_accept(
     def build(d: Dossier, state: DossierState, at: datetime, calendar) -> _Change:
         change = _Change()
         _start_clock(
-            change, state=state, procedure=d.procedure, unit=d.unit, at=at, calendar=calendar
+            change,
+            state=state,
+            procedure=d.procedure,
+            unit=d.receiving_unit,  # the first step is the desk's, where it was handed in
+            at=at,
+            calendar=calendar,
         )
         return change
 
@@ -949,7 +992,7 @@ def dossier_request_supplement(
             actor=actor,
             calendar=calendar,
             waiting_name="Chờ công dân bổ sung hồ sơ",
-            unit_id=d.unit_id,
+            unit_id=d.receiving_unit.pk,  # the papers come back to the desk
         )
         return change
 
@@ -1038,7 +1081,7 @@ def dossier_request_financial_obligation(
             actor=actor,
             calendar=calendar,
             waiting_name="Chờ thực hiện nghĩa vụ tài chính",
-            unit_id=d.unit_id,
+            unit_id=d.receiving_unit.pk,
         )
         return change
 
@@ -1246,7 +1289,7 @@ def _return_step(d: Dossier, state: DossierState, *, at: datetime, calendar) -> 
         at=at,
         calendar=calendar,
         name=last["name"] if last["role"] == Role.DESK_OFFICER else "Trả kết quả",
-        unit_id=d.unit_id,
+        unit_id=d.receiving_unit.pk,  # the result goes back where the dossier was handed in
         role=Role.DESK_OFFICER,
         seconds=None,
         position=last["position"] if last["role"] == Role.DESK_OFFICER else None,

@@ -271,9 +271,12 @@ def form_context(*, kind: str, dossier: Dossier, now: datetime | None = None) ->
         "control_slip": _control_slip,
     }[form.kind]
     specific = builder(dossier, now)
-    issuer_unit = specific.pop("issuer_unit", dossier.unit)
+    # The desk that received the dossier issues the desk's forms (a centre, for a dossier filed
+    # there with another agency).
+    issuer_unit = specific.pop("issuer_unit", dossier.receiving_unit)
     governing, issuing = unit_issuer_lines(
-        unit=issuer_unit, desk=specific.pop("desk", True) and issuer_unit == dossier.unit
+        unit=issuer_unit,
+        desk=specific.pop("desk", True) and issuer_unit == dossier.receiving_unit,
     )
     return {
         "form": form,
@@ -327,7 +330,10 @@ def _receipt(dossier: Dossier, now: datetime) -> dict[str, Any]:
     if dossier.channel == Channel.POSTAL:
         return_at = gettext("Qua dịch vụ bưu chính công ích, theo địa chỉ của người nộp hồ sơ")
     else:
-        return_at = gettext("%(desk)s – %(unit)s") % {"desk": DESK_BODY, "unit": dossier.unit.name}
+        return_at = gettext("%(desk)s – %(unit)s") % {
+            "desk": DESK_BODY,
+            "unit": dossier.receiving_unit.name,
+        }
     return {
         "issued_at": dossier.received_at,
         "documents": documents,

@@ -16,7 +16,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from motcua.catalog.models import OnlineLevel
-from motcua.catalog.selectors import procedure_search, procedure_steps, units_receiving
+from motcua.catalog.selectors import procedure_search, procedure_steps, units_resolving
 from motcua.core.errors import DomainError, InvalidTransition
 from motcua.dossiers.models import State
 from motcua.portal import access
@@ -117,7 +117,7 @@ def procedure_detail(request, code: str):
         {
             "procedure": procedure,
             "process_steps": procedure_steps(procedure=procedure),
-            "units": units_receiving(procedure=procedure),
+            "units": units_resolving(procedure=procedure),
             "online": procedure.online_level != OnlineLevel.NONE,
         },
     )
@@ -134,7 +134,7 @@ def submit(request, code: str):
         return _not_found(request, _("Không tìm thấy thủ tục hành chính này."))
     if procedure.online_level == OnlineLevel.NONE:
         return render(request, "portal/not_online.html", {"procedure": procedure}, status=404)
-    units = units_receiving(procedure=procedure)
+    units = units_resolving(procedure=procedure)
     posted = request.method == "POST"
     form = SubmitForm(
         request.POST if posted else None,

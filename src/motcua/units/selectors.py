@@ -5,7 +5,7 @@ from datetime import date
 from django.db.models import Q, QuerySet
 
 from motcua.core import timeutil
-from motcua.units.models import Membership, Role, Unit
+from motcua.units.models import Membership, Role, Unit, UnitLevel
 
 
 def unit_subtree(*, unit: Unit) -> QuerySet[Unit]:
@@ -31,6 +31,40 @@ def unit_current_q(*, on: date | None = None, field: str = "") -> Q:
 
 def unit_list_current(*, on: date | None = None) -> QuerySet[Unit]:
     return Unit.objects.filter(unit_current_q(on=on)).order_by("path")
+
+
+GOVERNMENT_LEVELS = (UnitLevel.PROVINCE, UnitLevel.DISTRICT, UnitLevel.COMMUNE)
+
+
+def unit_government(*, unit: Unit) -> Unit | None:
+    """The government a unit belongs to: itself, or the nearest province, district or commune
+    above a department or centre."""
+    node = unit
+    while node is not None and node.level not in GOVERNMENT_LEVELS:
+        node = node.parent
+    return node
+
+
+def unit_province(*, unit: Unit) -> Unit | None:
+    node = unit
+    while node is not None and node.level != UnitLevel.PROVINCE:
+        node = node.parent
+    return node
+
+
+def unit_intake_desk(*, unit: Unit) -> Unit:
+    """The desk that receives for `unit`: the service centre or one-stop desk working for the
+    government `unit` is (the nearest in its subtree), else `unit` itself. An online dossier waits
+    for acceptance there, where desk officers are."""
+    if unit.level not in GOVERNMENT_LEVELS:
+        return unit
+    centres = Unit.objects.filter(
+        unit_current_q(), level=UnitLevel.CENTRE, path__startswith=unit.path
+    ).order_by("depth", "path")
+    for centre in centres:
+        if unit_government(unit=centre) == unit:
+            return centre
+    return unit
 
 
 def unit_get_by_code(*, code: str) -> Unit | None:
