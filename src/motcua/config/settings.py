@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "motcua.forms",
     "motcua.desk",
     "motcua.portal",
+    "motcua.digitization",
     "motcua.demo",
     "motcua.interchange",
     "motcua.bench",
@@ -195,6 +196,13 @@ MOTCUA_PORTAL_MAX_DOSSIER_BYTES = int(
     os.environ.get("MOTCUA_PORTAL_MAX_DOSSIER_BYTES", str(30 * 2**20))
 )
 MOTCUA_SCAN_MAX_BYTES = int(os.environ.get("MOTCUA_SCAN_MAX_BYTES", str(10 * 2**20)))
+# Units' signing certificates for electronic results (JSON; see docs/results.md). `motcua demo`
+# writes its self-signed demo certificates to the default place.
+MOTCUA_SIGNING_CERTIFICATES = Path(
+    os.environ.get("MOTCUA_SIGNING_CERTIFICATES", VAR_DIR / "signing" / "certificates.json")
+)
+# Largest PDF the public verification page accepts (bytes), enforced while the upload streams in.
+MOTCUA_VERIFY_MAX_BYTES = int(os.environ.get("MOTCUA_VERIFY_MAX_BYTES", str(20 * 2**20)))
 # Country whose public holidays the `holidays` package supplies.
 MOTCUA_HOLIDAY_COUNTRY = os.environ.get("MOTCUA_HOLIDAY_COUNTRY", "VN")
 

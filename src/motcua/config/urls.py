@@ -12,5 +12,6 @@ urlpatterns = [
     path("cong-dich-vu/", include("motcua.portal.urls")),
     path("bieu-mau/", include("motcua.forms.urls")),
     path("tiep-nhan/", include("motcua.desk.urls")),
+    path("", include("motcua.digitization.urls")),
     path("", include("motcua.backoffice.urls")),
 ]
