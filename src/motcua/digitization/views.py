@@ -21,11 +21,10 @@ from motcua.digitization.selectors import (
     result_check_key_valid,
 )
 from motcua.digitization.services import BROKEN, NOT_PDF, result_pdf_verify
+from motcua.portal.templatetags.portal_tags import megabytes
 from motcua.portal.uploads import SizeCappedUploadHandler
 
 log = logging.getLogger(__name__)
-
-MB = 2**20
 
 
 def max_bytes() -> int:
@@ -56,8 +55,8 @@ def _capped_upload(view):
 @require_http_methods(["GET", "HEAD", "POST"])
 @_capped_upload
 def verify(request):
-    max_mb = max_bytes() // MB
-    context: dict = {"demo_notice": DEMO_NOTICE, "max_mb": max_mb}
+    limit = megabytes(max_bytes())
+    context: dict = {"demo_notice": DEMO_NOTICE}
     code = request.GET.get(CODE_PARAM, "").strip()[:MAX_CODE_LENGTH]
     if code:
         # From a result's QR code: what the system knows, only with the link's check key.
@@ -66,9 +65,9 @@ def verify(request):
             context["qr_checked"] = True
             context["qr_facts"] = dossier_result_facts(code=code)
     if request.method != "POST":
-        context["form"] = VerifyUploadForm(max_mb=max_mb)
+        context["form"] = VerifyUploadForm(limit=limit)
         return render(request, "digitization/verify.html", context)
-    form = VerifyUploadForm(request.POST, request.FILES, max_mb=max_mb)
+    form = VerifyUploadForm(request.POST, request.FILES, limit=limit)
     context["form"] = form
     if not form.is_valid():
         return render(request, "digitization/verify.html", context, status=400)
@@ -76,8 +75,8 @@ def verify(request):
     if getattr(upload, "discarded", False):
         form.add_error(
             "file",
-            _("Tệp quá lớn (%(size)s MB); chỉ nhận tệp đến %(mb)d MB.")
-            % {"size": f"{upload.size / MB:.1f}".replace(".", ","), "mb": max_mb},
+            _("Tệp quá lớn (%(size)s); chỉ nhận tệp đến %(limit)s.")
+            % {"size": megabytes(upload.size), "limit": limit},
         )
         return render(request, "digitization/verify.html", context, status=413)
     upload.seek(0)
