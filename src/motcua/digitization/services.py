@@ -5,9 +5,11 @@ invisible signature field — the visible block is drawn in the document's own H
 The dossier code and the unit are written into the PDF's Info dictionary in the same revision as
 the signature, so the signature covers them: a verified file's dossier code is the signer's word."""
 
+import asyncio
 import json
 import logging
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
@@ -140,10 +142,22 @@ def result_pdf_sign(
     )
     out = BytesIO()
     # No box: the widget has a zero rectangle, the signature is invisible on every page.
-    signers.PdfSigner(
+    pdf_signer = signers.PdfSigner(
         meta, signer=signer, new_field_spec=fields.SigFieldSpec(sig_field_name=field_name)
-    ).sign_pdf(writer, output=out)
+    )
+    _outside_event_loop(pdf_signer.sign_pdf, writer, output=out)
     return out.getvalue()
+
+
+def _outside_event_loop(function, *args, **kwargs):
+    """pyHanko's synchronous calls run their own asyncio loop, which cannot start inside a running
+    one (an async view, a Playwright test): then they run in a worker thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
 
 
 def _asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
@@ -275,8 +289,11 @@ def _context(roots: list) -> ValidationContext:
 
 
 def _validate(signature, context):
-    return validate_pdf_signature(
-        signature, signer_validation_context=context, key_usage_settings=KEY_USAGE
+    return _outside_event_loop(
+        validate_pdf_signature,
+        signature,
+        signer_validation_context=context,
+        key_usage_settings=KEY_USAGE,
     )
 
 
@@ -285,7 +302,7 @@ def _verify_one(*, signature, context, trust: TrustRoots, last: bool) -> tuple[s
     try:
         cert = signature.signer_cert
         der = cert.dump()
-        facts["certificate_subject"] = cert.subject.human_friendly
+        facts["certificate_subject"] = x509.load_der_x509_certificate(der).subject.rfc4514_string()
         facts["certificate_fingerprint"] = fingerprint(der=der)
         subject = cert.subject.native
         facts["signer"] = _text(signature.sig_object.get("/Name")) or subject.get("common_name")
