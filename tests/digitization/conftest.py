@@ -92,7 +92,7 @@ def signing(settings, tmp_path, monkeypatch):
     return SimpleNamespace(path=path, folder=folder, document=document)
 
 
-def make_ca_and_leaf(*, unit_name: str) -> tuple[x509.Certificate, bytes]:
+def make_ca_and_leaf(*, unit_name: str, leaf_days: int = 365) -> tuple[x509.Certificate, bytes]:
     """A certificate authority and a unit certificate it issued (PKCS#12, no passphrase)."""
     now = datetime.now(UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
@@ -137,7 +137,7 @@ def make_ca_and_leaf(*, unit_name: str) -> tuple[x509.Certificate, bytes]:
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=365))
+        .not_valid_after(now + timedelta(days=leaf_days))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
             x509.KeyUsage(

@@ -24,6 +24,7 @@ from motcua.digitization.selectors import signature_block_context
 from motcua.digitization.services import (
     INFO_DOSSIER,
     ResultPdfInvalid,
+    ResultSigningFailed,
     result_pdf_sign,
     result_pdf_verify,
     signing_certificate_self_signed_create,
@@ -299,3 +300,84 @@ def test_verdict_as_dict_is_json_ready(signing, plain_pdf):
     assert json.loads(json.dumps(data))["dossier_code"] == CODE
     assert data["code"] == "valid" and data["valid"] is True
     assert "notice" not in data  # not demo certificates
+
+
+def test_certificate_not_meant_for_signing_is_refused(plain_pdf, tmp_path):
+    """A key-agreement-only certificate (an encryption certificate handed over by mistake)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import NoEncryption, pkcs12
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "UBND xã Tiên Động")])
+    now = timeutil.now()
+    usage = dict.fromkeys(
+        [
+            "digital_signature",
+            "content_commitment",
+            "key_encipherment",
+            "data_encipherment",
+            "key_cert_sign",
+            "crl_sign",
+            "encipher_only",
+            "decipher_only",
+        ],
+        False,
+    )
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=30))
+        .add_extension(x509.KeyUsage(key_agreement=True, **usage), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    (tmp_path / "enc.p12").write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            name=b"x", key=key, cert=cert, cas=None, encryption_algorithm=NoEncryption()
+        )
+    )
+    config = signing_config_parse(
+        text='{"demo": true, "units": {"11143": {"pkcs12": "enc.p12"}}}', base=tmp_path
+    )
+    with pytest.raises(ResultSigningFailed) as error:
+        result_pdf_sign(pdf=plain_pdf, unit_code="11143", config=config)
+    assert "11143" in error.value.message
+    assert error.value.code == "signing_failed"
+
+
+def test_expired_certificate_is_named_as_such(plain_pdf, tmp_path, settings):
+    (tmp_path / "old.p12").write_bytes(
+        signing_certificate_self_signed_create(
+            unit_code="298", unit_name="UBND huyện Tứ Kỳ", valid_days=-1
+        )
+    )
+    write_config(
+        settings.MOTCUA_SIGNING_CERTIFICATES,
+        {"demo": True, "units": {"298": {"pkcs12": str(tmp_path / "old.p12")}}},
+    )
+    signed = result_pdf_sign(pdf=plain_pdf, unit_code="298")
+    verification = result_pdf_verify(pdf=signed)
+    assert verification.code == "certificate_expired"
+    assert "hết hạn" in verification.message
+    assert verification.unit_code == "298"
+
+
+def test_expired_certificate_from_the_ca_is_named_as_such(
+    signing, plain_pdf, tmp_path, monkeypatch
+):
+    ca, p12 = make_ca_and_leaf(unit_name="Sở Tư pháp tỉnh Hải Dương", leaf_days=-1)
+    (tmp_path / "stp.p12").write_bytes(p12)
+    (tmp_path / "ca.pem").write_bytes(pem(ca))
+    monkeypatch.setenv("P", "x")
+    signer_config = signing_config_parse(
+        text='{"units": {"30-STP": {"pkcs12": "stp.p12", "passphrase_env": "P"}}}', base=tmp_path
+    )
+    signed = result_pdf_sign(pdf=plain_pdf, unit_code="30-STP", config=signer_config)
+    write_config(signing.path, {**signing.document, "ca_bundle": str(tmp_path / "ca.pem")})
+    assert result_pdf_verify(pdf=signed).code == "certificate_expired"

@@ -29,6 +29,7 @@ from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.general import SigningError
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.sign.validation.status import SignatureCoverageLevel
@@ -63,22 +64,16 @@ class ResultPdfInvalid(DomainError):
     code = "pdf_invalid"
 
 
+class ResultSigningFailed(DomainError):
+    code = "signing_failed"
+
+
 # --- signing -------------------------------------------------------------------------------------
 
 
 def looks_like_pdf(pdf: bytes) -> bool:
     # Readers accept the header anywhere in the first KiB (PDF 32000-1, implementation note).
     return b"%PDF-" in pdf[:1024]
-
-
-def _reader(pdf: bytes) -> PdfFileReader:
-    if not looks_like_pdf(pdf):
-        raise ResultPdfInvalid(_("Tệp không phải PDF."))
-    try:
-        return PdfFileReader(BytesIO(pdf), strict=False)
-    except (PdfError, ValueError, KeyError, IndexError, TypeError) as error:
-        log.info("unreadable PDF: %s", error)
-        raise ResultPdfInvalid(_("Tệp PDF bị hỏng, không đọc được.")) from None
 
 
 def _subject(cert: x509.Certificate, oid) -> str | None:
@@ -100,13 +95,24 @@ def result_pdf_sign(
     config = config or signing_config_get()
     entry = config.unit(unit_code)
     key, cert, chain = entry.key_and_certificate()
-    _reader(pdf)  # refuse garbage with a clear message before pyHanko's own
+    if not looks_like_pdf(pdf):
+        raise ResultPdfInvalid(_("Tệp không phải PDF."))
     try:
         writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
-    except (PdfError, ValueError, KeyError, IndexError, TypeError):
+        writer.root  # noqa: B018 — a file without a readable catalogue cannot be signed
+    except Exception as error:  # the parser raises many kinds on garbage
+        log.info("unreadable PDF: %r", error)
         raise ResultPdfInvalid(_("Tệp PDF bị hỏng, không đọc được.")) from None
     if writer.security_handler is not None:
         raise ResultPdfInvalid(_("Tệp PDF được mã hóa: cần bản không đặt mật khẩu để ký."))
+    if not _meant_for_signing(cert):
+        raise ResultSigningFailed(
+            _(
+                "Chứng thư số của đơn vị %(unit)s không dùng để ký (thiếu mục đích "
+                "digitalSignature/nonRepudiation): có thể đã cấu hình nhầm chứng thư mã hóa."
+            )
+            % {"unit": entry.unit_code}
+        )
     unit_name = _subject(cert, NameOID.ORGANIZATION_NAME) or _subject(cert, NameOID.COMMON_NAME)
     name = signer_name or _subject(cert, NameOID.COMMON_NAME) or unit_name
 
@@ -117,7 +123,7 @@ def result_pdf_sign(
         new_info[generic.NameObject(INFO_DOSSIER)] = generic.TextStringObject(dossier_code)
     writer.set_info(new_info)
 
-    existing = {name for name, _, _ in fields.enumerate_sig_fields(writer)}
+    existing = {field for field, _value, _ref in fields.enumerate_sig_fields(writer)}
     number = 1
     while f"{FIELD_PREFIX}{number}" in existing:
         number += 1
@@ -129,7 +135,9 @@ def result_pdf_sign(
     store = SimpleCertificateStore()
     store.register_multiple(_asn1(c) for c in chain)
     signer = signers.SimpleSigner(
-        signing_key=_asn1_key(key), signing_cert=_asn1(cert), cert_registry=store
+        signing_key=translate_pyca_cryptography_key_to_asn1(key),
+        signing_cert=_asn1(cert),
+        cert_registry=store,
     )
     meta = signers.PdfSignatureMetadata(
         field_name=field_name,
@@ -145,8 +153,28 @@ def result_pdf_sign(
     pdf_signer = signers.PdfSigner(
         meta, signer=signer, new_field_spec=fields.SigFieldSpec(sig_field_name=field_name)
     )
-    _outside_event_loop(pdf_signer.sign_pdf, writer, output=out)
+    try:
+        _outside_event_loop(pdf_signer.sign_pdf, writer, output=out)
+    except SigningError as error:  # e.g. a certificate not meant for signing
+        raise ResultSigningFailed(
+            _("Không ký được bằng chứng thư số của đơn vị %(unit)s: %(error)s")
+            % {"unit": entry.unit_code, "error": error}
+        ) from None
+    except (PdfError, ValueError, KeyError, IndexError, TypeError) as error:
+        log.info("PDF cannot take a signature: %r", error)
+        raise ResultPdfInvalid(
+            _("Không ký được tệp PDF này: cấu trúc tệp không chuẩn, hãy xuất lại tệp.")
+        ) from None
     return out.getvalue()
+
+
+def _meant_for_signing(cert: x509.Certificate) -> bool:
+    """The same rule verification applies (KEY_USAGE): either usage, or no key-usage extension."""
+    try:
+        usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return True
+    return usage.digital_signature or usage.content_commitment
 
 
 def _outside_event_loop(function, *args, **kwargs):
@@ -164,10 +192,6 @@ def _asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(cert.public_bytes(Encoding.DER))
 
 
-def _asn1_key(key):
-    return translate_pyca_cryptography_key_to_asn1(key)
-
-
 # --- verification --------------------------------------------------------------------------------
 
 # Reason codes: stable, for machines (the JSON output, tests, the page's styling).
@@ -176,6 +200,7 @@ UNSIGNED = "unsigned"
 MODIFIED = "modified"
 MODIFIED_AFTER_SIGNING = "modified_after_signing"
 UNTRUSTED = "untrusted"
+CERTIFICATE_EXPIRED = "certificate_expired"
 SIGNATURE_BROKEN = "signature_broken"
 NOT_PDF = "not_pdf"
 BROKEN = "broken"
@@ -192,6 +217,11 @@ def _messages() -> dict[str, str]:
         UNTRUSTED: _(
             "Chữ ký số đúng về kỹ thuật nhưng chứng thư số của người ký không thuộc các đơn vị "
             "được tin cậy: đây không phải chứng thư số của đơn vị đã cấu hình."
+        ),
+        CERTIFICATE_EXPIRED: _(
+            "Chứng thư số của người ký đã hết hạn (hoặc chưa có hiệu lực) tại thời điểm kiểm "
+            "tra; chữ ký không có dấu thời gian nên không chứng minh được đã ký khi chứng thư "
+            "còn hiệu lực."
         ),
         SIGNATURE_BROKEN: _("Chữ ký số trong tệp bị hỏng, không kiểm tra được."),
         NOT_PDF: _("Tệp không phải PDF."),
@@ -297,6 +327,15 @@ def _validate(signature, context):
     )
 
 
+OUT_OF_VALIDITY = {"EXPIRED", "NOT_YET_VALID", "OUT_OF_BOUNDS_NO_POE", "OUT_OF_BOUNDS_NOT_REVOKED"}
+
+
+def _valid_now(cert) -> bool:
+    validity = cert["tbs_certificate"]["validity"]
+    now = datetime.now(UTC)
+    return validity["not_before"].native <= now <= validity["not_after"].native
+
+
 def _verify_one(*, signature, context, trust: TrustRoots, last: bool) -> tuple[str, dict]:
     facts: dict = {}
     try:
@@ -342,6 +381,14 @@ def _verify_one(*, signature, context, trust: TrustRoots, last: bool) -> tuple[s
         level is None or level > ModificationLevel.FORM_FILLING or status.docmdp_ok is False
     ):
         return MODIFIED_AFTER_SIGNING, facts
+    # Path validation does not date-check a trust anchor itself (RFC 5280 §6.1), and a unit's own
+    # certificate is one: check its dates here. A known certificate out of its validity period is
+    # not a stranger's, so the answer names it.
+    root_out_of_date = trust.contains(der=der) and not _valid_now(cert)
+    if root_out_of_date or (
+        not status.trusted and getattr(status.trust_problem_indic, "name", "") in OUT_OF_VALIDITY
+    ):
+        return CERTIFICATE_EXPIRED, facts
     if not status.trusted:
         return UNTRUSTED, facts
     return VALID, facts
