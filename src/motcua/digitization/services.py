@@ -10,7 +10,6 @@ import json
 import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
@@ -39,13 +38,25 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from motcua.core import timeutil
 from motcua.core.errors import DomainError
 from motcua.digitization.certificates import (
-    DEMO_NOTICE,
     SigningConfig,
     SigningConfigInvalid,
     TrustRoots,
     config_path,
     fingerprint,
     signing_config_get,
+)
+from motcua.digitization.verdicts import (
+    BROKEN,
+    CERTIFICATE_EXPIRED,
+    MODIFIED,
+    MODIFIED_AFTER_SIGNING,
+    NOT_PDF,
+    SIGNATURE_BROKEN,
+    UNSIGNED,
+    UNTRUSTED,
+    VALID,
+    Verification,
+    messages,
 )
 
 log = logging.getLogger(__name__)
@@ -194,66 +205,9 @@ def _asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
 
 # --- verification --------------------------------------------------------------------------------
 
-# Reason codes: stable, for machines (the JSON output, tests, the page's styling).
-VALID = "valid"
-UNSIGNED = "unsigned"
-MODIFIED = "modified"
-MODIFIED_AFTER_SIGNING = "modified_after_signing"
-UNTRUSTED = "untrusted"
-CERTIFICATE_EXPIRED = "certificate_expired"
-SIGNATURE_BROKEN = "signature_broken"
-NOT_PDF = "not_pdf"
-BROKEN = "broken"
-
-
-def _messages() -> dict[str, str]:
-    return {
-        VALID: _("Chữ ký số hợp lệ, tệp không bị thay đổi sau khi ký."),
-        UNSIGNED: _("Tệp không có chữ ký số."),
-        MODIFIED: _("Tệp đã bị thay đổi sau khi ký: nội dung không còn khớp với chữ ký số."),
-        MODIFIED_AFTER_SIGNING: _(
-            "Tệp đã bị sửa hoặc thêm nội dung sau khi ký (phần sau chữ ký không được ký)."
-        ),
-        UNTRUSTED: _(
-            "Chữ ký số đúng về kỹ thuật nhưng chứng thư số của người ký không thuộc các đơn vị "
-            "được tin cậy: đây không phải chứng thư số của đơn vị đã cấu hình."
-        ),
-        CERTIFICATE_EXPIRED: _(
-            "Chứng thư số của người ký đã hết hạn (hoặc chưa có hiệu lực) tại thời điểm kiểm "
-            "tra; chữ ký không có dấu thời gian nên không chứng minh được đã ký khi chứng thư "
-            "còn hiệu lực."
-        ),
-        SIGNATURE_BROKEN: _("Chữ ký số trong tệp bị hỏng, không kiểm tra được."),
-        NOT_PDF: _("Tệp không phải PDF."),
-        BROKEN: _("Tệp PDF bị hỏng, không đọc được."),
-    }
-
-
-@dataclass(frozen=True)
-class Verification:
-    valid: bool
-    code: str
-    message: str
-    signer: str | None = None
-    unit_code: str | None = None
-    unit_name: str | None = None
-    signed_at: datetime | None = None
-    dossier_code: str | None = None
-    certificate_subject: str | None = None
-    certificate_fingerprint: str | None = None
-    signatures: int = 0
-    demo: bool = False
-
-    def as_dict(self) -> dict:
-        data = asdict(self)
-        data["signed_at"] = self.signed_at.isoformat() if self.signed_at else None
-        if self.demo:
-            data["notice"] = DEMO_NOTICE
-        return data
-
 
 def _verdict(code: str, **facts) -> Verification:
-    return Verification(valid=code == VALID, code=code, message=_messages()[code], **facts)
+    return Verification(valid=code == VALID, code=code, message=messages()[code], **facts)
 
 
 def _text(value) -> str | None:

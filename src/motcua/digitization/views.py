@@ -20,7 +20,7 @@ from motcua.digitization.selectors import (
     dossier_result_facts,
     result_check_key_valid,
 )
-from motcua.digitization.services import BROKEN, NOT_PDF, result_pdf_verify
+from motcua.digitization.verdicts import BROKEN, NOT_PDF
 from motcua.portal.templatetags.portal_tags import megabytes
 from motcua.portal.uploads import SizeCappedUploadHandler
 
@@ -79,6 +79,10 @@ def verify(request):
             % {"size": megabytes(upload.size), "limit": limit},
         )
         return render(request, "digitization/verify.html", context, status=413)
+    # pyHanko takes over a second to import: loaded with the first file checked, not with the
+    # URLconf every worker loads on its first request.
+    from motcua.digitization.services import result_pdf_verify
+
     upload.seek(0)
     verification = result_pdf_verify(pdf=upload.read())
     log.info(

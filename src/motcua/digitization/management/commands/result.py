@@ -12,7 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from motcua.core.errors import DomainError
 from motcua.digitization.certificates import DEMO_NOTICE
-from motcua.digitization.services import Verification, result_pdf_sign, result_pdf_verify
+from motcua.digitization.services import result_pdf_sign, result_pdf_verify
+from motcua.digitization.verdicts import Verification
 
 
 def _read(path: str) -> bytes:
