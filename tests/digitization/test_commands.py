@@ -44,6 +44,7 @@ def test_sign_then_verify(signing, unsigned, tmp_path):
     )
     assert code == 0, out
     assert "Đã ký số" in out
+    assert "Hợp lệ: Chữ ký số hợp lệ" in out
     assert "Đơn vị: UBND xã Tiên Động (mã đơn vị 11143)" in out
     code, out = run("verify", str(out_path))
     assert code == 0, out

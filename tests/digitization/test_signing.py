@@ -381,3 +381,19 @@ def test_expired_certificate_from_the_ca_is_named_as_such(
     signed = result_pdf_sign(pdf=plain_pdf, unit_code="30-STP", config=signer_config)
     write_config(signing.path, {**signing.document, "ca_bundle": str(tmp_path / "ca.pem")})
     assert result_pdf_verify(pdf=signed).code == "certificate_expired"
+
+
+def test_a_trusted_countersignature_does_not_launder_an_untrusted_one(signing, plain_pdf, tmp_path):
+    (tmp_path / "298.p12").write_bytes(
+        signing_certificate_self_signed_create(unit_code="298", unit_name="UBND huyện Tứ Kỳ")
+    )
+    impostor = signing_config_parse(
+        text='{"demo": true, "units": {"298": {"pkcs12": "298.p12"}}}', base=tmp_path
+    )
+    forged = result_pdf_sign(pdf=plain_pdf, unit_code="298", dossier_code=CODE, config=impostor)
+    countersigned = result_pdf_sign(pdf=forged, unit_code="11143")
+    verification = result_pdf_verify(pdf=countersigned)
+    assert verification.code == "untrusted"
+    assert verification.signatures == 2
+    assert verification.unit_name == "UBND huyện Tứ Kỳ"  # the failing signature is the one named
+    assert verification.dossier_code is None

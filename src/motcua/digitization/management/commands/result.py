@@ -52,6 +52,8 @@ def verification_lines(verification: Verification) -> list[str]:
         lines.append(f"Thời điểm ký: {v.signed_at:%d/%m/%Y %H:%M:%S} (giờ Việt Nam)")
     if v.dossier_code:
         lines.append(f"Mã hồ sơ: {v.dossier_code}")
+    if v.signatures > 1:
+        lines.append(f"Số chữ ký số trong tệp: {v.signatures}")
     if v.certificate_subject:
         lines.append(f"Chứng thư số: {v.certificate_subject}")
         lines.append(f"Dấu vân tay SHA-256: {v.certificate_fingerprint}")
@@ -94,7 +96,8 @@ class Command(BaseCommand):
         _write_atomically(Path(out), signed)
         verification = result_pdf_verify(pdf=signed)
         self.stdout.write(f"Đã ký số {input} → {out}.")
-        for line in verification_lines(verification)[1:]:
+        # The whole verdict: a file that carried an untrusted signature before is still not valid.
+        for line in verification_lines(verification):
             self.stdout.write(line)
 
     def _verify(self, *, input: str, json: bool, **options):
