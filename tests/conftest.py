@@ -32,6 +32,8 @@ def is_postgres() -> bool:
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Signing certificates (`motcua demo` writes its own there): never the developer's var/.
+    settings.MOTCUA_SIGNING_CERTIFICATES = tmp_path / "signing" / "certificates.json"
     # Real password hashing costs ~0.3 s a user; tests make dozens.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # A rolled-back test sends no signal: start every test with a calendar read from the database.

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "motcua.forms",
     "motcua.desk",
     "motcua.portal",
+    "motcua.digitization",
     "motcua.demo",
     "motcua.interchange",
     "motcua.bench",
@@ -215,6 +216,13 @@ MOTCUA_PAYMENT_NATIONAL_MERCHANT = os.environ.get("MOTCUA_PAYMENT_NATIONAL_MERCH
 MOTCUA_PUBLIC_URL = os.environ.get("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000")
 # Minutes an order stays open before a new one is made (a late capture is still accepted).
 MOTCUA_PAYMENT_ORDER_MINUTES = int(os.environ.get("MOTCUA_PAYMENT_ORDER_MINUTES", "30"))
+# Units' signing certificates for electronic results (JSON; see docs/results.md). `motcua demo`
+# writes its self-signed demo certificates to the default place.
+MOTCUA_SIGNING_CERTIFICATES = Path(
+    os.environ.get("MOTCUA_SIGNING_CERTIFICATES", VAR_DIR / "signing" / "certificates.json")
+)
+# Largest PDF the public verification page accepts (bytes), enforced while the upload streams in.
+MOTCUA_VERIFY_MAX_BYTES = int(os.environ.get("MOTCUA_VERIFY_MAX_BYTES", str(20 * 2**20)))
 # Country whose public holidays the `holidays` package supplies.
 MOTCUA_HOLIDAY_COUNTRY = os.environ.get("MOTCUA_HOLIDAY_COUNTRY", "VN")
 
@@ -273,5 +281,9 @@ LOGGING = {
     "loggers": {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # pyHanko logs every untrusted signature with a traceback; the verification page is public,
+        # and the verdict is logged by motcua.digitization.
+        "pyhanko": {"level": "ERROR"},
+        "pyhanko_certvalidator": {"level": "ERROR"},
     },
 }

@@ -13,5 +13,6 @@ urlpatterns = [
     path("bieu-mau/", include("motcua.forms.urls")),
     path("tiep-nhan/", include("motcua.desk.urls")),
     path("thanh-toan/", include("motcua.payments.urls")),
+    path("", include("motcua.digitization.urls")),
     path("", include("motcua.backoffice.urls")),
 ]

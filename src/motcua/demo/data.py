@@ -101,6 +101,10 @@ FEATURED_COMMUNES = ("11143", "11140", "11110", "11074")
 # Username suffix per commune; the others are derived from the short name (ASCII, no spaces).
 COMMUNE_SLUGS = {"11074": "thitran"}
 
+# Units that issue results and sign them (demo certificates, one each): the district people's
+# committee and every commune's.
+SIGNING_UNITS = [DISTRICT["code"], *(code for code, _name in COMMUNES)]
+
 # --- procedures -----------------------------------------------------------------------------
 # Steps: {"name", "role", "working_hours", "unit": unit code or None (the receiving unit)}.
 # Demo-only keys: "weight" (how often it is filed), "summary" (trích yếu; {name}: the applicant),

@@ -19,6 +19,8 @@ from motcua.catalog.services import procedure_upsert
 from motcua.core import timeutil
 from motcua.core.errors import DomainError
 from motcua.demo import data
+from motcua.digitization.certificates import DEMO_NOTICE
+from motcua.digitization.services import demo_signing_certificates_ensure
 from motcua.dossiers import services as ds
 from motcua.dossiers.models import Channel, Dossier, DossierStep, State
 from motcua.indicators.models import Target
@@ -854,6 +856,12 @@ def demo_load(
         _specs, users_created = demo_staff_load(units=units)
         demo_targets_load(units=units, end=end)
         demo_publications_load(procedures=procedures, end=end, seed=seed)
+    # The units that issue results (the district and its communes) sign them with demo
+    # certificates; verification trusts exactly these.
+    certificates = demo_signing_certificates_ensure(
+        units=[(code, units[code].name) for code in data.SIGNING_UNITS],
+        default_unit=data.DISTRICT["code"],
+    )
     province = units[data.PROVINCE["code"]]
     existing = Dossier.objects.filter(unit__path__startswith=province.path).exists()
     tally = _Tally()
@@ -884,6 +892,7 @@ def demo_load(
         "procedures": len(procedures),
         "seconds": round(wallclock.monotonic() - started, 1),
         "logins": demo_logins(units=units),
+        "certificates": certificates,
     }
     _report(stdout, result)
     return result
@@ -912,6 +921,19 @@ def _report(stdout: TextIO | None, result: dict[str, Any]) -> None:
         _write(stdout, f"- Cảnh báo: {len(result['errors'])} hồ sơ dừng giữa chừng do lỗi, ví dụ:")
         for line in result["errors"][:5]:
             _write(stdout, f"    {line}")
+    certificates = result["certificates"]
+    if certificates["skipped"]:
+        _write(
+            stdout,
+            f"- Chứng thư số ký kết quả: giữ nguyên cấu hình {certificates['path']} "
+            "(không phải của bản mẫu), không tạo chứng thư thử nghiệm.",
+        )
+    else:
+        _write(
+            stdout,
+            f"- Chứng thư số ký kết quả: {len(certificates['units'])} đơn vị "
+            f"(mới {certificates['created']}), {DEMO_NOTICE}; cấu hình: {certificates['path']}.",
+        )
     _write(stdout, f"- Thời gian: {str(result['seconds']).replace('.', ',')} giây.")
     _write(stdout)
     _write(stdout, f"Tài khoản dùng thử (mật khẩu chung: {data.DEMO_PASSWORD}):")

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DigitizationConfig(AppConfig):
+    name = "motcua.digitization"
+    label = "digitization"
+    verbose_name = "Số hóa và kết quả điện tử"

@@ -1,0 +1,126 @@
+"""Reads for electronic results: the verification link a result's QR code carries, and what the
+public may learn about a dossier from its code alone."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlencode
+
+from cryptography.x509.oid import NameOID
+from django.core.signing import BadSignature, Signer
+from django.urls import reverse
+
+from motcua.core import timeutil
+from motcua.digitization.certificates import DEMO_NOTICE, signing_config_get
+from motcua.dossiers.models import Dossier, Outcome, State
+
+# The query parameter of the verification page that carries the dossier code.
+CODE_PARAM = "ma"
+MAX_CODE_LENGTH = 64
+
+
+KEY_PARAM = "k"
+_SALT = "motcua.digitization.result-qr"
+
+
+def result_check_key(*, dossier_code: str) -> str:
+    """A keyed check value (HMAC of the code under the site's secret key) printed with the code:
+    the page tells what it knows of a dossier only to a link carrying it, so walking through
+    dossier codes learns nothing. Rotating MOTCUA_SECRET_KEY voids printed links unless the old
+    key stays in SECRET_KEY_FALLBACKS."""
+    return Signer(salt=_SALT).signature(dossier_code)
+
+
+def result_check_key_valid(*, dossier_code: str, key: str) -> bool:
+    try:
+        Signer(salt=_SALT).unsign(f"{dossier_code}{Signer().sep}{key}")
+    except BadSignature:
+        return False
+    return True
+
+
+def result_verification_url(*, dossier_code: str, base_url: str = "") -> str:
+    """The link a result's QR code carries: the public verification page for this dossier code
+    with its check key. `base_url` ("https://dichvucong.example.gov.vn") makes it absolute, as a
+    printed QR needs."""
+    query = urlencode(
+        {CODE_PARAM: dossier_code, KEY_PARAM: result_check_key(dossier_code=dossier_code)}
+    )
+    path = f"{reverse('result_verify')}?{query}"
+    return f"{base_url.rstrip('/')}{path}" if base_url else path
+
+
+def result_qr_payload(*, dossier_code: str, base_url: str) -> str:
+    """What the QR printed on a result encodes: the absolute verification link (a phone's camera
+    opens it directly; the dossier code is in it)."""
+    return result_verification_url(dossier_code=dossier_code, base_url=base_url)
+
+
+@dataclass(frozen=True)
+class DossierResultFacts:
+    """Only what a printed result already shows to whoever holds it: never the applicant."""
+
+    code: str
+    procedure: str
+    unit: str
+    state: str
+    has_result: bool
+    granted: bool
+    ended_at: datetime | None
+    returned_at: datetime | None
+
+
+def dossier_result_facts(*, code: str) -> DossierResultFacts | None:
+    code = (code or "").strip()
+    if not code or len(code) > MAX_CODE_LENGTH:
+        return None
+    dossier = (
+        Dossier.objects.select_related("procedure", "unit")
+        .filter(code__in={code, code.upper()})
+        .only(
+            "code",
+            "state",
+            "outcome",
+            "ended_at",
+            "returned_at",
+            "procedure__name",
+            "unit__name",
+        )
+        .first()
+    )
+    if dossier is None:
+        return None
+    has_result = dossier.state in (State.RESOLVED, State.RETURNED)
+    return DossierResultFacts(
+        code=dossier.code,
+        procedure=dossier.procedure.name,
+        unit=dossier.unit.name,
+        state=str(State(dossier.state).label),
+        has_result=has_result,
+        granted=has_result and dossier.outcome == Outcome.GRANTED,
+        ended_at=dossier.ended_at if has_result else None,
+        returned_at=dossier.returned_at,
+    )
+
+
+def signature_block_context(
+    *, unit_code: str | None, signer_name: str | None = None, at: datetime | None = None
+) -> dict:
+    """What `digitization/_signature_block.html` shows: the signer (default: the certificate's
+    common name), the unit as its certificate names it, the time (default now) and, for the demo's
+    certificates, that they have no legal value. Raises the configuration's DomainErrors."""
+    config = signing_config_get()
+    entry = config.unit(unit_code)
+    _key, cert, _chain = entry.key_and_certificate()
+
+    def subject(oid) -> str | None:
+        values = cert.subject.get_attributes_for_oid(oid)
+        return str(values[0].value) if values else None
+
+    unit = subject(NameOID.ORGANIZATION_NAME) or subject(NameOID.COMMON_NAME) or entry.unit_code
+    return {
+        "signer": signer_name or subject(NameOID.COMMON_NAME) or unit,
+        "unit": unit,
+        "at": timeutil.to_local(at or timeutil.now()),
+        "demo": entry.demo,
+        "demo_notice": DEMO_NOTICE,
+    }

@@ -1,0 +1,97 @@
+"""The public verification page: upload a result PDF and learn whether it is authentic, who signed
+it, when, and for which dossier; or open the link of a result's QR code. Thin: the answer comes
+from `services.result_pdf_verify` and `selectors.dossier_result_facts`."""
+
+import logging
+from functools import wraps
+
+from django.conf import settings
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_http_methods
+
+from motcua.digitization.certificates import DEMO_NOTICE
+from motcua.digitization.forms import VerifyUploadForm
+from motcua.digitization.selectors import (
+    CODE_PARAM,
+    KEY_PARAM,
+    MAX_CODE_LENGTH,
+    dossier_result_facts,
+    result_check_key_valid,
+)
+from motcua.digitization.verdicts import BROKEN, NOT_PDF
+from motcua.portal.templatetags.portal_tags import megabytes
+from motcua.portal.uploads import SizeCappedUploadHandler
+
+log = logging.getLogger(__name__)
+
+
+def max_bytes() -> int:
+    return int(settings.MOTCUA_VERIFY_MAX_BYTES)
+
+
+class VerifyUploadHandler(SizeCappedUploadHandler):
+    """The portal's streaming cap, with this page's limit: one file, at most MOTCUA_VERIFY_MAX_BYTES."""
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.file_limit = self.total_limit = max_bytes()
+
+
+def _capped_upload(view):
+    """The cap must be in place before the body is parsed, and the CSRF check parses it."""
+    protected = csrf_protect(view)
+
+    @csrf_exempt
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        request.upload_handlers.insert(0, VerifyUploadHandler(request))
+        return protected(request, *args, **kwargs)
+
+    return wrapper
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@_capped_upload
+def verify(request):
+    limit = megabytes(max_bytes())
+    context: dict = {"demo_notice": DEMO_NOTICE}
+    code = request.GET.get(CODE_PARAM, "").strip()[:MAX_CODE_LENGTH]
+    if code:
+        # From a result's QR code: what the system knows, only with the link's check key.
+        context["qr_code"] = code
+        if result_check_key_valid(dossier_code=code, key=request.GET.get(KEY_PARAM, "")):
+            context["qr_checked"] = True
+            context["qr_facts"] = dossier_result_facts(code=code)
+    if request.method != "POST":
+        context["form"] = VerifyUploadForm(limit=limit)
+        return render(request, "digitization/verify.html", context)
+    form = VerifyUploadForm(request.POST, request.FILES, limit=limit)
+    context["form"] = form
+    if not form.is_valid():
+        return render(request, "digitization/verify.html", context, status=400)
+    upload = form.cleaned_data["file"]
+    if getattr(upload, "discarded", False):
+        form.add_error(
+            "file",
+            _("Tệp quá lớn (%(size)s); chỉ nhận tệp đến %(limit)s.")
+            % {"size": megabytes(upload.size), "limit": limit},
+        )
+        return render(request, "digitization/verify.html", context, status=413)
+    # pyHanko takes over a second to import: loaded with the first file checked, not with the
+    # URLconf every worker loads on its first request.
+    from motcua.digitization.services import result_pdf_verify
+
+    upload.seek(0)
+    verification = result_pdf_verify(pdf=upload.read())
+    log.info(
+        "result verification: %s, dossier %s", verification.code, verification.dossier_code or "-"
+    )
+    if verification.code in (NOT_PDF, BROKEN):
+        form.add_error("file", verification.message)
+        return render(request, "digitization/verify.html", context, status=400)
+    context["verification"] = verification
+    if verification.valid and verification.dossier_code:
+        context["facts"] = dossier_result_facts(code=verification.dossier_code)
+    return render(request, "digitization/verify.html", context)
