@@ -69,7 +69,11 @@ def test_actions_with_version_conflict_and_illegal_transition(staff, dossier):
         content_type="application/json",
     )
     assert stale.status_code == 409 and stale.json()["code"] == "stale_version"
-    illegal = client.post(f"{url}/return_result", json.dumps({}), content_type="application/json")
+    illegal = client.post(
+        f"{url}/return_result",
+        json.dumps({"expected_version": 2}),
+        content_type="application/json",
+    )
     assert illegal.status_code in (403, 409)
     missing = client_for(staff.processor).post(
         f"{url}/request_supplement",
@@ -77,7 +81,9 @@ def test_actions_with_version_conflict_and_illegal_transition(staff, dossier):
         content_type="application/json",
     )
     assert missing.status_code == 400 and missing.json()["code"] == "supplement_content_required"
-    unknown = client.post(f"{url}/fly", json.dumps({}), content_type="application/json")
+    unknown = client.post(
+        f"{url}/fly", json.dumps({"expected_version": 2}), content_type="application/json"
+    )
     assert unknown.status_code == 404 and unknown.json()["code"] == "action_unknown"
     bad_json = client.post(f"{url}/forward", "{", content_type="application/json")
     assert bad_json.status_code in (400, 422)
@@ -131,3 +137,48 @@ def test_openapi_document_is_served(staff):
     paths = response.json()["paths"]
     assert "/api/v1/dossiers/{code}" in paths
     assert "/api/v1/indicators/rates/{metric}/dossiers" in paths
+
+
+def test_every_action_needs_the_version_seen(staff, dossier):
+    """Without `expected_version` an action could overwrite a change its caller never saw."""
+    client = client_for(staff.desk)
+    response = client.post(
+        f"/api/v1/dossiers/{dossier.code}/actions/forward", "{}", content_type="application/json"
+    )
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "validation_failed" and "expected_version" in json.dumps(body)
+    assert Dossier.objects.get(pk=dossier.pk).last_event_seq == dossier.last_event_seq
+
+
+def test_two_racing_forwards_one_wins(staff, dossier):
+    client = client_for(staff.desk)
+    url = f"/api/v1/dossiers/{dossier.code}/actions/forward"
+    first = client.post(url, {"expected_version": 1}, content_type="application/json")
+    second = client.post(url, {"expected_version": 1}, content_type="application/json")
+    assert first.status_code == 200 and second.status_code == 409
+    assert second.json()["code"] == "stale_version"
+    assert Dossier.objects.get(pk=dossier.pk).last_event_seq == 2
+
+
+def test_an_unexpected_failure_has_the_same_error_shape(staff, dossier, monkeypatch):
+    from motcua.api import views
+
+    def boom(**kwargs):
+        raise RuntimeError("unexpected")
+
+    monkeypatch.setattr(views.services, "dossier_perform", boom)
+    response = client_for(staff.desk).post(
+        f"/api/v1/dossiers/{dossier.code}/actions/forward",
+        {"expected_version": 1},
+        content_type="application/json",
+    )
+    assert response.status_code == 500
+    assert response.json()["code"] == "server_error"
+    assert "RuntimeError" not in response.content.decode()
+
+
+def test_the_openapi_document_lists_the_validation_error(staff):
+    document = client_for(staff.desk).get("/api/v1/openapi.json").json()
+    action = document["paths"]["/api/v1/dossiers/{code}/actions/{action}"]["post"]
+    assert "422" in action["responses"]

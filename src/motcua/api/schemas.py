@@ -80,7 +80,11 @@ class DossierDetail(DossierListItem):
 class ActionIn(Schema):
     """The inputs of every action; each action reads only its own (dossiers.lifecycle)."""
 
-    expected_version: int | None = None
+    # Required: an action taken on a dossier someone changed since is refused (409), never applied
+    # over their change.
+    expected_version: int = Field(
+        ..., ge=0, description="phiên bản hồ sơ đã xem (`version` của GET); bắt buộc"
+    )
     reason: str = ""
     content: str = ""
     note: str = ""

@@ -35,6 +35,7 @@ from motcua.units.models import Unit
 from motcua.units.selectors import user_may_view_figures
 
 audit = logging.getLogger("motcua.audit")
+logger = logging.getLogger(__name__)
 
 api = NinjaAPI(
     title="Một Cửa API",
@@ -67,6 +68,17 @@ def validation_error(request: HttpRequest, error: ValidationError):
         "details": {"errors": error.errors},
     }
     return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(Exception)
+def server_error(request: HttpRequest, error: Exception):
+    # Every error has the same shape, this one too; the details stay in the server's log.
+    logger.exception("API error on %s %s", request.method, request.path)
+    body = {
+        "code": "server_error",
+        "message": "Hệ thống gặp lỗi khi xử lý yêu cầu. Vui lòng thử lại sau.",
+    }
+    return api.create_response(request, body, status=500)
 
 
 @api.exception_handler(AuthenticationError)
@@ -181,6 +193,7 @@ def dossier_detail(request, code: str):
         403: schemas.Error,
         404: schemas.Error,
         409: schemas.Error,
+        422: schemas.Error,
     },
     tags=["hồ sơ"],
 )
