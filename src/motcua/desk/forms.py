@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import Procedure
+from motcua.core.text import vi_sorted
 from motcua.dossiers.models import Channel
 from motcua.dossiers.services import Applicant, ReceivedComponent
 
@@ -45,7 +46,7 @@ class ProcedureSearchForm(forms.Form):
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [(u.code, u.name) for u in units]
+        self.fields["unit"].choices = [(u.code, u.name) for u in vi_sorted(units)]
         self.fields["unit"].error_messages["invalid_choice"] = _(
             "Bạn không được phân công tiếp nhận hồ sơ tại đơn vị này."
         )

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from motcua.catalog.models import Component, Procedure, ProcedureLevel
 from motcua.core.errors import ValidationFailed
 from motcua.core.formatting import number_vi
+from motcua.core.forms import VietnameseModelChoiceField
 from motcua.dossiers.services import Applicant
 from motcua.portal import uploads
 from motcua.units.models import Unit
@@ -121,7 +122,7 @@ APPLICANT_FIELD_ERRORS = {
 
 
 class SubmitForm(UploadsMixin, forms.Form):
-    unit = forms.ModelChoiceField(
+    unit = VietnameseModelChoiceField(
         label=_("Nơi nộp hồ sơ (cơ quan tiếp nhận)"),
         queryset=Unit.objects.none(),
         empty_label=_("— Chọn cơ quan —"),
@@ -278,7 +279,7 @@ class FeedbackForm(forms.Form):
         required=False,
         error_messages={"invalid": _("Địa chỉ thư điện tử không hợp lệ.")},
     )
-    unit = forms.ModelChoiceField(
+    unit = VietnameseModelChoiceField(
         label=_("Cơ quan, đơn vị được phản ánh (nếu có)"),
         queryset=Unit.objects.none(),
         required=False,
@@ -294,7 +295,7 @@ class FeedbackForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = unit_list_current().order_by("name")
+        self.fields["unit"].queryset = unit_list_current()
         self.fields["phone"].widget.input_type = "tel"
         self.fields["phone"].widget.attrs.update(autocomplete="tel")
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from motcua.catalog.models import OnlineLevel
 from motcua.catalog.selectors import procedure_search, procedure_steps, units_receiving
 from motcua.core.errors import DomainError, InvalidTransition
+from motcua.core.text import vi_sort_key, vi_sorted
 from motcua.dossiers.models import State
 from motcua.portal import access
 from motcua.portal.forms import (
@@ -96,6 +97,11 @@ def catalogue(request):
         field_id=criteria.get("field"),
         level=criteria.get("level") or "",
     )
+    # Vietnamese order (field, then name) is sorted here, not in SQL: see core.text.vi_sort_key.
+    procedures = sorted(
+        procedures.select_related("field"),
+        key=lambda p: (vi_sort_key(p.field.name if p.field else ""), vi_sort_key(p.name)),
+    )
     page = Paginator(procedures, PAGE_SIZE).get_page(request.GET.get("trang"))
     # Keep the search when paging.
     kept = urlencode({k: v for k, v in criteria.items() if v not in (None, "")})
@@ -117,7 +123,7 @@ def procedure_detail(request, code: str):
         {
             "procedure": procedure,
             "process_steps": procedure_steps(procedure=procedure),
-            "units": units_receiving(procedure=procedure),
+            "units": vi_sorted(units_receiving(procedure=procedure)),
             "online": procedure.online_level != OnlineLevel.NONE,
         },
     )
