@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "motcua.notifications",
     "django_tasks",
     "django_tasks_db",
+    # django-ninja's own static files (Swagger UI 5.31.0, Apache-2.0): with the app installed the
+    # API docs page loads them from /static/ninja/ instead of a CDN, so it works offline.
+    "ninja",
 ]
 
 MIDDLEWARE = [
