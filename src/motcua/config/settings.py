@@ -186,7 +186,7 @@ X_FRAME_OPTIONS = "DENY"
 
 # Working time of the province this deployment serves: "HH:MM-HH:MM" periods, comma separated.
 MOTCUA_WORKING_PERIODS = os.environ.get("MOTCUA_WORKING_PERIODS", "07:30-11:30,13:00-17:00")
-# Local policy (domain.md §9): whether withdrawn dossiers stay in the counts.
+# Local policy (docs/domain.md §9): whether withdrawn dossiers stay in the counts.
 MOTCUA_COUNT_WITHDRAWN = _env_bool("MOTCUA_COUNT_WITHDRAWN", False)
 # Ranking bands (local policy): JSON [[label, minimum percent], …] from the best band down.
 if "MOTCUA_RANKING_BANDS" in os.environ:
@@ -201,6 +201,8 @@ MOTCUA_PORTAL_MAX_DOSSIER_BYTES = int(
     os.environ.get("MOTCUA_PORTAL_MAX_DOSSIER_BYTES", str(30 * 2**20))
 )
 MOTCUA_SCAN_MAX_BYTES = int(os.environ.get("MOTCUA_SCAN_MAX_BYTES", str(10 * 2**20)))
+# Valid files of a failed online filing round are kept this long (portal/held.py).
+MOTCUA_PORTAL_HELD_SECONDS = int(os.environ.get("MOTCUA_PORTAL_HELD_SECONDS", "3600"))
 # Country whose public holidays the `holidays` package supplies.
 MOTCUA_HOLIDAY_COUNTRY = os.environ.get("MOTCUA_HOLIDAY_COUNTRY", "VN")
 

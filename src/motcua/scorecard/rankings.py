@@ -1,6 +1,6 @@
 """Ranking units by their scorecard and officials by their control slips.
 
-No official rating bands exist (domain.md §7): the bands are local policy, read from the setting
+No official rating bands exist (docs/domain.md §7): the bands are local policy, read from the setting
 `MOTCUA_RANKING_BANDS` — [[label, minimum percent], …] from the best band down, the last at 0."""
 
 from datetime import date
