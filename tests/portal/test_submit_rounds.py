@@ -136,3 +136,9 @@ def test_kept_files_stay_within_the_dossier_size_cap(client, settings, tree, bir
     assert len(held_paths()) == 1
     assert "Đã đính kèm: <strong>a.pdf</strong>" in page and "b.png</strong>" not in page
     assert "Vui lòng chọn lại các tệp bị báo lỗi." in page
+
+
+def test_a_reload_shows_the_kept_files(client, tree, birth_registration):
+    client.post(URL, form_data(tree, birth_registration, consent=None))
+    page = client.get(URL).content.decode()
+    assert "Đã đính kèm: <strong>to-khai.pdf</strong>" in page

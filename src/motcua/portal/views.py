@@ -144,8 +144,10 @@ def submit(request, code: str):
     units = units_receiving(procedure=procedure)
     posted = request.method == "POST"
     if not posted:
+        # Files kept from an earlier round are shown on a reload too: the next round uses them.
         form = SubmitForm(procedure=procedure, units=units)
-        return _submit_page(request, procedure, form, kept={})
+        kept = held.held_files(request=request, procedure_code=procedure.code)
+        return _submit_page(request, procedure, form, kept=kept)
     # Files kept from an earlier round stand in for the ones the browser does not send again; a
     # newly chosen file replaces the kept one, and "bỏ tệp" drops it.
     held.held_drop(
