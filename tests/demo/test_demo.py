@@ -109,7 +109,7 @@ def test_dossiers_cover_every_storyline(demo):
     assert dossiers.filter(channel=2).exists() and dossiers.filter(channel=1).exists()
     assert dossiers.filter(paid_online=True).exists()
     assert dossiers.filter(result_electronic=True).exists()
-    # Codes carry the receiving unit's agency identifier (domain.md §6).
+    # Codes carry the receiving unit's agency identifier (docs/domain.md §6).
     for dossier in dossiers.select_related("unit")[:10]:
         assert dossier.code.startswith(dossier.unit.agency_id + "-")
 

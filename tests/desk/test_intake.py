@@ -358,3 +358,27 @@ def test_lookup_is_a_post_and_never_a_get(client, staff, birth_registration, ear
 def test_no_role_user_gets_403(client, db, birth_registration):
     client.force_login(get_user_model().objects.create_user("khongvaitro"))
     assert client.get("/tiep-nhan/").status_code == 403
+
+
+def test_every_error_is_shown_at_once(client, staff, birth_registration):
+    """The form's own errors and the service's applicant rules in one round, each by its field."""
+    client.force_login(staff.desk)
+    ids = component_ids(birth_registration)
+    data = valid_post(
+        birth_registration,
+        applicant_id_number="12!",
+        applicant_phone="abc",
+        applicant_email="khong-phai-thu",
+        **{
+            f"c{ids['TP1']}_received": None,
+            f"c{ids['TP2']}_received": None,
+            f"c{ids['TP2']}_file": None,
+        },
+    )
+    response = client.post(intake_url(birth_registration), data)
+    form = response.context["form"]
+    assert form.non_field_errors() == ["Chưa đánh dấu thành phần hồ sơ nào đã nhận."]
+    assert "Số giấy tờ tùy thân không hợp lệ" in form.errors["applicant_id_number"][0]
+    assert form.errors["applicant_phone"] == ["Số điện thoại không hợp lệ."]
+    assert form.errors["applicant_email"] == ["Địa chỉ thư điện tử không hợp lệ."]
+    assert not Dossier.objects.exists()

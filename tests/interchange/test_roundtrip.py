@@ -302,7 +302,7 @@ def test_export_command_writes_the_file(tmp_path, staff, tree, birth_registratio
 
 @pytest.mark.django_db
 def test_supplemented_components_digitization_round_trips(staff, tree, birth_registration):
-    # Received without components, supplemented with digitized ones: digitized (domain.md §8) on
+    # Received without components, supplemented with digitized ones: digitized (docs/domain.md §8) on
     # both sides of the round trip.
     d = services.dossier_receive(
         actor=staff.desk,

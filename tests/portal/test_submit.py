@@ -7,7 +7,6 @@ from tests.portal.conftest import ELF, JPEG, PDF, PNG, upload
 pytestmark = pytest.mark.django_db
 
 URL = "/cong-dich-vu/thu-tuc/1.001193/nop-ho-so/"
-ERROR_REATTACH = "vui lòng đính kèm lại các tệp"
 
 
 def components(procedure):
@@ -126,7 +125,9 @@ def test_oversized_file_keeps_the_typed_text(client, settings, tree, birth_regis
     data = form_data(tree, birth_registration, **{tp1: upload("to-khai.pdf", PDF + b"x" * 5000)})
     response = client.post(URL, data)
     assert_refused(response, message="quá lớn")
-    assert ERROR_REATTACH in response.content.decode()
+    # The file over the limit must be chosen again; the valid one is kept for the next round.
+    assert "Vui lòng chọn lại các tệp bị báo lỗi." in response.content.decode()
+    assert "Đã đính kèm: <strong>giay-chung-sinh.png</strong>" in response.content.decode()
 
 
 def test_dossier_over_the_total_limit(client, settings, tree, birth_registration):

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.backoffice import throttle
 from motcua.catalog.models import Field
+from motcua.core.forms import VietnameseModelChoiceField
 from motcua.dossiers.models import Channel, State
 from motcua.units.models import Unit
 from motcua.units.selectors import unit_list_current
@@ -86,7 +87,7 @@ class InboxFilterForm(forms.Form):
         empty_value=False,
         required=False,
     )
-    field = forms.ModelChoiceField(
+    field = VietnameseModelChoiceField(
         label=_("Lĩnh vực"),
         queryset=Field.objects.order_by("name"),
         empty_label=_("Tất cả"),
@@ -158,7 +159,7 @@ class ResultForm(ActionForm):
 
 
 class TransferForm(ActionForm):
-    to_unit = forms.ModelChoiceField(
+    to_unit = VietnameseModelChoiceField(
         label=_("Đơn vị nhận hồ sơ liên thông"),
         queryset=Unit.objects.none(),
         to_field_name="code",

@@ -10,5 +10,10 @@ urlpatterns = [
     path("dang-xuat/", views.logout_view, name="logout"),
     path("ho-so/", views.inbox, name="inbox"),
     path("ho-so/<str:code>/", views.dossier_detail, name="dossier"),
+    path(
+        "ho-so/<str:code>/giay-to/<int:document_id>/",
+        views.dossier_document,
+        name="dossier_document",
+    ),
     path("ho-so/<str:code>/thao-tac/<slug:action>/", views.dossier_action, name="dossier_action"),
 ]

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,10 +18,13 @@ from motcua.backoffice.formatting import time_left_text
 from motcua.backoffice.forms import InboxFilterForm, InboxSearchForm, ThrottledAuthenticationForm
 from motcua.core import timeutil
 from motcua.core.errors import DomainError, NotFound, PermissionDenied
+from motcua.desk.forms import scan_kind
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import (
     dossier_available_actions,
+    dossier_document_get,
+    dossier_documents,
     dossier_get_for_user,
     dossier_inbox,
     dossier_steps,
@@ -213,11 +216,46 @@ def dossier_detail(request, code: str):
             "overdue": seconds is not None and seconds < 0,
             "timeline": dossier_timeline(dossier=dossier),
             "steps": dossier_steps(dossier=dossier),
-            "documents": dossier.documents.order_by("added_at", "pk"),
+            "documents": dossier_documents(dossier=dossier),
             "action_forms": action_forms,
             "printable_forms": forms_available(dossier=dossier),
         },
     )
+
+
+# Files are served with the type read from their first bytes (what intake accepted), never the
+# stored name's; anything else is a download, so a browser never renders it as a page.
+SERVED_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png"}
+
+
+@login_required
+@require_safe
+def dossier_document(request, code: str, document_id: int):
+    dossier, refusal = _dossier_or_refusal(request, code)
+    if refusal is not None:
+        return refusal
+    try:
+        document = dossier_document_get(dossier=dossier, document_id=document_id)
+    except NotFound as error:
+        return render(request, "404.html", {"message": error.message}, status=404)
+    # Opening a scan is an access to personal data: who, which dossier, which document.
+    audit.info(
+        "action=view_document user_id=%s dossier=%s document=%s",
+        request.user.pk,
+        dossier.code,
+        document.pk,
+    )
+    handle = document.file.open("rb")
+    kind = scan_kind(handle)
+    content_type = SERVED_TYPES.get(kind, "application/octet-stream")
+    response = FileResponse(
+        handle,
+        content_type=content_type,
+        as_attachment=kind is None,
+        filename=f"{dossier.code}-{document.pk}.{kind or 'bin'}",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "motcua.payments",
+    # django-ninja's own static files (Swagger UI 5.31.0, Apache-2.0): with the app installed the
+    # API docs page loads them from /static/ninja/ instead of a CDN, so it works offline.
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -185,7 +188,7 @@ X_FRAME_OPTIONS = "DENY"
 
 # Working time of the province this deployment serves: "HH:MM-HH:MM" periods, comma separated.
 MOTCUA_WORKING_PERIODS = os.environ.get("MOTCUA_WORKING_PERIODS", "07:30-11:30,13:00-17:00")
-# Local policy (domain.md §9): whether withdrawn dossiers stay in the counts.
+# Local policy (docs/domain.md §9): whether withdrawn dossiers stay in the counts.
 MOTCUA_COUNT_WITHDRAWN = _env_bool("MOTCUA_COUNT_WITHDRAWN", False)
 # Ranking bands (local policy): JSON [[label, minimum percent], …] from the best band down.
 if "MOTCUA_RANKING_BANDS" in os.environ:
@@ -223,6 +226,8 @@ MOTCUA_SIGNING_CERTIFICATES = Path(
 )
 # Largest PDF the public verification page accepts (bytes), enforced while the upload streams in.
 MOTCUA_VERIFY_MAX_BYTES = int(os.environ.get("MOTCUA_VERIFY_MAX_BYTES", str(20 * 2**20)))
+# Valid files of a failed online filing round are kept this long (portal/held.py).
+MOTCUA_PORTAL_HELD_SECONDS = int(os.environ.get("MOTCUA_PORTAL_HELD_SECONDS", "3600"))
 # Country whose public holidays the `holidays` package supplies.
 MOTCUA_HOLIDAY_COUNTRY = os.environ.get("MOTCUA_HOLIDAY_COUNTRY", "VN")
 

@@ -1,4 +1,4 @@
-"""Vietnamese number and date style for every text, report and export (domain.md §8): decimal comma,
+"""Vietnamese number and date style for every text, report and export (docs/domain.md §8): decimal comma,
 two decimals at most, trailing zeros dropped (99,56 %; 24 %; 25,5 %), dates dd/mm/yyyy."""
 
 from datetime import date, datetime

@@ -1,4 +1,4 @@
-"""Local time of Vietnam (UTC+7): every period, date and report is read in it (domain.md §8)."""
+"""Local time of Vietnam (UTC+7): every period, date and report is read in it (docs/domain.md §8)."""
 
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 from motcua.core import timeutil
 from motcua.core.errors import DomainError
 from motcua.core.formatting import date_vi
+from motcua.core.text import vi_sorted
 from motcua.dashboard import charts
 from motcua.dashboard.selectors import dashboard_overview, dashboard_trend
 from motcua.indicators.models import Metric
@@ -87,14 +88,15 @@ def overview(request):
                 for m in Metric.values
             ],
         }
-        for child in data["children"]
+        # Vietnamese order of names, sorted here: SQLite orders by bytes ("Đông Kỳ" after "Văn Tố").
+        for child in vi_sorted(data["children"], key=lambda child: child["unit"].display_short_name)
     ]
     return render(
         request,
         "dashboard/overview.html",
         {
             "unit": unit,
-            "units": user_figure_units(user=request.user),
+            "units": vi_sorted(user_figure_units(user=request.user)),
             "start": start,
             "end": end,
             "period_text": f"{date_vi(start)} – {date_vi(end)}",

@@ -1,7 +1,7 @@
 """Demo data: Tứ Kỳ district of Hải Dương province, its one-stop desks, procedures and staff.
 
 What is real and what is illustrative:
-- Real (domain.md §6): the statistics codes of Hải Dương (30), Tứ Kỳ (298) and the 27 communes
+- Real (docs/domain.md §6): the statistics codes of Hải Dương (30), Tứ Kỳ (298) and the 27 communes
   of Tứ Kỳ before the 2019–2020 mergers; the national procedure codes marked "real" below; fees
   fixed by national law (chứng thực, trích lục, lý lịch tư pháp).
 - Illustrative: every QCVN 102 agency identifier (the `ddd.dd.dd.Xnn` shape is right, the numbers
@@ -19,7 +19,7 @@ from datetime import date
 DEMO_PASSWORD = "motcua-demo-2024"
 
 # Hải Dương and Hưng Yên were re-established from Hải Hưng on 1/1/1997; districts were abolished and
-# Hải Dương merged into Hải Phòng on 1/7/2025 (domain.md §3). Kept as data, not as valid_to, because
+# Hải Dương merged into Hải Phòng on 1/7/2025 (docs/domain.md §3). Kept as data, not as valid_to, because
 # the demo replays the last year on the old tree.
 PROVINCE_VALID_FROM = date(1997, 1, 1)
 REORGANISED_ON = date(2025, 7, 1)
@@ -207,7 +207,7 @@ PROCEDURES: list[dict] = [
         "transfer_to": "298-TP",
     },
     {
-        # Code 2.000635 is the example of domain.md §6 (unconfirmed as this procedure). The fee of
+        # Code 2.000635 is the example of docs/domain.md §6 (unconfirmed as this procedure). The fee of
         # 8.000 đ per copy is national (Thông tư 281/2016/TT-BTC).
         "code": "2.000635",
         "name": "Thủ tục cấp bản sao Trích lục hộ tịch",

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import Procedure
+from motcua.core.text import vi_sorted
+from motcua.dossiers.applicant_fields import APPLICANT_ERROR_FIELDS, applicant_field_errors
 from motcua.dossiers.models import Channel
 from motcua.dossiers.services import Applicant, ReceivedComponent
 
@@ -45,7 +47,7 @@ class ProcedureSearchForm(forms.Form):
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [(u.code, u.name) for u in units]
+        self.fields["unit"].choices = [(u.code, u.name) for u in vi_sorted(units)]
         self.fields["unit"].error_messages["invalid_choice"] = _(
             "Bạn không được phân công tiếp nhận hồ sơ tại đơn vị này."
         )
@@ -158,6 +160,17 @@ class IntakeForm(forms.Form):
                     f"c{c.pk}_file",
                     _("Hãy đánh dấu “Đã nhận” cho thành phần này trước khi tải bản quét."),
                 )
+        # The service's applicant rules too, every field at once, beside the form's own errors.
+        problems = applicant_field_errors(
+            name=cleaned.get("applicant_name", ""),
+            id_number=cleaned.get("applicant_id_number", ""),
+            phone=cleaned.get("applicant_phone", ""),
+            email=cleaned.get("applicant_email", ""),
+            address=cleaned.get("applicant_address", ""),
+        )
+        for name, message in problems.items():
+            if name in self.fields and name not in self.errors:
+                self.add_error(name, message)
         if cleaned.get("extra_name"):
             received = True
         elif cleaned.get("extra_file"):
@@ -218,12 +231,7 @@ def _renamed(upload, *, stem: str):
 
 # Service error codes that belong to one field of the form (shown next to it).
 ERROR_FIELDS = {
-    "applicant_name_required": "applicant_name",
-    "applicant_name_too_long": "applicant_name",
-    "applicant_id_number_invalid": "applicant_id_number",
-    "applicant_phone_invalid": "applicant_phone",
-    "applicant_email_invalid": "applicant_email",
-    "applicant_address_too_long": "applicant_address",
+    **APPLICANT_ERROR_FIELDS,
     "summary_too_long": "summary",
     "channel_invalid": "channel",
     "processing_unit_required": "processing_unit",

@@ -12,6 +12,7 @@ from motcua.catalog.selectors import (
     procedures_received_by,
     units_resolving,
 )
+from motcua.core.text import vi_sort_key
 from motcua.dossiers.lifecycle import OFFICER_ROLES
 from motcua.dossiers.models import Dossier
 from motcua.units.models import Role, Unit
@@ -32,7 +33,12 @@ def desk_procedures(*, unit: Unit, query: str = "") -> list[Procedure]:
     """Procedures the unit resolves whose code, name or field match every word of `query`,
     diacritics ignored ("dang ky khai sinh" finds "Đăng ký khai sinh")."""
     offered = procedures_received_by(unit=unit).values("pk")
-    return list(procedure_search(query=query).filter(pk__in=offered)[:PROCEDURE_LIST_LIMIT])
+    found = procedure_search(query=query).filter(pk__in=offered)[:PROCEDURE_LIST_LIMIT]
+    # Vietnamese order, sorted here (SQLite orders by bytes); the limit keeps the list short.
+    return sorted(
+        found.select_related("field"),
+        key=lambda p: (vi_sort_key(p.field.name if p.field else ""), vi_sort_key(p.name)),
+    )
 
 
 def desk_processing_units(*, unit: Unit, procedure: Procedure):

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from motcua.core import errors
 from motcua.core.formatting import date_vi
+from motcua.core.text import vi_sorted
 from motcua.desk.forms import ERROR_FIELDS, IntakeForm, ProcedureSearchForm
 from motcua.desk.selectors import (
     applicant_lookup,
@@ -53,7 +54,7 @@ def start(request):
         "desk/start.html",
         {
             "form": form if form.is_bound else ProcedureSearchForm(units=units),
-            "units": units,
+            "units": vi_sorted(units),  # the default stays the officer's own (first) unit
             "unit": unit,
             "query": query,
             "procedures": desk_procedures(unit=unit, query=query),

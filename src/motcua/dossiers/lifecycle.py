@@ -72,7 +72,7 @@ def _get(facts: Facts | Any, name: str) -> Any:
 
 
 def _apology_not_yet_given(facts: Facts) -> tuple[str, str] | None:
-    # The rescheduling is allowed once (domain.md §4).
+    # The rescheduling is allowed once (docs/domain.md §4).
     if _get(facts, "apology_count") >= 1:
         return (
             "apology_once",

@@ -20,7 +20,7 @@ class Channel(models.IntegerChoices):
 
 
 class State(models.IntegerChoices):
-    # Values are the national portal's TrangThaiHoSo codes (domain.md §4).
+    # Values are the national portal's TrangThaiHoSo codes (docs/domain.md §4).
     SUBMITTED_ONLINE = 1, _("Mới đăng ký trực tuyến")
     RECEIVED = 2, _("Đã tiếp nhận")
     NOT_ACCEPTED = 3, _("Không được tiếp nhận")
@@ -133,7 +133,7 @@ class Dossier(models.Model):
     result_electronic = models.BooleanField(_("có kết quả điện tử"), default=False)
     has_result_file = models.BooleanField(_("có tệp kết quả"), default=False)
 
-    # Digitization facts the indicators count (domain.md §8).
+    # Digitization facts the indicators count (docs/domain.md §8).
     components_digitized = models.BooleanField(_("đã số hóa đầy đủ thành phần"), default=False)
     data_reused = models.BooleanField(_("tái sử dụng dữ liệu số"), default=False)
     synced_to_portal = models.BooleanField(_("đã đồng bộ Cổng DVC quốc gia"), default=False)

@@ -15,7 +15,7 @@ from motcua.core import timeutil
 from motcua.core.errors import NotFound, PermissionDenied
 from motcua.dossiers import lifecycle
 from motcua.dossiers.lifecycle import OFFICER_ROLES
-from motcua.dossiers.models import OPEN_STATES, Dossier, DossierStep, State
+from motcua.dossiers.models import OPEN_STATES, Dossier, DossierDocument, DossierStep, State
 from motcua.units.models import Role
 from motcua.units.selectors import (
     user_has_role,
@@ -218,6 +218,40 @@ def dossier_timeline(*, dossier: Dossier) -> list[TimelineEntry]:
             )
         )
     return entries
+
+
+# --- documents -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    document: DossierDocument
+    # Came with a supplement (desk or online), not with the first filing. Read from the event that
+    # attached the document: the supplement_received event lists the ids it stored.
+    supplement: bool
+
+
+def dossier_documents(*, dossier: Dossier) -> list[DocumentRow]:
+    supplemented: set[int] = set()
+    for payload in dossier.events.filter(kind="supplement_received").values_list(
+        "payload", flat=True
+    ):
+        supplemented.update(
+            item.get("document_id") for item in (payload or {}).get("components", [])
+        )
+    return [
+        DocumentRow(document=document, supplement=document.pk in supplemented)
+        for document in dossier.documents.order_by("added_at", "pk")
+    ]
+
+
+def dossier_document_get(*, dossier: Dossier, document_id: int) -> DossierDocument:
+    """A document of this dossier that has a stored file; looked up by id within the dossier, so
+    no path or another dossier's id can reach a file."""
+    document = dossier.documents.filter(pk=document_id).exclude(file="").first()
+    if document is None or not document.file.storage.exists(document.file.name):
+        raise NotFound(gettext("Không tìm thấy tệp đính kèm này trong hồ sơ."))
+    return document
 
 
 # --- what the user may do next -------------------------------------------------------------------

@@ -135,7 +135,7 @@ def form_kind_get(*, kind: str) -> FormKind:
 
 
 def form_qr_payload(*, dossier: Dossier) -> str:
-    """Compact JSON with the national portal's field names (domain.md §10): dossier code, procedure
+    """Compact JSON with the national portal's field names (docs/domain.md §10): dossier code, procedure
     code, applicant's ID number. The circular requires the identifier itself, so it is not masked;
     the printed text of the forms never shows it."""
     return json.dumps(

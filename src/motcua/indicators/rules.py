@@ -1,4 +1,4 @@
-"""The counting rules (domain.md §8–9 — carried into docs/reports.md), each stated once, twice over:
+"""The counting rules (docs/domain.md §8–9 — carried into docs/reports.md), each stated once, twice over:
 as a predicate on one dossier's facts, which the counters add up (`contributions`), and right beside
 it as the equivalent query filter over dossiers, which the drill-downs, the naive oracle, the
 procedure review and the benchmarks' baseline select with. tests/indicators/test_rules.py checks

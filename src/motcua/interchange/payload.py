@@ -1,4 +1,4 @@
-"""The interchange lines (docs/interchange.md): the national portal's dossier payload (domain.md §10)
+"""The interchange lines (docs/interchange.md): the national portal's dossier payload (docs/domain.md §10)
 ↔ the Dossier projection, and the unit, procedure and target lines.
 
 No database access here: callers resolve codes to rows and hand in the calendar, so the mapping can
@@ -364,7 +364,7 @@ RECORD_KEYS = (
 OPEN_STATES = frozenset({1, 2, 4, 5, 6})
 # A fee line's ceiling, in VND: a thousand billion, far above any fee, far below the 64-bit columns.
 MAX_AMOUNT = 10**15
-# States whose processing has ended and must have an end (domain.md §4); 3 (never accepted) counts
+# States whose processing has ended and must have an end (docs/domain.md §4); 3 (never accepted) counts
 # nowhere, so a missing end there is no error.
 ENDED_STATES = frozenset({7, 8, 9, 10})
 OUTCOMES = {3: "not_accepted", 7: "withdrawn", 8: "stopped", 9: "granted", 10: "granted"}
@@ -421,7 +421,7 @@ def _derived_due(*, received: datetime, budget: int, supplements: list[dict], ca
 def _derived_end(
     payload: dict, *, state: int, returned: datetime | None, rejected: datetime | None
 ) -> datetime:
-    """End of processing when NgayKetThucXuLy is missing (domain.md §4): the first of return and
+    """End of processing when NgayKetThucXuLy is missing (docs/domain.md §4): the first of return and
     refusal; without either, the last moment of the processing trail."""
     known = [d for d in (returned, rejected) if d is not None]
     if known:

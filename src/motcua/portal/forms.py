@@ -6,8 +6,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import Component, Procedure, ProcedureLevel
-from motcua.core.errors import ValidationFailed
 from motcua.core.formatting import number_vi
+from motcua.core.forms import VietnameseModelChoiceField
+from motcua.dossiers.applicant_fields import APPLICANT_ERROR_FIELDS, applicant_field_errors
 from motcua.dossiers.services import Applicant
 from motcua.portal import uploads
 from motcua.units.models import Unit
@@ -110,18 +111,12 @@ class CatalogueSearchForm(forms.Form):
         self.fields["q"].widget.attrs.update(placeholder=_("Ví dụ: dang ky khai sinh"))
 
 
-APPLICANT_FIELD_ERRORS = {
-    "applicant_name_required": "applicant_name",
-    "applicant_name_too_long": "applicant_name",
-    "applicant_id_number_invalid": "applicant_id_number",
-    "applicant_phone_invalid": "applicant_phone",
-    "applicant_email_invalid": "applicant_email",
-    "applicant_address_too_long": "applicant_address",
-}
+# Service error codes that belong to one field of the filing form (shown next to it).
+APPLICANT_FIELD_ERRORS = APPLICANT_ERROR_FIELDS
 
 
 class SubmitForm(UploadsMixin, forms.Form):
-    unit = forms.ModelChoiceField(
+    unit = VietnameseModelChoiceField(
         label=_("Nơi nộp hồ sơ (cơ quan tiếp nhận)"),
         queryset=Unit.objects.none(),
         empty_label=_("— Chọn cơ quan —"),
@@ -175,20 +170,20 @@ class SubmitForm(UploadsMixin, forms.Form):
 
     def clean(self):
         cleaned_data = super().clean()
-        try:
-            self.applicant = Applicant(
-                name=cleaned_data.get("applicant_name", ""),
-                id_number=cleaned_data.get("applicant_id_number", ""),
-                phone=cleaned_data.get("applicant_phone", ""),
-                email=cleaned_data.get("applicant_email", ""),
-                address=cleaned_data.get("applicant_address", ""),
-            ).cleaned()
-        except ValidationFailed as error:
-            field = APPLICANT_FIELD_ERRORS.get(error.code)
-            if field and field not in self.errors:
-                self.add_error(field, error.message)
-            elif not field:
-                self.add_error(None, error.message)
+        typed = {
+            "name": cleaned_data.get("applicant_name", ""),
+            "id_number": cleaned_data.get("applicant_id_number", ""),
+            "phone": cleaned_data.get("applicant_phone", ""),
+            "email": cleaned_data.get("applicant_email", ""),
+            "address": cleaned_data.get("applicant_address", ""),
+        }
+        # Every applicant problem at once, each next to its field (the service's rules).
+        problems = applicant_field_errors(**typed)
+        for field, message in problems.items():
+            if field not in self.errors:
+                self.add_error(field or None, message)
+        if not problems:
+            self.applicant = Applicant(**typed).cleaned()
         self.clean_uploads_total(cleaned_data)
         return cleaned_data
 
@@ -278,7 +273,7 @@ class FeedbackForm(forms.Form):
         required=False,
         error_messages={"invalid": _("Địa chỉ thư điện tử không hợp lệ.")},
     )
-    unit = forms.ModelChoiceField(
+    unit = VietnameseModelChoiceField(
         label=_("Cơ quan, đơn vị được phản ánh (nếu có)"),
         queryset=Unit.objects.none(),
         required=False,
@@ -294,7 +289,7 @@ class FeedbackForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = unit_list_current().order_by("name")
+        self.fields["unit"].queryset = unit_list_current()
         self.fields["phone"].widget.input_type = "tel"
         self.fields["phone"].widget.attrs.update(autocomplete="tel")
 

@@ -18,9 +18,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from motcua.catalog.models import OnlineLevel
 from motcua.catalog.selectors import procedure_search, procedure_steps, units_resolving
 from motcua.core.errors import DomainError, InvalidTransition
+from motcua.core.text import vi_sort_key, vi_sorted
 from motcua.dossiers.models import State
-from motcua.portal import access
+from motcua.portal import access, held
 from motcua.portal.forms import (
+    APPLICANT_FIELD_ERRORS,
     CatalogueSearchForm,
     FeedbackForm,
     LookupForm,
@@ -96,6 +98,11 @@ def catalogue(request):
         field_id=criteria.get("field"),
         level=criteria.get("level") or "",
     )
+    # Vietnamese order (field, then name) is sorted here, not in SQL: see core.text.vi_sort_key.
+    procedures = sorted(
+        procedures.select_related("field"),
+        key=lambda p: (vi_sort_key(p.field.name if p.field else ""), vi_sort_key(p.name)),
+    )
     page = Paginator(procedures, PAGE_SIZE).get_page(request.GET.get("trang"))
     # Keep the search when paging.
     kept = urlencode({k: v for k, v in criteria.items() if v not in (None, "")})
@@ -117,7 +124,7 @@ def procedure_detail(request, code: str):
         {
             "procedure": procedure,
             "process_steps": procedure_steps(procedure=procedure),
-            "units": units_resolving(procedure=procedure),
+            "units": vi_sorted(units_resolving(procedure=procedure)),
             "online": procedure.online_level != OnlineLevel.NONE,
         },
     )
@@ -136,35 +143,72 @@ def submit(request, code: str):
         return render(request, "portal/not_online.html", {"procedure": procedure}, status=404)
     units = units_resolving(procedure=procedure)
     posted = request.method == "POST"
-    form = SubmitForm(
-        request.POST if posted else None,
-        request.FILES if posted else None,
-        procedure=procedure,
-        units=units,
+    if not posted:
+        # Files kept from an earlier round are shown on a reload too: the next round uses them.
+        form = SubmitForm(procedure=procedure, units=units)
+        kept = held.held_files(request=request, procedure_code=procedure.code)
+        return _submit_page(request, procedure, form, kept=kept)
+    # Files kept from an earlier round stand in for the ones the browser does not send again; a
+    # newly chosen file replaces the kept one, and "bỏ tệp" drops it.
+    held.held_drop(
+        request=request, procedure_code=procedure.code, fields=request.POST.getlist("held_drop")
     )
-    if posted and form.is_valid():
-        try:
-            dossier = portal_dossier_submit(
-                procedure=procedure,
-                unit=form.cleaned_data["unit"],
-                applicant=form.applicant,
-                summary=form.cleaned_data["summary"],
-                files=form.uploaded_files(),
-            )
-        except DomainError as error:
-            form.add_error(None, error.message)
+    opened = held.held_open(request=request, procedure_code=procedure.code)
+    files = request.FILES.copy()
+    for field, file in opened.items():
+        if field not in files:
+            files[field] = file
+    form = SubmitForm(request.POST, files, procedure=procedure, units=units)
+    try:
+        if form.is_valid():
+            try:
+                dossier = portal_dossier_submit(
+                    procedure=procedure,
+                    unit=form.cleaned_data["unit"],
+                    applicant=form.applicant,
+                    summary=form.cleaned_data["summary"],
+                    files=form.uploaded_files(),
+                )
+            except DomainError as error:
+                form.add_error(APPLICANT_FIELD_ERRORS.get(error.code), error.message)
+            else:
+                held.held_clear(request=request)
+                access.dossier_grant(request=request, dossier=dossier)
+                request.session[SUBMITTED_KEY] = dossier.pk
+                audit.info("portal submitted dossier=%s", dossier.code)
+                return redirect("portal:submitted")
+    finally:
+        for file in opened.values():
+            file.close()
+    # Keep this round's valid new files for the next; a new file that failed drops the kept one.
+    for name, upload in request.FILES.items():
+        if name not in form.fields or not name.startswith("component_"):
+            continue
+        if name in form.errors or getattr(upload, "discarded", False):
+            held.held_drop(request=request, procedure_code=procedure.code, fields=[name])
         else:
-            access.dossier_grant(request=request, dossier=dossier)
-            request.session[SUBMITTED_KEY] = dossier.pk
-            audit.info("portal submitted dossier=%s", dossier.code)
-            return redirect("portal:submitted")
+            held.held_store(
+                request=request, procedure_code=procedure.code, field=name, upload=upload
+            )
+    kept = held.held_files(request=request, procedure_code=procedure.code)
+    return _submit_page(request, procedure, form, kept=kept)
+
+
+def _submit_page(request, procedure, form, *, kept: dict):
     return render(
         request,
         "portal/submit.html",
         {
             "procedure": procedure,
             "form": form,
-            "reattach": posted and bool(form.components),
+            "component_rows": [(field, kept.get(field.name)) for field in form.component_fields()],
+            "kept": bool(kept),
+            "kept_minutes": held.held_seconds() // 60,
+            # Files that were not kept (a file with an error) must be chosen again.
+            "reattach": form.is_bound
+            and any(
+                f.name not in kept and f.name in request.FILES for f in form.component_fields()
+            ),
             "max_file": max_file_bytes(),
             "max_dossier": max_dossier_bytes(),
         },

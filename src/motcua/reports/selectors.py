@@ -16,7 +16,7 @@ from motcua.indicators.selectors import (
 )
 from motcua.units.models import Unit, UnitLevel
 
-# Form 06 groups its rows by level, department → district → commune (domain.md §9); the province and
+# Form 06 groups its rows by level, department → district → commune (docs/domain.md §9); the province and
 # the service centres rarely file dossiers themselves but must not vanish when they do.
 FORM06_LEVELS: tuple[str, ...] = (
     UnitLevel.PROVINCE,

@@ -2,7 +2,7 @@
 
 Pure: `selectors` loads the figures of one unit subtree and period; each formula here turns them into
 (numerator, denominator), or None when the system cannot know the answer yet — the indicator is then
-"unavailable" and scores nothing, rather than an invented number (domain.md §7)."""
+"unavailable" and scores nothing, rather than an invented number (docs/domain.md §7)."""
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -176,7 +176,7 @@ FORMULAS: dict[str, Callable[[Figures], Ratio | None]] = {
 
 
 def indicator_score(*, maximum: Decimal, threshold: Decimal | None, ratio: Ratio | None) -> dict:
-    """Rate and points of one indicator (domain.md §7): with threshold T points = max × min(1, rate ÷ T),
+    """Rate and points of one indicator (docs/domain.md §7): with threshold T points = max × min(1, rate ÷ T),
     else max × rate; a zero denominator scores full points but shows "no data"."""
     if ratio is None:
         return {

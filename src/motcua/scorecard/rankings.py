@@ -1,6 +1,6 @@
 """Ranking units by their scorecard and officials by their control slips.
 
-No official rating bands exist (domain.md §7): the bands are local policy, read from the setting
+No official rating bands exist (docs/domain.md §7): the bands are local policy, read from the setting
 `MOTCUA_RANKING_BANDS` — [[label, minimum percent], …] from the best band down, the last at 0."""
 
 from datetime import date
@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Count, Q
 
 from motcua.core.errors import ValidationFailed
+from motcua.core.text import vi_sort_key
 from motcua.dossiers.models import DossierStep
 from motcua.indicators.rules import period_bounds
 from motcua.indicators.selectors import Rate
@@ -122,7 +123,8 @@ def units_rank(
                 "path": unit.path,
             }
         )
-    _ranked(rows, key=lambda r: (-r["points"], r["path"]))
+    # Ties in Vietnamese order of names (the last element of the key only orders, see _ranked).
+    _ranked(rows, key=lambda r: (-r["points"], (vi_sort_key(r["unit"]["name"]), r["path"])))
     for row in rows:
         del row["path"]
     return rows

@@ -53,7 +53,9 @@ from motcua.scorecard.formulas import (
 from motcua.units.models import Unit
 from motcua.workcalendar.selectors import calendar_get
 
-PUBLICATION_WORKING_DAYS = 5  # domain.md §7: decide ≥ 5 working days ahead, make public within 5
+PUBLICATION_WORKING_DAYS = (
+    5  # docs/domain.md §7: decide ≥ 5 working days ahead, make public within 5
+)
 
 
 def period_validate(*, start: date, end: date) -> None:

@@ -1,4 +1,4 @@
-"""Working-time arithmetic on the Vietnamese civil-service calendar (domain.md §5).
+"""Working-time arithmetic on the Vietnamese civil-service calendar (docs/domain.md §5).
 
 Pure Python (no ORM) so it can be unit-tested and property-tested in isolation; the database-backed
 calendar of a unit is assembled by `selectors.calendar_get`.
