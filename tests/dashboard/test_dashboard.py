@@ -6,7 +6,7 @@ from django.test import Client
 from motcua.dossiers import services
 from motcua.dossiers.services import Applicant
 from motcua.indicators.models import Target
-from tests.conftest import local
+from tests.conftest import handed_in, local
 
 
 @pytest.fixture
@@ -20,6 +20,7 @@ def figures(staff, tree, birth_registration):
             actor=desk,
             unit=unit,
             procedure=birth_registration,
+            components=handed_in(birth_registration),
             applicant=Applicant(name="P"),
             at=local(2024, 3, 4, 8),
         )

@@ -12,7 +12,7 @@ from motcua.core.formatting import date_vi
 from motcua.dossiers import services
 from motcua.dossiers.services import Applicant
 from motcua.scorecard.rankings import units_rank
-from tests.conftest import local, needs_soffice
+from tests.conftest import handed_in, local, needs_soffice
 
 pytestmark = [pytest.mark.django_db, needs_soffice]
 
@@ -30,6 +30,7 @@ def march(staff, tree, birth_registration):
             actor=staff.desk,
             unit=tree.tien_dong,
             procedure=birth_registration,
+            components=handed_in(birth_registration),
             applicant=Applicant(name=name),
             at=at,
         )
@@ -47,6 +48,7 @@ def march(staff, tree, birth_registration):
         actor=staff.other_desk,
         unit=tree.cong_lac,
         procedure=birth_registration,
+        components=handed_in(birth_registration),
         applicant=Applicant(name="Lê Văn C"),
         at=local(2024, 3, 6, 8),
     )

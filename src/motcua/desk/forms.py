@@ -98,6 +98,12 @@ class IntakeForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    # Offered only after the service's warning that required components are missing.
+    missing_components_reason = _text(
+        _("Lý do vẫn tiếp nhận khi còn thiếu thành phần bắt buộc"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     fee_collected = forms.BooleanField(label=_("Đã thu phí, lệ phí tại quầy"), required=False)
     extra_name = _text(_("Giấy tờ khác (nếu có)"), max_length=500)
     extra_digitized = forms.BooleanField(label=_("Đã số hóa"), required=False)
@@ -214,4 +220,5 @@ ERROR_FIELDS = {
     "applicant_address_too_long": "applicant_address",
     "summary_too_long": "summary",
     "channel_invalid": "channel",
+    "missing_components_reason_too_long": "missing_components_reason",
 }

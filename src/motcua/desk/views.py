@@ -144,11 +144,15 @@ def intake(request, unit_code: str, procedure_code: str):
                 summary=form.cleaned_data["summary"],
                 components=form.received_components(),
                 fee_collected=form.cleaned_data.get("fee_collected", False),
+                missing_components_reason=form.cleaned_data["missing_components_reason"],
             )
         except errors.DomainError as error:
             # Refusals (role, inactive procedure, bad ID number…) go back to the officer, typed
             # values kept; nothing was written.
             form.add_error(ERROR_FIELDS.get(error.code), error.message)
+            if error.code == "component_required":
+                # Now, and only now, the officer may take it anyway, with a reason.
+                context["missing_components"] = error.details.get("missing", [])
         else:
             audit.info("action=intake user_id=%s dossier=%s", request.user.pk, dossier.code)
             messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s.") % {"code": dossier.code})

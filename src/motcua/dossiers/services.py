@@ -401,6 +401,37 @@ def _digitization_facts(components: list[ReceivedComponent]) -> dict[str, bool]:
     }
 
 
+def _missing_components(
+    *, procedure: Procedure, components: list[ReceivedComponent], reason: str
+) -> dict[str, Any]:
+    """The procedure's required components must all be handed in, whatever the channel. Only a desk
+    officer may take a dossier without some of them, with a reason: both go into the received
+    event (and so the timeline and the control slip). Returns the event's details."""
+    handed_in = {c.component.pk for c in components if c.component is not None}
+    missing = [
+        c
+        for c in procedure.components.order_by("position", "pk")
+        if c.required and c.pk not in handed_in
+    ]
+    if not missing:
+        return {}
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationFailed(
+            "Chưa có thành phần hồ sơ bắt buộc: " + "; ".join(c.name for c in missing) + ".",
+            code="component_required",
+            details={"missing": [{"code": c.code, "name": c.name} for c in missing]},
+        )
+    if len(reason) > 2000:
+        raise ValidationFailed(
+            "Lý do quá dài (tối đa 2000 ký tự).", code="missing_components_reason_too_long"
+        )
+    return {
+        "missing_components": [{"code": c.code, "name": c.name} for c in missing],
+        "missing_components_reason": reason,
+    }
+
+
 def _new_dossier(
     *,
     unit: Unit,
@@ -410,6 +441,7 @@ def _new_dossier(
     summary: str,
     at: datetime,
     components: list[ReceivedComponent],
+    missing_components_reason: str = "",
 ) -> tuple[Dossier, DossierState, _Change]:
     if not procedure.active:
         raise ValidationFailed("Thủ tục này đã ngừng áp dụng.", code="procedure_inactive")
@@ -423,6 +455,9 @@ def _new_dossier(
     if len(summary) > 1000:
         raise ValidationFailed("Trích yếu quá dài (tối đa 1000 ký tự).", code="summary_too_long")
     applicant = applicant.cleaned()
+    details = _missing_components(
+        procedure=procedure, components=components, reason=missing_components_reason
+    )
     code = dossier_code_next(unit=unit, day=timeutil.local_date(at))
     change = _Change(
         set={
@@ -442,7 +477,8 @@ def _new_dossier(
             "budget_seconds": procedure.time_limit_seconds,
             "fee_amount": sum(procedure.fees.values_list("amount", flat=True)),
             **_digitization_facts(components),
-        }
+        },
+        details=details,
     )
     return Dossier(), DossierState(), change
 
@@ -493,9 +529,12 @@ def dossier_receive(
     channel: int = Channel.DIRECT,
     summary: str = "",
     components: list[ReceivedComponent] | None = None,
+    missing_components_reason: str = "",
     at: datetime | None = None,
 ) -> Dossier:
-    """The desk receives a dossier handed in directly or by post: code, promised date, receipt."""
+    """The desk receives a dossier handed in directly or by post: code, promised date, receipt.
+    Without a required component it refuses (`component_required`) unless the officer gives
+    `missing_components_reason`, recorded with the missing components in the received event."""
     at = event_moment(at)
     _require_role(actor, (Role.DESK_OFFICER,), unit, lifecycle.action_get("received"))
     if channel == Channel.ONLINE:
@@ -511,6 +550,7 @@ def dossier_receive(
         summary=summary,
         at=at,
         components=components or [],
+        missing_components_reason=missing_components_reason,
     )
     calendar = calendar_get(unit=unit)
     _start_clock(change, state=state, procedure=procedure, unit=unit, at=at, calendar=calendar)
@@ -540,7 +580,8 @@ def dossier_submit_online(
     actor=None,
     at: datetime | None = None,
 ) -> Dossier:
-    """A citizen files online; the dossier waits (state 1) until the desk accepts it."""
+    """A citizen files online; the dossier waits (state 1) until the desk accepts it. Every
+    required component must be attached: online there is no officer to vouch for a gap."""
     at = event_moment(at)
     if procedure.online_level == "none":
         raise ValidationFailed(

@@ -467,10 +467,15 @@ def _control_slip(dossier: Dossier, now: datetime) -> dict[str, Any]:
     for row in rows:
         if row.step.unit_id != dossier.unit_id and row.unit_name not in others:
             others.append(row.unit_name)
+    intake = _last_event(dossier, ("received", "accepted"))
+    payload = intake.payload if intake else {}
     return {
         "issued_at": now,
         "rows": rows,
         "cooperating_units": others,
+        # Taken by the desk without some required components: what was missing, and why.
+        "missing_components": [c.get("name", "") for c in payload.get("missing_components", [])],
+        "missing_components_reason": payload.get("missing_components_reason", ""),
         "promised_moment": moment_vi(dossier.due_at),
         "first_promised_moment": moment_vi(dossier.first_due_at),
         "ended_moment": moment_vi(dossier.ended_at),
