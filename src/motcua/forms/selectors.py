@@ -24,6 +24,7 @@ from motcua.dossiers.models import (
     DossierStep,
     Outcome,
 )
+from motcua.portal.selectors import dossier_tracking_url
 from motcua.units.models import Role, Unit, UnitLevel
 from motcua.units.services import unit_derive_short_name
 
@@ -135,14 +136,16 @@ def form_kind_get(*, kind: str) -> FormKind:
 
 
 def form_qr_payload(*, dossier: Dossier) -> str:
-    """Compact JSON with the national portal's field names (domain.md §10): dossier code, procedure
-    code, applicant's ID number. The circular requires the identifier itself, so it is not masked;
-    the printed text of the forms never shows it."""
+    """Compact JSON with the national portal's field names (domain.md §10) — dossier code,
+    procedure code, the applicant's identifier masked to its last four characters (Decree 13/2023:
+    a printed slip travels; the code and the masked number are enough to look the dossier up) —
+    and the portal's tracking address for a phone to open."""
     return json.dumps(
         {
             "MaHoSo": dossier.code,
             "MaTTHC": dossier.procedure.code,
-            "SoGiayToChuHoSo": dossier.applicant_id_number,
+            "SoGiayToChuHoSo": dossier.masked_id_number,
+            "DuongDanTraCuu": dossier_tracking_url(code=dossier.code),
         },
         ensure_ascii=False,
         separators=(",", ":"),

@@ -4,13 +4,24 @@ who proved they filed it (code + phone or the last four digits of the ID number)
 import hmac
 import re
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import Field, Procedure
 from motcua.catalog.selectors import procedure_list
 from motcua.dossiers.models import Dossier, DossierEvent, Outcome, State
+
+
+def dossier_tracking_url(*, code: str) -> str:
+    """The portal's lookup page with the code filled in, at the public address (MOTCUA_PUBLIC_URL):
+    printed on the receipt's QR code and sent in messages to the applicant."""
+    base = settings.MOTCUA_PUBLIC_URL.rstrip("/")
+    return f"{base}{reverse('portal:lookup')}?{urlencode({'ma': code})}"
+
 
 # --- catalogue -----------------------------------------------------------------------------------
 
