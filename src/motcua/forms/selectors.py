@@ -26,6 +26,7 @@ from motcua.dossiers.models import (
 )
 from motcua.portal.selectors import dossier_tracking_url
 from motcua.units.models import Role, Unit, UnitLevel
+from motcua.units.selectors import unit_leader
 from motcua.units.services import unit_derive_short_name
 
 # The forms of Circular 03/2025/TT-VPCP (15/9/2025, replacing Circular 01/2018/TT-VPCP), under
@@ -202,6 +203,9 @@ def unit_issuer_lines(*, unit: Unit, desk: bool) -> tuple[str, str]:
     if unit.level in _ADMINISTRATIVE_LEVELS:
         return (unit.name, str(DESK_BODY)) if desk else ("", unit.name)
     return (unit.parent.name if unit.parent else "", unit.name)
+
+
+HEAD_TITLE = _("THỦ TRƯỞNG CƠ QUAN")
 
 
 def _user_name(user) -> str:
@@ -384,8 +388,21 @@ def _apology(dossier: Dossier, now: datetime) -> dict[str, Any]:
         "reason": event.payload.get("reason", ""),
         "previous_moment": moment_vi(_payload_moment(event.payload.get("previous_due_at"))),
         "new_moment": moment_vi(_payload_moment(event.payload.get("new_due_at"))),
-        "officer_name": event.actor_name,
+        **_leader_signature(dossier.current_unit or dossier.unit),
         "issuer_unit": event.actor_unit or dossier.unit,
+    }
+
+
+def _leader_signature(unit: Unit) -> dict[str, str]:
+    """The apology is the agency's, signed by its head — not by the specialist who typed it: the
+    `leader` of the unit holding the dossier or the nearest one above. When none is known, a blank
+    block under the head's title, to be signed by hand."""
+    leader = unit_leader(unit=unit)
+    if leader is None:
+        return {"sign_title": str(HEAD_TITLE), "officer_name": ""}
+    return {
+        "sign_title": (leader.title or str(HEAD_TITLE)).upper(),
+        "officer_name": _user_name(leader.user),
     }
 
 
