@@ -109,6 +109,28 @@ def birth_registration(db):
     return procedure
 
 
+def handed_in(
+    procedure,
+    *,
+    digitized: bool = False,
+    reused: bool = False,
+    file=None,
+    otherwise: str = "",
+) -> list:
+    """The procedure's required components, each handed in, as a complete dossier at the desk; for
+    a procedure that requires none, one document named `otherwise` (none when it is empty)."""
+    from motcua.dossiers.services import ReceivedComponent
+
+    items = [
+        ReceivedComponent(name=c.name, component=c, digitized=digitized, reused=reused, file=file)
+        for c in procedure.components.order_by("position", "pk")
+        if c.required
+    ]
+    if not items and otherwise:
+        items = [ReceivedComponent(name=otherwise, digitized=digitized, reused=reused, file=file)]
+    return items
+
+
 # --- LibreOffice ----------------------------------------------------------------------------------
 
 needs_soffice = pytest.mark.skipif(

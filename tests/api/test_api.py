@@ -8,7 +8,7 @@ from django.test import Client
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier, State
 from motcua.dossiers.services import Applicant
-from tests.conftest import local
+from tests.conftest import handed_in, local
 
 
 @pytest.fixture
@@ -17,6 +17,7 @@ def dossier(staff, tree, birth_registration):
         actor=staff.desk,
         unit=tree.tien_dong,
         procedure=birth_registration,
+        components=handed_in(birth_registration),
         applicant=Applicant(name="Ngô Văn K", id_number="001099012345"),
         at=local(2024, 3, 4, 8),
     )
@@ -104,12 +105,14 @@ def test_rates_and_drilldown_agree(staff, tree, birth_registration, dossier):
     services.dossier_submit_online(
         unit=tree.cong_lac,
         procedure=birth_registration,
+        components=handed_in(birth_registration),
         applicant=Applicant(name="L"),
         at=local(2024, 3, 4, 9),
     )
     online = services.dossier_submit_online(
         unit=tree.tien_dong,
         procedure=birth_registration,
+        components=handed_in(birth_registration),
         applicant=Applicant(name="M"),
         at=local(2024, 3, 4, 9),
     )

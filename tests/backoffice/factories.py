@@ -4,8 +4,8 @@ from types import SimpleNamespace
 
 from motcua.catalog.services import procedure_upsert
 from motcua.dossiers import services
-from motcua.dossiers.services import Applicant, ReceivedComponent
-from tests.conftest import local
+from motcua.dossiers.services import Applicant
+from tests.conftest import handed_in, local
 
 ID_NUMBER = "001099012345"
 
@@ -30,25 +30,28 @@ def inbox_dossiers(*, staff, tree, birth_registration):
         unit=tree.tien_dong,
         procedure=birth_registration,
         applicant=Applicant(name="Nguyễn Văn An", id_number=ID_NUMBER),
-        components=[ReceivedComponent(name="Tờ khai đăng ký khai sinh", digitized=True)],
+        components=handed_in(birth_registration, digitized=True),
         at=local(2024, 3, 4, 8, 0),
     )
     soon = services.dossier_receive(
         actor=staff.desk,
         unit=tree.tien_dong,
         procedure=birth_registration,
+        components=handed_in(birth_registration),
         applicant=Applicant(name="Trần Thị Bình", id_number="001188000111"),
     )
     later = services.dossier_receive(
         actor=staff.desk,
         unit=tree.tien_dong,
         procedure=land,
+        components=handed_in(land),
         applicant=Applicant(name="Lê Văn Cường"),
     )
     paused = services.dossier_receive(
         actor=staff.desk,
         unit=tree.tien_dong,
         procedure=birth_registration,
+        components=handed_in(birth_registration),
         applicant=Applicant(name="Phạm Thị Dung"),
     )
     paused = services.dossier_request_supplement(
@@ -58,6 +61,7 @@ def inbox_dossiers(*, staff, tree, birth_registration):
         actor=staff.other_desk,
         unit=tree.cong_lac,
         procedure=birth_registration,
+        components=handed_in(birth_registration),
         applicant=Applicant(name="Hoàng Văn Em", id_number="001077000222"),
     )
     return SimpleNamespace(overdue=overdue, soon=soon, later=later, paused=paused, other=other)

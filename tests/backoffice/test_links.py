@@ -5,7 +5,7 @@ from django.test import Client
 
 from motcua.dossiers import services
 from motcua.dossiers.services import Applicant
-from tests.conftest import local
+from tests.conftest import handed_in, local
 
 
 def test_dossier_page_links_the_forms_that_apply(staff, tree, birth_registration):
@@ -13,6 +13,7 @@ def test_dossier_page_links_the_forms_that_apply(staff, tree, birth_registration
         actor=staff.desk,
         unit=tree.tien_dong,
         procedure=birth_registration,
+        components=handed_in(birth_registration),
         applicant=Applicant(name="Q"),
         at=local(2024, 3, 4, 8),
     )

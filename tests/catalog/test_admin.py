@@ -11,6 +11,7 @@ from motcua.core.models import ChangeRecord
 from motcua.dossiers import services
 from motcua.dossiers.services import Applicant
 from motcua.indicators.models import RollupCounter
+from tests.conftest import handed_in
 
 
 @pytest.fixture
@@ -102,6 +103,7 @@ def test_the_admin_reclassifies_the_rollups_through_the_service(
         actor=staff.desk,
         unit=tree.tien_dong,
         procedure=birth_registration,
+        components=handed_in(birth_registration),
         applicant=Applicant(name="A"),
     )
     data = _procedure_form(birth_registration, online_level="partial") | _inlines()

@@ -23,7 +23,7 @@ from motcua.dossiers import services
 from motcua.dossiers.services import Applicant
 from motcua.units.models import Role
 from motcua.units.services import unit_merge, unit_upsert
-from tests.conftest import make_user
+from tests.conftest import handed_in, make_user
 
 
 @pytest.fixture
@@ -151,6 +151,7 @@ def test_desk_portal_and_service_agree(places, procedures, filed_anywhere, clien
                         actor=officer,
                         unit=unit,
                         procedure=procedure,
+                        components=handed_in(procedure),
                         applicant=Applicant(name="Phạm Văn Long"),
                         processing_unit=None if handled else tree.tien_dong,
                     )

@@ -6,7 +6,7 @@ from django.test import Client
 from motcua.dossiers import services
 from motcua.dossiers.services import Applicant
 from motcua.indicators.models import Target
-from tests.conftest import local
+from tests.conftest import handed_in, local
 
 
 @pytest.fixture
@@ -20,6 +20,7 @@ def figures(staff, tree, birth_registration):
             actor=desk,
             unit=unit,
             procedure=birth_registration,
+            components=handed_in(birth_registration),
             applicant=Applicant(name="P"),
             at=local(2024, 3, 4, 8),
         )
@@ -135,3 +136,26 @@ def test_downloads_open_as_real_files(staff, tree, figures):
     desk = Client()
     desk.force_login(staff.desk)
     assert desk.get("/giam-sat/tai-ve/bieu-06.xlsx" + query).status_code == 403
+
+
+def test_rankings_page_ranks_units_with_data_and_lists_the_rest_apart(staff, tree, figures):
+    client = supervisor_client(staff)
+    overview = client.get("/giam-sat/?unit=298&from=2024-03-01&to=2024-03-31").content.decode()
+    assert 'href="/giam-sat/xep-hang/?unit=298&amp;from=2024-03-01&amp;to=2024-03-31"' in overview
+    response = client.get("/giam-sat/xep-hang/?unit=298&from=2024-03-01&to=2024-03-31")
+    assert response.status_code == 200
+    html = response.content.decode()
+    ranked = response.context["ranked_units"]
+    assert sorted(r["unit"]["code"] for r in ranked) == ["11140", "11143"]
+    assert [r["unit"]["code"] for r in response.context["unranked_units"]] == ["298-TP"]
+    apart = html.index("Chưa có dữ liệu (không xếp hạng)")
+    assert html.index("UBND xã Tiên Động") < apart < html.index("Phòng Tư pháp huyện Tứ Kỳ")
+    assert "Cán bộ theo tỷ lệ bước xử lý đúng hạn" in html
+
+
+def test_rankings_page_has_the_dashboards_permission(staff, tree, figures):
+    desk = Client()
+    desk.force_login(staff.desk)
+    assert desk.get("/giam-sat/xep-hang/").status_code == 403
+    assert supervisor_client(staff).get("/giam-sat/xep-hang/?unit=30").status_code == 403
+    assert Client().get("/giam-sat/xep-hang/").status_code == 302

@@ -12,7 +12,7 @@ from motcua.core.formatting import date_vi
 from motcua.dossiers import services
 from motcua.dossiers.services import Applicant
 from motcua.scorecard.rankings import units_rank
-from tests.conftest import local, needs_soffice
+from tests.conftest import handed_in, local, needs_soffice
 
 pytestmark = [pytest.mark.django_db, needs_soffice]
 
@@ -30,6 +30,7 @@ def march(staff, tree, birth_registration):
             actor=staff.desk,
             unit=tree.tien_dong,
             procedure=birth_registration,
+            components=handed_in(birth_registration),
             applicant=Applicant(name=name),
             at=at,
         )
@@ -47,6 +48,7 @@ def march(staff, tree, birth_registration):
         actor=staff.other_desk,
         unit=tree.cong_lac,
         procedure=birth_registration,
+        components=handed_in(birth_registration),
         applicant=Applicant(name="Lê Văn C"),
         at=local(2024, 3, 6, 8),
     )
@@ -76,6 +78,14 @@ def test_rankings_xlsx_reads_back_in_libreoffice(staff, march, soffice, tmp_path
     ranking = units_rank(parent=march.district, **MARCH)
     assert len(ranking) == 3  # the department and both communes
     assert len({row["points"] for row in ranking}) > 1
+    ranked = [row for row in ranking if not row["no_data"]]
+    unranked = [row for row in ranking if row["no_data"]]
+    assert unranked and ranked  # the department has no dossiers: listed apart, after the others
+    cut = next(i for i, line in enumerate(body) if line[0].startswith("Chưa có dữ liệu"))
+    assert [(line[1], line[0], line[6]) for line in body[cut + 1 :]] == [
+        (row["unit"]["code"], "", "Chưa có dữ liệu") for row in unranked
+    ]
+    body = body[:cut]
     read = [
         (
             int(rank),
@@ -100,5 +110,5 @@ def test_rankings_xlsx_reads_back_in_libreoffice(staff, march, soffice, tmp_path
             else pytest.approx(float(row["percent_of_available"])),
             row["band"] or "",
         )
-        for row in ranking
+        for row in ranked
     ]

@@ -12,7 +12,7 @@ from motcua.dossiers import services
 from motcua.dossiers.models import Dossier, DossierDocument
 from motcua.dossiers.services import Applicant
 from motcua.units.models import Role
-from tests.conftest import make_user
+from tests.conftest import handed_in, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -163,6 +163,8 @@ def test_postal_intake_without_fee_and_an_extra_paper(client, staff, birth_regis
         **{f"c{ids['TP2']}_received": None, f"c{ids['TP2']}_file": None},
         extra_name="Giấy ủy quyền",
         extra_file=SimpleUploadedFile("scan.png", PNG_SCAN, content_type="image/png"),
+        # The birth certificate comes by post later: the officer takes the dossier with a reason.
+        missing_components_reason="Giấy chứng sinh bản chính gửi sau qua bưu điện",
     )
     response = client.post(intake_url(birth_registration), data)
     assert response.status_code == 302
@@ -282,6 +284,7 @@ def earlier(staff, tree, birth_registration):
         actor=staff.desk,
         unit=tree.tien_dong,
         procedure=birth_registration,
+        components=handed_in(birth_registration),
         applicant=Applicant(
             name="Nguyễn Văn An",
             id_number=ID_NUMBER,
@@ -293,6 +296,7 @@ def earlier(staff, tree, birth_registration):
         actor=staff.other_desk,
         unit=tree.cong_lac,
         procedure=birth_registration,
+        components=handed_in(birth_registration),
         applicant=Applicant(
             name="Hoàng Văn Em", id_number="001077000222", phone="0988000111", address="Cộng Lạc"
         ),
@@ -382,3 +386,35 @@ def test_every_error_is_shown_at_once(client, staff, birth_registration):
     assert form.errors["applicant_phone"] == ["Số điện thoại không hợp lệ."]
     assert form.errors["applicant_email"] == ["Địa chỉ thư điện tử không hợp lệ."]
     assert not Dossier.objects.exists()
+
+
+# --- required components ---------------------------------------------------------------------------
+
+
+def test_missing_required_component_warns_then_offers_the_override(
+    client, staff, birth_registration
+):
+    client.force_login(staff.desk)
+    ids = component_ids(birth_registration)
+    assert (
+        "missing_components_reason"
+        not in client.get(intake_url(birth_registration)).content.decode()
+    )
+    without = {f"c{ids['TP2']}_received": None, f"c{ids['TP2']}_file": None}
+    response = client.post(
+        intake_url(birth_registration), valid_post(birth_registration, **without)
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Chưa có thành phần hồ sơ bắt buộc: Giấy chứng sinh." in html
+    assert 'name="missing_components_reason"' in html
+    assert Dossier.objects.count() == 0
+    reason = "Công dân nộp giấy chứng sinh bản chính vào ngày mai"
+    response = client.post(
+        intake_url(birth_registration),
+        valid_post(birth_registration, **without, missing_components_reason=reason),
+    )
+    assert response.status_code == 302
+    event = Dossier.objects.get().events.get(kind="received")
+    assert event.payload["missing_components_reason"] == reason
+    assert [c["code"] for c in event.payload["missing_components"]] == ["TP2"]

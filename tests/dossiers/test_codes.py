@@ -1,7 +1,7 @@
 from motcua.dossiers import services
 from motcua.dossiers.services import Applicant
 from motcua.units.services import unit_upsert
-from tests.conftest import local
+from tests.conftest import handed_in, local
 
 
 def test_codes_are_sequential_per_unit_and_day(staff, tree, birth_registration):
@@ -10,6 +10,7 @@ def test_codes_are_sequential_per_unit_and_day(staff, tree, birth_registration):
             actor=actor,
             unit=unit,
             procedure=birth_registration,
+            components=handed_in(birth_registration),
             applicant=Applicant(name="Lê Văn C"),
             at=at,
         ).code

@@ -9,7 +9,7 @@ from motcua.core.errors import DomainError
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import Applicant
-from tests.conftest import is_postgres, local
+from tests.conftest import handed_in, is_postgres, local
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -51,6 +51,7 @@ def test_concurrent_intake_gives_unique_gap_free_codes(staff, tree, birth_regist
                 actor=staff.desk,
                 unit=tree.tien_dong,
                 procedure=birth_registration,
+                components=handed_in(birth_registration),
                 applicant=Applicant(name=f"Người {i}"),
                 at=at,
             ).code
@@ -65,6 +66,7 @@ def test_two_officers_acting_at_once_exactly_one_wins(staff, tree, birth_registr
         actor=staff.desk,
         unit=tree.tien_dong,
         procedure=birth_registration,
+        components=handed_in(birth_registration),
         applicant=Applicant(name="Phạm D"),
         at=local(2024, 5, 6, 8),
     )
@@ -102,6 +104,7 @@ def test_same_action_twice_without_version_applies_once_when_state_changes(
         actor=staff.desk,
         unit=tree.tien_dong,
         procedure=birth_registration,
+        components=handed_in(birth_registration),
         applicant=Applicant(name="Vũ E"),
         at=local(2024, 5, 6, 8),
     )
@@ -128,6 +131,7 @@ def test_database_refuses_to_rewrite_the_event_log(staff, tree, birth_registrati
         actor=staff.desk,
         unit=tree.tien_dong,
         procedure=birth_registration,
+        components=handed_in(birth_registration),
         applicant=Applicant(name="Hồ H"),
     )
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
@@ -154,6 +158,7 @@ def test_concurrent_events_in_two_communes_keep_counters_and_rollups_exact(
             actor=staff.desk if tien_dong else staff.other_desk,
             unit=tree.tien_dong if tien_dong else tree.cong_lac,
             procedure=birth_registration,
+            components=handed_in(birth_registration),
             applicant=Applicant(name=f"Người {i}"),
             at=at,
         )

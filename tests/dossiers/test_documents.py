@@ -17,6 +17,8 @@ from tests.dossiers.test_lifecycle import receive
 
 pytestmark = pytest.mark.django_db
 
+LATER = "Thành phần còn lại nộp bổ sung sau"  # one document is enough for these tests
+
 
 def _scan(name: str) -> ContentFile:
     return ContentFile(b"%PDF-1.4 scan", name=name)
@@ -36,7 +38,14 @@ def kept_and_orphaned(staff, tree, birth_registration):
         staff,
         tree,
         birth_registration,
-        components=[ReceivedComponent("Tờ khai", file=_scan("a.pdf"))],
+        components=[
+            ReceivedComponent(
+                "Tờ khai",
+                component=birth_registration.components.get(code="TP1"),
+                file=_scan("a.pdf"),
+            )
+        ],
+        missing_components_reason=LATER,
     )
     kept = dossier.documents.get().file.name
     with pytest.raises(ValidationFailed):
@@ -45,9 +54,14 @@ def kept_and_orphaned(staff, tree, birth_registration):
             tree,
             birth_registration,
             components=[
-                ReceivedComponent("Giấy chứng sinh", file=_scan("b.pdf")),
+                ReceivedComponent(
+                    "Giấy chứng sinh",
+                    component=birth_registration.components.get(code="TP2"),
+                    file=_scan("b.pdf"),
+                ),
                 ReceivedComponent(""),
             ],
+            missing_components_reason=LATER,
         )
     storage = DossierDocument._meta.get_field("file").storage
     directory = kept.rsplit("/", 1)[0]

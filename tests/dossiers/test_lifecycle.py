@@ -10,7 +10,7 @@ from motcua.dossiers import services
 from motcua.dossiers.models import Channel, Dossier, DossierEvent, Outcome, State
 from motcua.dossiers.projection import state_differences, state_fold, state_from_rows
 from motcua.dossiers.services import Applicant, ReceivedComponent
-from tests.conftest import local
+from tests.conftest import handed_in, local
 
 APPLICANT = Applicant(name="  Nguyễn   Văn An ", id_number="001099012345", phone="0912 345 678")
 
@@ -28,7 +28,7 @@ def receive(staff, tree, procedure, at=None, **kwargs):
         procedure=procedure,
         applicant=APPLICANT,
         at=at or local(2024, 2, 7, 10, 0),
-        **kwargs,
+        **{"components": handed_in(procedure), **kwargs},
     )
 
 
@@ -42,6 +42,8 @@ def test_receive_sets_code_promised_date_fee_and_first_step(staff, tree, birth_r
                 name="Tờ khai", component=birth_registration.components.first(), digitized=True
             )
         ],
+        # The birth certificate is not there: the officer takes the dossier anyway, saying why.
+        missing_components_reason="Bệnh viện chưa cấp giấy chứng sinh bản chính",
     )
     assert dossier.code == "11143-240207-0001"
     assert dossier.state == State.RECEIVED
@@ -151,6 +153,7 @@ def test_online_submission_waits_for_acceptance(staff, tree, birth_registration)
     dossier = services.dossier_submit_online(
         unit=tree.tien_dong,
         procedure=birth_registration,
+        components=handed_in(birth_registration),
         applicant=APPLICANT,
         at=local(2024, 3, 1, 20, 0),
     )
@@ -166,7 +169,10 @@ def test_online_submission_waits_for_acceptance(staff, tree, birth_registration)
 
 def test_not_accepting_an_online_submission_needs_a_reason(staff, tree, birth_registration):
     dossier = services.dossier_submit_online(
-        unit=tree.tien_dong, procedure=birth_registration, applicant=APPLICANT
+        unit=tree.tien_dong,
+        procedure=birth_registration,
+        applicant=APPLICANT,
+        components=handed_in(birth_registration),
     )
     with pytest.raises(ValidationFailed) as error:
         services.dossier_not_accept(actor=staff.desk, dossier=dossier, reason="   ")
@@ -372,7 +378,10 @@ def test_ending_actions(staff, tree, birth_registration, action, actor_name, out
 
 def test_applicant_may_withdraw_online(staff, tree, birth_registration):
     dossier = services.dossier_submit_online(
-        unit=tree.tien_dong, procedure=birth_registration, applicant=APPLICANT
+        unit=tree.tien_dong,
+        procedure=birth_registration,
+        applicant=APPLICANT,
+        components=handed_in(birth_registration),
     )
     dossier = services.dossier_withdraw(actor=None, dossier=dossier, reason="Nộp nhầm")
     assert dossier.state == State.WITHDRAWN

@@ -14,6 +14,7 @@ from motcua.dossiers import lifecycle, services
 from motcua.dossiers.models import Dossier, State
 from motcua.dossiers.services import Applicant
 from motcua.workcalendar.selectors import calendar_get
+from tests.conftest import handed_in
 
 
 def _received(staff, tree, procedure) -> Dossier:
@@ -21,6 +22,7 @@ def _received(staff, tree, procedure) -> Dossier:
         actor=staff.desk,
         unit=tree.tien_dong,
         procedure=procedure,
+        components=handed_in(procedure),
         applicant=Applicant(name="Lê Thị Hoa", phone="0912345678"),
     )
 
@@ -34,6 +36,7 @@ REACH = {
     State.SUBMITTED_ONLINE: lambda staff, tree, procedure: services.dossier_submit_online(
         unit=tree.tien_dong,
         procedure=procedure,
+        components=handed_in(procedure),
         applicant=Applicant(name="Lê Thị Hoa", phone="0912345678"),
     ),
     State.RECEIVED: _received,

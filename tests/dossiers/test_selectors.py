@@ -13,7 +13,7 @@ from motcua.units.models import Role
 from motcua.units.services import membership_grant
 from motcua.workcalendar.selectors import calendar_get
 from tests.backoffice.factories import ID_NUMBER, inbox_dossiers
-from tests.conftest import local
+from tests.conftest import handed_in, local
 
 pytestmark = pytest.mark.django_db
 
@@ -267,6 +267,7 @@ def test_available_actions_agree_with_the_services(staff, tree, d):
         actor=staff.desk,
         unit=tree.tien_dong,
         procedure=d.soon.procedure,
+        components=handed_in(d.soon.procedure),
         applicant=services.Applicant(name="Võ Thị Giang"),
     )
     at_leader = services.dossier_forward(actor=staff.desk, dossier=at_leader)
@@ -275,6 +276,7 @@ def test_available_actions_agree_with_the_services(staff, tree, d):
         actor=staff.desk,
         unit=tree.tien_dong,
         procedure=d.soon.procedure,
+        components=handed_in(d.soon.procedure),
         applicant=services.Applicant(name="Đặng Văn Hùng"),
     )
     resolved = services.dossier_forward(actor=staff.desk, dossier=resolved)

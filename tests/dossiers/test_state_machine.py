@@ -11,7 +11,7 @@ from motcua.core.errors import DomainError
 from motcua.dossiers import lifecycle, services
 from motcua.dossiers.models import ENDED_STATES, Dossier, State
 from motcua.dossiers.projection import state_differences, state_fold, state_from_rows
-from tests.conftest import local
+from tests.conftest import handed_in, local
 
 ACTIONS = {
     "forwarded": lambda s, d, at: services.dossier_forward(
@@ -88,13 +88,18 @@ def test_random_action_streams_keep_the_lifecycle_lawful(
     at = local(2024, 3, 4, 8, 0)
     if online:
         dossier = services.dossier_submit_online(
-            unit=tree.tien_dong, procedure=birth_registration, applicant=applicant, at=at
+            unit=tree.tien_dong,
+            procedure=birth_registration,
+            applicant=applicant,
+            at=at,
+            components=handed_in(birth_registration),
         )
     else:
         dossier = services.dossier_receive(
             actor=actors.desk,
             unit=tree.tien_dong,
             procedure=birth_registration,
+            components=handed_in(birth_registration),
             applicant=applicant,
             at=at,
         )

@@ -10,6 +10,7 @@ import pytest
 
 from motcua.catalog.models import Component
 from motcua.dossiers.models import Channel, Dossier, State
+from motcua.portal.selectors import dossier_tracking_url
 from tests.e2e.conftest import screenshot
 from tests.e2e.helpers import login, tiny_pdf, write
 
@@ -105,9 +106,14 @@ def test_desk_receives_a_dossier_and_prints_a_receipt_with_qr(
     assert "Nguyễn Văn An" in text
     assert "Tiên Động" in text
     assert "8.000 đồng" in text
-    assert ID_NUMBER not in text  # the ID number is only in the QR code
+    assert ID_NUMBER not in text  # the full ID number is printed nowhere
 
     run("pdftoppm", "-r", "150", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page"))
     image = next(tmp_path.glob("page*.png"))
     payload = json.loads(run("zbarimg", "--quiet", "--raw", str(image)).strip())
-    assert payload == {"MaHoSo": code, "MaTTHC": "1.001193", "SoGiayToChuHoSo": ID_NUMBER}
+    assert payload == {
+        "MaHoSo": code,
+        "MaTTHC": "1.001193",
+        "SoGiayToChuHoSo": "*" * (len(ID_NUMBER) - 4) + ID_NUMBER[-4:],
+        "DuongDanTraCuu": dossier_tracking_url(code=code),
+    }

@@ -5,6 +5,7 @@ import pytest
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier, State
 from motcua.dossiers.services import Applicant
+from tests.conftest import handed_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,6 +24,7 @@ def test_officer_forwards_a_dossier_from_the_inbox(
         actor=staff.desk,
         unit=tree.tien_dong,
         procedure=birth_registration,
+        components=handed_in(birth_registration),
         applicant=Applicant(name="Nguyễn Thị Hoa", id_number="001199001234"),
     )
     login(page, live_server, "tiepnhan.tiendong")

@@ -12,7 +12,8 @@ import pytest
 from motcua.catalog.services import procedure_upsert
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.services import Applicant, ReceivedComponent
+from motcua.dossiers.services import Applicant
+from tests.conftest import handed_in
 from tests.e2e.helpers import axe_violations, login, tiny_png, write
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -44,6 +45,7 @@ def seeded(staff, tree, birth_registration):
             actor=actor,
             unit=unit,
             procedure=birth_registration,
+            components=handed_in(birth_registration),
             applicant=Applicant(name=name, id_number=id_number, phone=PHONE),
         )
 
@@ -64,7 +66,7 @@ def seeded(staff, tree, birth_registration):
         unit=tree.tien_dong,
         procedure=birth_registration,
         applicant=Applicant(name="Vũ Thị Lan", id_number="030190004321", phone=PHONE),
-        components=[ReceivedComponent(name="Tờ khai đăng ký khai sinh", digitized=True)],
+        components=handed_in(birth_registration, digitized=True),
     )
     other = receive(
         "Đỗ Văn Cường", actor=staff.other_desk, unit=tree.cong_lac, id_number="034088009876"

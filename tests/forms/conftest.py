@@ -6,7 +6,7 @@ import pytest
 
 from motcua.dossiers import services
 from motcua.dossiers.services import Applicant, ReceivedComponent
-from tests.conftest import local
+from tests.conftest import handed_in, local
 
 ID_NUMBER = "001099012345"
 
@@ -24,8 +24,16 @@ def receive(*, staff, tree, procedure, name="Nguyễn Văn An", at=None):
         ),
         summary="Đăng ký khai sinh cho con thứ hai",
         components=[
-            ReceivedComponent(name="Tờ khai đăng ký khai sinh", digitized=True),
-            ReceivedComponent(name="Giấy chứng sinh", digitized=False),
+            ReceivedComponent(
+                name="Tờ khai đăng ký khai sinh",
+                component=procedure.components.get(code="TP1"),
+                digitized=True,
+            ),
+            ReceivedComponent(
+                name="Giấy chứng sinh",
+                component=procedure.components.get(code="TP2"),
+                digitized=False,
+            ),
         ],
         at=at or local(2024, 3, 4, 8, 0),
     )
@@ -94,6 +102,7 @@ def shapes(staff, tree, birth_registration):
     online = s.dossier_submit_online(
         unit=tree.tien_dong,
         procedure=birth_registration,
+        components=handed_in(birth_registration),
         applicant=Applicant(name="Hoàng Văn Em", id_number="001077000222"),
         at=local(2024, 3, 4, 7, 0),
     )

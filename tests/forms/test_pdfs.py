@@ -147,13 +147,17 @@ def test_receipt_shows_the_promised_date_in_vietnamese_style(shapes):
     assert "Thời gian trả kết quả giải quyết hồ sơ: 08 giờ 00 phút, ngày 05/03/2024" in text
 
 
-def test_qr_payload_carries_dossier_procedure_and_applicant(shapes):
+def test_qr_payload_carries_dossier_procedure_masked_applicant_and_link(shapes, settings):
+    settings.MOTCUA_PUBLIC_URL = "https://dichvucong.haiduong.gov.vn/"
     payload = form_qr_payload(dossier=shapes.received)
+    code = shapes.received.code
     assert json.loads(payload) == {
-        "MaHoSo": shapes.received.code,
+        "MaHoSo": code,
         "MaTTHC": "1.001193",
-        "SoGiayToChuHoSo": ID_NUMBER,
+        "SoGiayToChuHoSo": "********2345",
+        "DuongDanTraCuu": f"https://dichvucong.haiduong.gov.vn/cong-dich-vu/tra-cuu/?ma={code}",
     }
+    assert ID_NUMBER not in payload
 
 
 def test_qr_is_embedded_top_left_as_svg(shapes):
@@ -172,9 +176,20 @@ def test_qr_is_embedded_top_left_as_svg(shapes):
     reason="zbarimg (zbar-tools) or pdftoppm (poppler-utils) is not installed",
 )
 @pytest.mark.parametrize("kind", ["receipt", "control_slip", "apology"])
-def test_printed_qr_decodes_to_the_payload(shapes, kind, tmp_path):
+def test_printed_qr_decodes_to_the_payload(shapes, kind, tmp_path, settings):
+    settings.MOTCUA_PUBLIC_URL = "https://dichvucong.haiduong.gov.vn"
     pdf = form_render_pdf(kind=kind, dossier=shapes.full)
-    assert qr_decoded(pdf, tmp_path) == form_qr_payload(dossier=shapes.full)
+    decoded = qr_decoded(pdf, tmp_path)
+    assert decoded == form_qr_payload(dossier=shapes.full)
+    # What a phone reads from the printed receipt: Circular 01/2023's fields and the tracking link,
+    # never the full ID number.
+    assert json.loads(decoded) == {
+        "MaHoSo": shapes.full.code,
+        "MaTTHC": "1.001193",
+        "SoGiayToChuHoSo": "********2345",
+        "DuongDanTraCuu": f"https://dichvucong.haiduong.gov.vn/cong-dich-vu/tra-cuu/?ma={shapes.full.code}",
+    }
+    assert ID_NUMBER not in decoded
 
 
 @pytest.mark.parametrize(

@@ -9,11 +9,11 @@ from hypothesis import strategies as st
 
 from motcua.core.errors import DomainError
 from motcua.dossiers import services
-from motcua.dossiers.services import Applicant, ReceivedComponent
+from motcua.dossiers.services import Applicant
 from motcua.indicators.counters import counters_rebuild, counters_snapshot
 from motcua.indicators.naive import naive_form06, naive_rates
 from motcua.indicators.selectors import form06_figures, rates_for, subtree_form06
-from tests.conftest import local
+from tests.conftest import handed_in, local
 from tests.indicators.test_rollups import assert_rollups_match_daily, scorecard_matches_drilldown
 
 ACTIONS = (
@@ -118,7 +118,7 @@ def check_counters(tree, birth_registration, plans, period):
     for offset, online, digitized, unit_name, actions in plans:
         at = base + timedelta(days=offset, hours=offset % 7)
         unit = getattr(tree, unit_name)
-        components = [ReceivedComponent(name="Tờ khai", digitized=digitized)]
+        components = handed_in(birth_registration, digitized=digitized)
         if online:
             dossier = services.dossier_submit_online(
                 unit=unit,
@@ -174,7 +174,7 @@ def test_hand_computed_rates_and_form06(staff, tree, birth_registration):
         unit=tree.tien_dong,
         procedure=birth_registration,
         applicant=Applicant(name="A"),
-        components=[ReceivedComponent(name="TK", digitized=True)],
+        components=handed_in(birth_registration, digitized=True),
         at=local(2024, 2, 29, 8),
     )
     d1 = services.dossier_forward(actor=desk, dossier=d1, at=local(2024, 2, 29, 8, 30))
@@ -186,6 +186,7 @@ def test_hand_computed_rates_and_form06(staff, tree, birth_registration):
     d2 = services.dossier_submit_online(
         unit=tree.tien_dong,
         procedure=birth_registration,
+        components=handed_in(birth_registration),
         applicant=Applicant(name="B"),
         at=local(2024, 3, 3, 20),
     )
@@ -198,6 +199,7 @@ def test_hand_computed_rates_and_form06(staff, tree, birth_registration):
         actor=desk,
         unit=tree.tien_dong,
         procedure=birth_registration,
+        components=handed_in(birth_registration),
         applicant=Applicant(name="C"),
         at=local(2024, 3, 5, 8),
     )
@@ -208,6 +210,7 @@ def test_hand_computed_rates_and_form06(staff, tree, birth_registration):
     services.dossier_submit_online(
         unit=tree.tien_dong,
         procedure=birth_registration,
+        components=handed_in(birth_registration),
         applicant=Applicant(name="D"),
         at=local(2024, 3, 5, 9),
     )

@@ -20,7 +20,7 @@ from motcua.indicators.selectors import rates_for, subtree_form06
 from motcua.scorecard.selectors import DRILLDOWNS, scorecard_compute, scorecard_drilldown
 from motcua.units.models import Unit
 from motcua.units.services import unit_upsert
-from tests.conftest import local
+from tests.conftest import handed_in, local
 
 days = st.dates(min_value=date(1999, 1, 1), max_value=date(2031, 12, 31))
 
@@ -143,6 +143,7 @@ def file_across_months(staff, tree, procedure):
             actor=staff.desk if unit == tree.tien_dong else staff.other_desk,
             unit=unit,
             procedure=procedure,
+            components=handed_in(procedure),
             applicant=Applicant(name=f"Người {i}"),
             at=at,
         )

@@ -16,7 +16,7 @@ from motcua.dossiers.services import Applicant, ReceivedComponent
 from motcua.indicators.selectors import form06_figures, rates_for
 from motcua.interchange.services import interchange_export, interchange_import
 from motcua.units.models import Unit
-from tests.conftest import local
+from tests.conftest import handed_in, local
 
 UNITS = ("30", "298", "298-TP", "11143", "11140")
 PERIODS = (
@@ -47,11 +47,13 @@ def digitized(*names):
     return [ReceivedComponent(name=n, digitized=True, reused=i == 0) for i, n in enumerate(names)]
 
 
-def required(procedure, *, digitized: bool = True):
-    """Every catalogue component: online submissions must carry the required ones."""
+def required(procedure, *, digitized: bool = True, reused_first: bool = False):
+    """Every catalogue component: a dossier must carry the required ones."""
     return [
-        ReceivedComponent(name=c.name, component=c, digitized=digitized)
-        for c in procedure.components.all()
+        ReceivedComponent(
+            name=c.name, component=c, digitized=digitized, reused=reused_first and i == 0
+        )
+        for i, c in enumerate(procedure.components.all())
     ]
 
 
@@ -65,7 +67,7 @@ def build_live(staff, tree, procedure):
             procedure=procedure,
             applicant=Applicant(name="Nguyễn Văn A", id_number="030090001234"),
             at=at,
-            **kwargs,
+            **{"components": required(procedure, digitized=False), **kwargs},
         )
 
     def through(dossier, at):
@@ -76,7 +78,8 @@ def build_live(staff, tree, procedure):
 
     # Carried over: received in February, resolved early March with an uploaded result, returned.
     d = through(
-        receive(local(2023, 2, 27, 9), components=digitized("TK", "GCS")), local(2023, 2, 27, 10)
+        receive(local(2023, 2, 27, 9), components=required(procedure, reused_first=True)),
+        local(2023, 2, 27, 10),
     )
     d = services.dossier_resolve(
         actor=leader,
@@ -308,6 +311,7 @@ def test_supplemented_components_digitization_round_trips(staff, tree, birth_reg
         actor=staff.desk,
         unit=tree.tien_dong,
         procedure=birth_registration,
+        components=handed_in(birth_registration),
         applicant=Applicant(name="A"),
         at=local(2023, 3, 1, 9),
     )

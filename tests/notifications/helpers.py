@@ -1,6 +1,6 @@
 from motcua.dossiers import services
 from motcua.dossiers.services import Applicant
-from tests.conftest import local
+from tests.conftest import handed_in, local
 
 ID_NUMBER = "001099012345"
 APPLICANT = Applicant(
@@ -17,6 +17,7 @@ def receive(staff, tree, procedure, *, applicant=APPLICANT, at=None):
         actor=staff.desk,
         unit=tree.tien_dong,
         procedure=procedure,
+        components=handed_in(procedure),
         applicant=applicant,
         at=at or local(2024, 2, 7, 10, 0),
     )

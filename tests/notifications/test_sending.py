@@ -20,7 +20,7 @@ from motcua.notifications.models import (
     NotificationStatus,
 )
 from motcua.notifications.services import feedback_answer_notify, message_template_save
-from tests.conftest import local
+from tests.conftest import handed_in, local
 from tests.notifications.helpers import APPLICANT, ID_NUMBER, receive
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -204,6 +204,7 @@ def test_an_online_submission_is_notified_when_accepted(
     dossier = services.dossier_submit_online(
         unit=tree.tien_dong,
         procedure=birth_registration,
+        components=handed_in(birth_registration),
         applicant=APPLICANT,
         at=local(2024, 2, 7, 9, 0),
     )

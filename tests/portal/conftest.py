@@ -4,6 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from motcua.dossiers import services
 from motcua.dossiers.services import Applicant
+from tests.conftest import handed_in
 
 PHONE = "0912345678"
 ID_NUMBER = "001099012345"
@@ -21,6 +22,7 @@ def submit_online(*, unit, procedure, phone: str = PHONE, id_number: str = ID_NU
     return services.dossier_submit_online(
         unit=unit,
         procedure=procedure,
+        components=handed_in(procedure),
         applicant=Applicant(name="Nguyễn Thị Hoa", id_number=id_number, phone=phone),
         summary="Đăng ký khai sinh cho con",
     )

@@ -1,8 +1,10 @@
 import pytest
 
+from motcua.core.formatting import datetime_vi
 from motcua.dossiers import services
 from motcua.dossiers.models import DossierDocument, State
 from motcua.portal.models import Rating
+from motcua.workcalendar.selectors import calendar_get
 from tests.portal.conftest import (
     ID_NUMBER,
     PDF,
@@ -277,3 +279,33 @@ def test_not_accepted_shows_the_reason(client, staff, dossier):
     look_up(client, dossier)
     content = client.get(page(dossier)).content.decode()
     assert "Hồ sơ không được tiếp nhận." in content and "Sai thủ tục" in content
+
+
+def test_tracking_page_tells_of_the_apology_and_the_history_in_plain_words(
+    client, staff, tree, birth_registration
+):
+    dossier = processing(staff=staff, tree=tree, procedure=birth_registration)
+    first_due = dossier.due_at
+    calendar = calendar_get(unit=dossier.unit)
+    new_due = calendar.add_working_seconds(first_due, 3 * calendar.working_day_seconds)
+    services.dossier_apologise(
+        actor=staff.processor,
+        dossier=dossier,
+        new_due_at=new_due,
+        reason="Cần xác minh nơi sinh với bệnh viện huyện",
+    )
+    look_up(client, dossier)
+    html = client.get(page(dossier)).content.decode()
+    assert "Cơ quan xin lỗi và hẹn lại ngày trả kết quả" in html
+    assert f"hẹn ban đầu ({datetime_vi(first_due)})" in html
+    assert datetime_vi(new_due) in html
+    assert "Cần xác minh nơi sinh với bệnh viện huyện" in html
+    # The history: what, when, which office — from the lifecycle's labels.
+    history = html[html.index("Quá trình xử lý") :]
+    for label in ("Nộp hồ sơ trực tuyến", "Tiếp nhận hồ sơ trực tuyến", "Chuyển xử lý"):
+        assert label in history
+    assert "Xin lỗi và hẹn lại ngày trả" in history
+    assert "UBND xã Tiên Động" in history
+    # Never the officers' names.
+    for officer in (staff.desk, staff.processor):
+        assert officer.username not in html

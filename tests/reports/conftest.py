@@ -8,10 +8,10 @@ import pytest
 
 from motcua.catalog.services import procedure_upsert
 from motcua.dossiers import services
-from motcua.dossiers.services import Applicant, ReceivedComponent
+from motcua.dossiers.services import Applicant
 from motcua.units.models import Role
 from motcua.units.services import unit_upsert
-from tests.conftest import make_user
+from tests.conftest import handed_in, make_user
 
 EXTRA_COMMUNES = {
     "tay_ky": ("11107", "UBND xã Tây Kỳ"),
@@ -70,7 +70,7 @@ def procedures(birth_registration):
 
 
 def receive(crew, unit, procedure, at: datetime, *, digitized: bool = False, online: bool = False):
-    components = [ReceivedComponent(name="Tờ khai", digitized=digitized)]
+    components = handed_in(procedure, digitized=digitized, otherwise="Tờ khai")
     if online:
         dossier = services.dossier_submit_online(
             unit=unit,

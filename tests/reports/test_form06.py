@@ -27,7 +27,7 @@ from motcua.reports.selectors import (
     form06_report,
     vietnamese_sort_key,
 )
-from tests.conftest import local
+from tests.conftest import handed_in, local
 from tests.reports.conftest import receive, resolve
 
 pytestmark = pytest.mark.django_db
@@ -88,6 +88,7 @@ def march(tree, crew, procedures):
     services.dossier_submit_online(
         unit=tree.cong_lac,
         procedure=birth,
+        components=handed_in(birth),
         applicant=services.Applicant(name="Chờ duyệt"),
         at=local(2024, 3, 8, 9, 0),
     )

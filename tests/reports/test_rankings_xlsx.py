@@ -49,3 +49,39 @@ def test_rankings_sheet_keeps_numbers_formatted(tree):
     }
     assert sheet.column_dimensions["C"].width >= 40  # unit names are long
     assert sheet.freeze_panes == "A3"
+
+
+def test_units_without_data_are_listed_apart_below_the_ranked(tree):
+    row = {
+        "unit": {"code": "298-TP", "name": "Phòng Tư pháp huyện Tứ Kỳ"},
+        "points": Decimal("66"),
+        "max_available": Decimal("66"),
+        "percent_of_available": Decimal("100"),
+    }
+    rows = [
+        {**row, "rank": None, "band": None, "no_data": True},
+        {
+            **row,
+            "unit": {"code": "11143", "name": "UBND xã Tiên Động"},
+            "rank": 1,
+            "band": "Yếu",
+            "points": Decimal("31.83"),
+            "percent_of_available": Decimal("48.23"),
+            "no_data": False,
+        },
+    ]
+    content = rankings_xlsx(
+        unit=tree.district, start=date(2024, 3, 1), end=date(2024, 3, 31), rows=rows
+    )
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert sheet["A3"].value == 1 and sheet["B3"].value == "11143"
+    assert sheet["A4"].value.startswith("Chưa có dữ liệu (không xếp hạng)")
+    assert [c.value for c in sheet[5]] == [
+        None,
+        "298-TP",
+        "Phòng Tư pháp huyện Tứ Kỳ",
+        66.0,
+        66.0,
+        100.0,
+        "Chưa có dữ liệu",
+    ]

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from motcua.dossiers import services
 from motcua.dossiers.services import Applicant
 from motcua.reports.review import procedure_review
-from tests.conftest import local
+from tests.conftest import handed_in, local
 
 
 def test_review_measures_office_time_supplements_and_the_slow_step(staff, tree, birth_registration):
@@ -16,6 +16,7 @@ def test_review_measures_office_time_supplements_and_the_slow_step(staff, tree, 
             actor=staff.desk,
             unit=tree.tien_dong,
             procedure=birth_registration,
+            components=handed_in(birth_registration),
             applicant=Applicant(name="R"),
             at=at,
         )
@@ -90,6 +91,7 @@ def test_review_counts_withdrawn_dossiers_only_by_the_policy(
         actor=staff.desk,
         unit=tree.tien_dong,
         procedure=birth_registration,
+        components=handed_in(birth_registration),
         applicant=Applicant(name="R"),
         at=local(2024, 3, 4, 8),
     )

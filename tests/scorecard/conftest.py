@@ -22,8 +22,8 @@ import pytest
 from motcua.catalog.models import Publication
 from motcua.catalog.services import procedure_upsert
 from motcua.dossiers import services
-from motcua.dossiers.services import Applicant, ReceivedComponent
-from tests.conftest import local, make_user
+from motcua.dossiers.services import Applicant
+from tests.conftest import handed_in, local, make_user
 
 MARCH = (date(2024, 3, 1), date(2024, 3, 31))
 ALL_PARTS = list(Publication.CONTENT_PARTS)
@@ -35,7 +35,7 @@ def receive(staff, unit, procedure, at, *, digitized=False, reused=False, desk=N
         unit=unit,
         procedure=procedure,
         applicant=Applicant(name="Nguyễn Văn A"),
-        components=[ReceivedComponent(name="Tờ khai", digitized=digitized, reused=reused)],
+        components=handed_in(procedure, digitized=digitized, reused=reused, otherwise="Tờ khai"),
         at=at,
     )
 
@@ -45,7 +45,7 @@ def receive_online(staff, unit, procedure, at, *, digitized=False, desk=None):
         unit=unit,
         procedure=procedure,
         applicant=Applicant(name="Trần Thị B"),
-        components=[ReceivedComponent(name="Tờ khai", digitized=digitized)],
+        components=handed_in(procedure, digitized=digitized, otherwise="Tờ khai"),
         at=at - timedelta(hours=12),
     )
     return services.dossier_accept(actor=desk or staff.desk, dossier=dossier, at=at)

@@ -93,6 +93,22 @@ def test_rank_units_and_officials_json(tree, march):
     assert "1. UBND xã Cộng Lạc (11140): 55,66/66 điểm tính được (84,33%) — Tốt" in text
 
 
+def test_rank_lists_units_without_data_apart(tree, march):
+    data = json.loads(run("rank", "units", "--unit", "298", *PERIOD, "--json"))
+    last = data["rows"][-1]
+    assert (last["unit"]["code"], last["rank"], last["band"], last["no_data"]) == (
+        "298-TP",
+        None,
+        None,
+        True,
+    )
+    assert [r["rank"] for r in data["rows"][:2]] == [1, 2]
+    text = run("rank", "units", "--unit", "298", *PERIOD)
+    ranked, _, apart = text.partition("Chưa có dữ liệu (không xếp hạng):")
+    assert "Phòng Tư pháp" not in ranked and "Xuất sắc" not in text
+    assert "Phòng Tư pháp huyện Tứ Kỳ (298-TP): không có hồ sơ trong kỳ" in apart
+
+
 def test_rank_bad_group(tree):
     with pytest.raises(CommandError, match="Tiêu chí xếp hạng"):
         run("rank", "units", "--unit", "298", *PERIOD, "--by", "bogus")

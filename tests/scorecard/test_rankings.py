@@ -38,12 +38,16 @@ def test_ranked_by_one_group(tree, march):
     ]
 
 
-def test_children_by_default_and_no_data_is_visible(tree, march):
+def test_a_unit_without_dossiers_is_listed_apart_never_ranked_above_the_others(tree, march):
     rows = units_rank(parent=tree.district, start=MARCH[0], end=MARCH[1])
-    assert [r["unit"]["code"] for r in rows] == ["298-TP", "11140", "11143"]
-    justice = rows[0]
-    # No dossiers and no procedures: every scorable indicator is "no data" at full points.
+    # The justice office has no dossiers: full points for every zero denominator (66/66) would make
+    # it "Xuất sắc" and first. It comes last, unranked, marked.
+    assert codes(rows) == [(1, "11140"), (2, "11143"), (None, "298-TP")]
+    justice = rows[-1]
+    assert justice["no_data"] is True and justice["band"] is None and justice["dossiers"] == 0
     assert justice["points"] == justice["no_data_points"] == 66
+    assert [r["no_data"] for r in rows[:2]] == [False, False]
+    assert all(r["dossiers"] > 0 for r in rows[:2])
 
 
 def test_configured_bands(tree, march, settings):
@@ -108,3 +112,15 @@ def test_officials_ranked_by_on_time_share_then_volume(tree, control_slip):
     assert rows[2]["late"] == 1
     assert officials_rank(unit=tree.cong_lac, start=day, end=day) == []
     assert officials_rank(unit=tree.district, start=date(2024, 3, 5), end=date(2024, 3, 5)) == []
+
+
+def test_an_official_with_no_timed_step_is_not_ranked():
+    rows = [
+        {"rate": None, "no_data": True, "band": None, "finished": 3, "name": "a"},
+        {"rate": 50, "no_data": False, "band": "Trung bình", "finished": 1, "name": "b"},
+    ]
+    ranked = _ranked(rows, key=lambda r: (-r["rate"], r["name"]), rest_key=lambda r: r["name"])
+    assert [(r["rank"], r["name"], r["band"]) for r in ranked] == [
+        (1, "b", "Trung bình"),
+        (None, "a", None),
+    ]

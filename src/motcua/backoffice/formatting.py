@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext as _
 
+from motcua.core.formatting import date_vi
 from motcua.dossiers.models import Dossier, State
 
 
@@ -27,6 +28,21 @@ def working_duration(seconds: int, *, day_seconds: int) -> str:
 
 
 def time_left_text(*, dossier: Dossier, seconds: int | None, day_seconds: int) -> str:
+    """The countdown; for a dossier rescheduled by an apology, first that it is late against the
+    date first promised ("Đã hẹn lại — trễ so với hẹn ban đầu 15/03/2024; còn 4 ngày đến hẹn mới")."""
+    countdown = _countdown(dossier=dossier, seconds=seconds, day_seconds=day_seconds)
+    if not (dossier.rescheduled and dossier.is_open):
+        return countdown
+    late = _("Đã hẹn lại — trễ so với hẹn ban đầu %(date)s") % {
+        "date": date_vi(dossier.first_due_at)
+    }
+    if seconds is not None:
+        against_new = _("đến hẹn mới") if seconds >= 0 else _("so với hẹn mới")
+        countdown = f"{countdown} {against_new}"
+    return f"{late}; {countdown}"
+
+
+def _countdown(*, dossier: Dossier, seconds: int | None, day_seconds: int) -> str:
     if dossier.clock_paused:
         if dossier.state == State.FINANCIAL_OBLIGATION:
             return _("tạm dừng chờ thực hiện nghĩa vụ tài chính")

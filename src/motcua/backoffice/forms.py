@@ -43,7 +43,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         except ValidationError:
             throttle.login_failure_record(username=username, ip=ip)
             raise
-        throttle.login_success_reset(username=username)
+        throttle.login_success_reset(username=username, ip=ip)
         return cleaned
 
 

@@ -193,10 +193,12 @@ MOTCUA_COUNT_WITHDRAWN = _env_bool("MOTCUA_COUNT_WITHDRAWN", False)
 # Ranking bands (local policy): JSON [[label, minimum percent], …] from the best band down.
 if "MOTCUA_RANKING_BANDS" in os.environ:
     MOTCUA_RANKING_BANDS = json.loads(os.environ["MOTCUA_RANKING_BANDS"])
-# Login throttling: failures allowed per username and per client address within 15 minutes
-# (behind a reverse proxy every client shares its address: set the address limit to 0).
+# Login throttling: failures allowed within 15 minutes per username from one address, per username
+# from anywhere, and per client address over all usernames (behind a reverse proxy every client
+# shares its address: set the address limit to 0).
 MOTCUA_LOGIN_MAX_FAILURES = int(os.environ.get("MOTCUA_LOGIN_MAX_FAILURES", "5"))
-MOTCUA_LOGIN_IP_MAX_FAILURES = int(os.environ.get("MOTCUA_LOGIN_IP_MAX_FAILURES", "5"))
+MOTCUA_LOGIN_ACCOUNT_MAX_FAILURES = int(os.environ.get("MOTCUA_LOGIN_ACCOUNT_MAX_FAILURES", "10"))
+MOTCUA_LOGIN_IP_MAX_FAILURES = int(os.environ.get("MOTCUA_LOGIN_IP_MAX_FAILURES", "50"))
 # Upload limits in bytes: portal files, a whole online dossier, desk scans.
 MOTCUA_PORTAL_MAX_FILE_BYTES = int(os.environ.get("MOTCUA_PORTAL_MAX_FILE_BYTES", str(10 * 2**20)))
 MOTCUA_PORTAL_MAX_DOSSIER_BYTES = int(

@@ -21,7 +21,7 @@ from motcua.reports.brief import brief_docx
 from motcua.reports.form06 import form06_pdf, form06_xlsx
 from motcua.reports.rankings import rankings_xlsx
 from motcua.reports.selectors import form06_report, rates_report
-from motcua.scorecard.rankings import units_rank
+from motcua.scorecard.rankings import officials_rank, units_rank
 from motcua.scorecard.selectors import DRILLDOWNS, scorecard_compute, scorecard_drilldown
 from motcua.units.models import Unit
 from motcua.units.selectors import user_figure_units, user_may_view_figures
@@ -238,6 +238,34 @@ def download_brief(request):
         content,
         filename=f"bao-cao-tom-tat-{unit.code}-{start:%Y%m%d}-{end:%Y%m%d}.docx",
         content_type=DOCX,
+    )
+
+
+@login_required
+@require_safe
+def rankings(request):
+    """Units under the selected one by the scorecard, and officials by their control slips; those
+    without data are listed apart, never ranked above the others."""
+    unit = _unit(request)
+    start, end, errors = _period(request)
+    units = units_rank(parent=unit, start=start, end=end)
+    officials = officials_rank(unit=unit, start=start, end=end)
+    return render(
+        request,
+        "dashboard/rankings.html",
+        {
+            "unit": unit,
+            "units": user_figure_units(user=request.user),
+            "start": start,
+            "end": end,
+            "period_text": f"{date_vi(start)} – {date_vi(end)}",
+            "errors": errors,
+            "ranked_units": [r for r in units if not r["no_data"]],
+            "unranked_units": [r for r in units if r["no_data"]],
+            "ranked_officials": [r for r in officials if not r["no_data"]],
+            "unranked_officials": [r for r in officials if r["no_data"]],
+            "query": f"unit={unit.code}&from={start.isoformat()}&to={end.isoformat()}",
+        },
     )
 
 

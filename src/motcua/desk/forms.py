@@ -100,6 +100,12 @@ class IntakeForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    # Offered only after the service's warning that required components are missing.
+    missing_components_reason = _text(
+        _("Lý do vẫn tiếp nhận khi còn thiếu thành phần bắt buộc"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     fee_collected = forms.BooleanField(label=_("Đã thu phí, lệ phí tại quầy"), required=False)
     extra_name = _text(_("Giấy tờ khác (nếu có)"), max_length=500)
     extra_digitized = forms.BooleanField(label=_("Đã số hóa"), required=False)
@@ -237,4 +243,5 @@ ERROR_FIELDS = {
     "processing_unit_required": "processing_unit",
     "processing_unit_invalid": "processing_unit",
     "processing_unit_other_province": "processing_unit",
+    "missing_components_reason_too_long": "missing_components_reason",
 }

@@ -27,6 +27,7 @@ def desk_intake(
     summary: str = "",
     components: list[ReceivedComponent],
     fee_collected: bool = False,
+    missing_components_reason: str = "",
     at: datetime | None = None,
     processing_unit: Unit | None = None,
 ) -> Dossier:
@@ -39,6 +40,7 @@ def desk_intake(
         channel=channel,
         summary=summary,
         components=components,
+        missing_components_reason=missing_components_reason,
         at=at,
     )
     owed = dossier.fee_amount - dossier.fee_paid_amount

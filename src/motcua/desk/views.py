@@ -152,12 +152,16 @@ def intake(request, unit_code: str, procedure_code: str):
                 components=form.received_components(),
                 fee_collected=form.cleaned_data.get("fee_collected", False),
                 processing_unit=form.cleaned_data.get("processing_unit"),
+                missing_components_reason=form.cleaned_data["missing_components_reason"],
             )
         except errors.DomainError as error:
             # Refusals (role, inactive procedure, bad ID number…) go back to the officer, typed
             # values kept; nothing was written.
             field = ERROR_FIELDS.get(error.code)
             form.add_error(field if field in form.fields else None, error.message)
+            if error.code == "component_required":
+                # Now, and only now, the officer may take it anyway, with a reason.
+                context["missing_components"] = error.details.get("missing", [])
         else:
             audit.info("action=intake user_id=%s dossier=%s", request.user.pk, dossier.code)
             messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s.") % {"code": dossier.code})

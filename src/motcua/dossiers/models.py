@@ -164,6 +164,12 @@ class Dossier(models.Model):
         return self.state in OPEN_STATES
 
     @property
+    def rescheduled(self) -> bool:
+        """An apology moved the promised date: the dossier is late against its first one, whatever
+        the new date says."""
+        return self.apology_count > 0 and self.first_due_at is not None
+
+    @property
     def clock_paused(self) -> bool:
         return self.clock_paused_at is not None
 

@@ -165,6 +165,8 @@ _DETAIL_LABELS: tuple[tuple[str, Any], ...] = (
     ("to_unit", _("Đơn vị nhận")),
     ("amount", _("Số tiền")),
     ("new_due_at", _("Ngày hẹn trả mới")),
+    ("missing_components", _("Tiếp nhận khi còn thiếu thành phần")),
+    ("missing_components_reason", _("Lý do tiếp nhận khi còn thiếu thành phần")),
 )
 
 
@@ -185,6 +187,8 @@ class TimelineEntry:
 def _detail_value(key: str, value: Any) -> Any:
     if key == "new_due_at" and isinstance(value, str):
         return timeutil.parse_aware(value)
+    if key == "missing_components" and isinstance(value, list):
+        return "; ".join(str(c.get("name", "")) for c in value if isinstance(c, dict))
     if key == "amount" and isinstance(value, int):
         return f"{value:,}".replace(",", ".") + " đ"
     return value

@@ -405,6 +405,37 @@ def _digitization_facts(components: list[ReceivedComponent]) -> dict[str, bool]:
     }
 
 
+def _missing_components(
+    *, procedure: Procedure, components: list[ReceivedComponent], reason: str
+) -> dict[str, Any]:
+    """The procedure's required components must all be handed in, whatever the channel. Only a desk
+    officer may take a dossier without some of them, with a reason: both go into the received
+    event (and so the timeline and the control slip). Returns the event's details."""
+    handed_in = {c.component.pk for c in components if c.component is not None}
+    missing = [
+        c
+        for c in procedure.components.order_by("position", "pk")
+        if c.required and c.pk not in handed_in
+    ]
+    if not missing:
+        return {}
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationFailed(
+            "Chưa có thành phần hồ sơ bắt buộc: " + "; ".join(c.name for c in missing) + ".",
+            code="component_required",
+            details={"missing": [{"code": c.code, "name": c.name} for c in missing]},
+        )
+    if len(reason) > 2000:
+        raise ValidationFailed(
+            "Lý do quá dài (tối đa 2000 ký tự).", code="missing_components_reason_too_long"
+        )
+    return {
+        "missing_components": [{"code": c.code, "name": c.name} for c in missing],
+        "missing_components_reason": reason,
+    }
+
+
 def _new_dossier(
     *,
     unit: Unit,
@@ -415,6 +446,7 @@ def _new_dossier(
     at: datetime,
     components: list[ReceivedComponent],
     received_by: Unit | None = None,
+    missing_components_reason: str = "",
 ) -> tuple[Dossier, DossierState, _Change]:
     """A new dossier filed with `unit` (the processing agency), handed in at `received_by` when
     that is another unit (a centre of the province, or the desk serving `unit`)."""
@@ -442,6 +474,9 @@ def _new_dossier(
     if len(summary) > 1000:
         raise ValidationFailed("Trích yếu quá dài (tối đa 1000 ký tự).", code="summary_too_long")
     applicant = applicant.cleaned()
+    details = _missing_components(
+        procedure=procedure, components=components, reason=missing_components_reason
+    )
     code = dossier_code_next(unit=where, day=timeutil.local_date(at))
     change = _Change(
         set={
@@ -462,7 +497,8 @@ def _new_dossier(
             "budget_seconds": procedure.time_limit_seconds,
             "fee_amount": sum(procedure.fees.values_list("amount", flat=True)),
             **_digitization_facts(components),
-        }
+        },
+        details=details,
     )
     return Dossier(), DossierState(), change
 
@@ -513,12 +549,15 @@ def dossier_receive(
     channel: int = Channel.DIRECT,
     summary: str = "",
     components: list[ReceivedComponent] | None = None,
+    missing_components_reason: str = "",
     at: datetime | None = None,
     processing_unit: Unit | None = None,
 ) -> Dossier:
     """The desk of `unit` receives a dossier handed in directly or by post: code, promised date,
     receipt. A centre receiving for another agency (a procedure its province lets citizens file
-    anywhere) names the `processing_unit` the dossier is filed with."""
+    anywhere) names the `processing_unit` the dossier is filed with. Without a required component
+    it refuses (`component_required`) unless the officer gives `missing_components_reason`,
+    recorded with the missing components in the received event."""
     at = event_moment(at)
     _require_role(actor, (Role.DESK_OFFICER,), unit, lifecycle.action_get("received"))
     if channel == Channel.ONLINE:
@@ -546,6 +585,7 @@ def dossier_receive(
         summary=summary,
         at=at,
         components=components or [],
+        missing_components_reason=missing_components_reason,
     )
     desk = received_by or unit
     calendar = calendar_get(unit=unit)
@@ -576,7 +616,8 @@ def dossier_submit_online(
     actor=None,
     at: datetime | None = None,
 ) -> Dossier:
-    """A citizen files online; the dossier waits (state 1) until the desk accepts it."""
+    """A citizen files online; the dossier waits (state 1) until the desk accepts it. Every
+    required component must be attached: online there is no officer to vouch for a gap."""
     at = event_moment(at)
     if procedure.online_level == "none":
         raise ValidationFailed(

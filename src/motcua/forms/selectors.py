@@ -24,7 +24,9 @@ from motcua.dossiers.models import (
     DossierStep,
     Outcome,
 )
+from motcua.portal.selectors import dossier_tracking_url
 from motcua.units.models import Role, Unit, UnitLevel
+from motcua.units.selectors import unit_leader
 from motcua.units.services import unit_derive_short_name
 
 # The forms of Circular 03/2025/TT-VPCP (15/9/2025, replacing Circular 01/2018/TT-VPCP), under
@@ -135,14 +137,16 @@ def form_kind_get(*, kind: str) -> FormKind:
 
 
 def form_qr_payload(*, dossier: Dossier) -> str:
-    """Compact JSON with the national portal's field names (docs/domain.md §10): dossier code, procedure
-    code, applicant's ID number. The circular requires the identifier itself, so it is not masked;
-    the printed text of the forms never shows it."""
+    """Compact JSON with the national portal's field names (docs/domain.md §10) — dossier code,
+    procedure code, the applicant's identifier masked to its last four characters (personal data:
+    a printed slip travels; the code and the masked number are enough to look the dossier up) —
+    and the portal's tracking address for a phone to open."""
     return json.dumps(
         {
             "MaHoSo": dossier.code,
             "MaTTHC": dossier.procedure.code,
-            "SoGiayToChuHoSo": dossier.applicant_id_number,
+            "SoGiayToChuHoSo": dossier.masked_id_number,
+            "DuongDanTraCuu": dossier_tracking_url(code=dossier.code),
         },
         ensure_ascii=False,
         separators=(",", ":"),
@@ -199,6 +203,9 @@ def unit_issuer_lines(*, unit: Unit, desk: bool) -> tuple[str, str]:
     if unit.level in _ADMINISTRATIVE_LEVELS:
         return (unit.name, str(DESK_BODY)) if desk else ("", unit.name)
     return (unit.parent.name if unit.parent else "", unit.name)
+
+
+HEAD_TITLE = _("THỦ TRƯỞNG CƠ QUAN")
 
 
 def _user_name(user) -> str:
@@ -387,8 +394,21 @@ def _apology(dossier: Dossier, now: datetime) -> dict[str, Any]:
         "reason": event.payload.get("reason", ""),
         "previous_moment": moment_vi(_payload_moment(event.payload.get("previous_due_at"))),
         "new_moment": moment_vi(_payload_moment(event.payload.get("new_due_at"))),
-        "officer_name": event.actor_name,
+        **_leader_signature(dossier.current_unit or dossier.unit),
         "issuer_unit": event.actor_unit or dossier.unit,
+    }
+
+
+def _leader_signature(unit: Unit) -> dict[str, str]:
+    """The apology is the agency's, signed by its head — not by the specialist who typed it: the
+    `leader` of the unit holding the dossier or the nearest one above. When none is known, a blank
+    block under the head's title, to be signed by hand."""
+    leader = unit_leader(unit=unit)
+    if leader is None:
+        return {"sign_title": str(HEAD_TITLE), "officer_name": ""}
+    return {
+        "sign_title": (leader.title or str(HEAD_TITLE)).upper(),
+        "officer_name": _user_name(leader.user),
     }
 
 
@@ -473,10 +493,15 @@ def _control_slip(dossier: Dossier, now: datetime) -> dict[str, Any]:
     for row in rows:
         if row.step.unit_id != dossier.unit_id and row.unit_name not in others:
             others.append(row.unit_name)
+    intake = _last_event(dossier, ("received", "accepted"))
+    payload = intake.payload if intake else {}
     return {
         "issued_at": now,
         "rows": rows,
         "cooperating_units": others,
+        # Taken by the desk without some required components: what was missing, and why.
+        "missing_components": [c.get("name", "") for c in payload.get("missing_components", [])],
+        "missing_components_reason": payload.get("missing_components_reason", ""),
         "promised_moment": moment_vi(dossier.due_at),
         "first_promised_moment": moment_vi(dossier.first_due_at),
         "ended_moment": moment_vi(dossier.ended_at),

@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import transaction
-from django.urls import reverse
 
 from motcua.core import timeutil
 from motcua.core.errors import ValidationFailed
@@ -41,6 +40,7 @@ from motcua.notifications.selectors import (
     notification_channels_enabled,
 )
 from motcua.notifications.sms import SendFailed, TextMessage, sms_backend
+from motcua.portal.selectors import dossier_tracking_url
 
 logger = logging.getLogger("motcua.notifications")
 
@@ -128,7 +128,7 @@ def _moment(value) -> datetime | None:
 
 
 def tracking_link(*, code: str) -> str:
-    return f"{settings.MOTCUA_PUBLIC_URL.rstrip('/')}{reverse('portal:lookup')}?ma={code}"
+    return dossier_tracking_url(code=code)
 
 
 def _event_values(*, dossier: Dossier, event: DossierEvent) -> dict[str, str]:

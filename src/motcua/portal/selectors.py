@@ -4,14 +4,28 @@ who proved they filed it (code + phone or the last four digits of the ID number)
 import hmac
 import re
 from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import Field, Procedure
 from motcua.catalog.selectors import procedure_list
+from motcua.core import timeutil
 from motcua.core.text import vi_sorted
+from motcua.dossiers import lifecycle
 from motcua.dossiers.models import Dossier, DossierEvent, Outcome, State
+
+
+def dossier_tracking_url(*, code: str) -> str:
+    """The portal's lookup page with the code filled in, at the public address (MOTCUA_PUBLIC_URL):
+    printed on the receipt's QR code and sent in messages to the applicant."""
+    base = settings.MOTCUA_PUBLIC_URL.rstrip("/")
+    return f"{base}{reverse('portal:lookup')}?{urlencode({'ma': code})}"
+
 
 # --- catalogue -----------------------------------------------------------------------------------
 
@@ -100,11 +114,21 @@ PLAIN_STATES = {
 
 
 @dataclass(frozen=True)
+class PublicApology:
+    """The agency apologised for the delay and set a new date (form 04): what the letter says."""
+
+    first_due_at: datetime | None
+    new_due_at: datetime | None
+    reason: str
+
+
+@dataclass(frozen=True)
 class PublicStatus:
     text: str
     # What the agency asked for (supplement) or why it ended (refusal, stop): the latest such event.
     request: str = ""
     reason: str = ""
+    apology: PublicApology | None = None
 
 
 def dossier_public_status(*, dossier: Dossier) -> PublicStatus:
@@ -123,7 +147,49 @@ def dossier_public_status(*, dossier: Dossier) -> PublicStatus:
         reason = _last_payload(
             dossier, kinds=("not_accepted", "stopped", "withdrawn", "rejected")
         ).get("reason", "")
-    return PublicStatus(text=text, request=request, reason=reason)
+    apology = None
+    if dossier.rescheduled:
+        payload = _last_payload(dossier, kinds=("apologised",))
+        new_due = payload.get("new_due_at")
+        apology = PublicApology(
+            first_due_at=dossier.first_due_at,
+            new_due_at=timeutil.parse_aware(new_due) if isinstance(new_due, str) else new_due,
+            reason=payload.get("reason", ""),
+        )
+    return PublicStatus(text=text, request=request, reason=reason, apology=apology)
+
+
+@dataclass(frozen=True)
+class PublicHistoryEntry:
+    at: datetime
+    what: str
+    office: str  # the unit that acted; empty for the applicant's own steps and automatic ones
+
+
+# Technical events that mean nothing to the applicant.
+_NOT_FOR_CITIZENS = frozenset({"imported"})
+
+
+def dossier_public_history(*, dossier: Dossier) -> list[PublicHistoryEntry]:
+    """What happened to the dossier, when, and at which office, in the lifecycle's words. Only the
+    kind, the moment and the acting unit are read: never officers' names, notes or any payload
+    (the applicant's personal data and internal remarks stay out)."""
+    events = (
+        DossierEvent.objects.filter(dossier=dossier)
+        .exclude(kind__in=_NOT_FOR_CITIZENS)
+        .select_related("actor_unit")
+        .only("kind", "at", "seq", "actor_unit__name")
+        .order_by("seq")
+    )
+    return [
+        PublicHistoryEntry(
+            at=event.at,
+            what=str(lifecycle.BY_KIND[event.kind].event_label),
+            office=event.actor_unit.name if event.actor_unit else "",
+        )
+        for event in events
+        if event.kind in lifecycle.BY_KIND
+    ]
 
 
 def _last_payload(dossier: Dossier, *, kinds: tuple[str, ...]) -> dict:

@@ -29,14 +29,9 @@ def portal_dossier_submit(
     summary: str,
     files: dict[Component, object],
 ) -> Dossier:
-    """File a dossier online with one uploaded file per component (required ones required)."""
-    # Whether the procedure is offered online and whether the unit receives it: the service's.
-    missing = [c.name for c in procedure.components.all() if c.required and c not in files]
-    if missing:
-        raise ValidationFailed(
-            "Chưa đính kèm thành phần hồ sơ bắt buộc: " + "; ".join(missing) + ".",
-            code="component_required",
-        )
+    """File a dossier online with one uploaded file per component."""
+    # Whether the procedure is offered online, whether the unit receives it and whether every
+    # required component is attached: the service's.
     return dossier_services.dossier_submit_online(
         unit=unit,
         procedure=procedure,

@@ -35,6 +35,7 @@ from motcua.portal.models import Rating
 from motcua.portal.selectors import (
     dossier_public_documents,
     dossier_public_get,
+    dossier_public_history,
     dossier_public_lookup,
     dossier_public_status,
     field_list_with_counts,
@@ -282,6 +283,7 @@ def _dossier_page(request, dossier, *, status: int = 200, **forms):
         "dossier": dossier,
         "status": dossier_public_status(dossier=dossier),
         "documents": dossier_public_documents(dossier=dossier),
+        "history": dossier_public_history(dossier=dossier),
         "rating": rating,
         "can_supplement": dossier.state == State.SUPPLEMENT_REQUESTED,
         "can_withdraw": dossier.is_open,

@@ -1,7 +1,11 @@
 """Ranking units by their scorecard and officials by their control slips.
 
 No official rating bands exist (docs/domain.md §7): the bands are local policy, read from the setting
-`MOTCUA_RANKING_BANDS` — [[label, minimum percent], …] from the best band down, the last at 0."""
+`MOTCUA_RANKING_BANDS` — [[label, minimum percent], …] from the best band down, the last at 0.
+
+A unit or an official without data for the period is not ranked: an indicator with a zero
+denominator scores full points, so a unit with no dossiers would otherwise top the list. Such rows
+come after the ranked ones with `no_data: true`, `rank` and `band` null ("chưa có dữ liệu")."""
 
 from datetime import date
 from decimal import Decimal
@@ -14,7 +18,7 @@ from motcua.core.errors import ValidationFailed
 from motcua.core.text import vi_sort_key
 from motcua.dossiers.models import DossierStep
 from motcua.indicators.rules import period_bounds
-from motcua.indicators.selectors import Rate
+from motcua.indicators.selectors import Rate, subtree_form06
 from motcua.scorecard.definitions import DEFAULT_VERSION, scorecard_definition_get
 from motcua.scorecard.selectors import period_validate, scorecards_compute
 from motcua.units.models import Unit, UnitLevel
@@ -50,8 +54,18 @@ def band_for(percent: Decimal | None, bands: list[tuple[str, Decimal]]) -> str |
     return next(label for label, minimum in bands if percent >= minimum)
 
 
-def _ranked(rows: list[dict], key) -> list[dict]:
-    """Sort best first and number them; equal keys share a rank (1, 2, 2, 4)."""
+NO_DATA_LABEL = "Chưa có dữ liệu"
+
+
+def _ranked(rows: list[dict], key, rest_key=None) -> list[dict]:
+    """Sort best first and number them; equal keys share a rank (1, 2, 2, 4). Rows with
+    `no_data` are not ranked: they follow, ordered by `rest_key`, with `rank` and `band` None."""
+    unranked = [row for row in rows if row.get("no_data")]
+    if rest_key is not None:
+        unranked.sort(key=rest_key)
+    for row in unranked:
+        row["rank"] = row["band"] = None
+    rows[:] = [row for row in rows if not row.get("no_data")]
     rows.sort(key=key)
     previous = None
     for position, row in enumerate(rows, start=1):
@@ -61,6 +75,7 @@ def _ranked(rows: list[dict], key) -> list[dict]:
             previous = current
         else:
             row["rank"] = rows[position - 2]["rank"]
+    rows.extend(unranked)
     return rows
 
 
@@ -103,6 +118,8 @@ def units_rank(
         )
     units = _units_to_rank(parent=parent, level=level, start=start, end=end)
     cards = scorecards_compute(root=parent, units=units, start=start, end=end, version=version)
+    # Dossiers to process in the period (form 06 col 3: received in it or carried over into it).
+    form06 = subtree_form06(unit_ids=[u.pk for u in units], start=start, end=end)
     bands = ranking_bands()
     rows = []
     for unit in units:
@@ -120,11 +137,17 @@ def units_rank(
                 "percent_of_available": scored["percent_of_available"],
                 "band": band_for(scored["percent_of_available"], bands),
                 "groups": {g["key"]: g["points"] for g in card["groups"]},
+                "dossiers": form06[unit.pk].received_total,
+                "no_data": form06[unit.pk].received_total == 0,
                 "path": unit.path,
             }
         )
     # Ties in Vietnamese order of names (the last element of the key only orders, see _ranked).
-    _ranked(rows, key=lambda r: (-r["points"], (vi_sort_key(r["unit"]["name"]), r["path"])))
+    _ranked(
+        rows,
+        key=lambda r: (-r["points"], (vi_sort_key(r["unit"]["name"]), r["path"])),
+        rest_key=lambda r: (vi_sort_key(r["unit"]["name"]), r["path"]),
+    )
     for row in rows:
         del row["path"]
     return rows
@@ -171,15 +194,17 @@ def officials_rank(*, unit: Unit, start: date, end: date) -> list[dict]:
                 "late": row["timed"] - row["on_time"],
                 "rate": percent,
                 "band": band_for(percent, bands),
+                # Only steps without a deadline: nothing to be on time against.
+                "no_data": percent is None,
             }
         )
     return _ranked(
         out,
         key=lambda r: (
-            r["rate"] is None,
-            -(r["rate"] or 0),
+            -r["rate"],
             -r["on_time"],
             -r["finished"],
             r["user"]["username"],
         ),
+        rest_key=lambda r: (-r["finished"], r["user"]["username"]),
     )

@@ -85,6 +85,25 @@ def _active_memberships(user) -> list[Membership]:
     return cached
 
 
+def unit_leader(*, unit: Unit) -> Membership | None:
+    """The active `leader` of the unit, or of the nearest unit above it that has one (a department
+    without a leader of its own is led from its parent). The earliest granted when several."""
+    current = unit
+    while current is not None:
+        membership = (
+            Membership.objects.filter(
+                unit=current, role=Role.LEADER, active=True, user__is_active=True
+            )
+            .select_related("user", "unit")
+            .order_by("pk")
+            .first()
+        )
+        if membership is not None:
+            return membership
+        current = current.parent
+    return None
+
+
 def user_has_role(*, user, role: str | tuple[str, ...], unit: Unit) -> bool:
     """True when the user holds one of the roles in `unit` or in any unit above it."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:

@@ -10,7 +10,7 @@ from motcua.scorecard.management.commands._common import (
     parse_period,
     to_json,
 )
-from motcua.scorecard.rankings import officials_rank, ranking_bands, units_rank
+from motcua.scorecard.rankings import NO_DATA_LABEL, officials_rank, ranking_bands, units_rank
 
 
 class Command(BaseCommand):
@@ -69,8 +69,25 @@ class Command(BaseCommand):
         )
         if not rows:
             self.stdout.write("Không có dữ liệu để xếp hạng.")
+        line = _unit_line if what == "units" else _official_line
         for row in rows:
-            self.stdout.write(_unit_line(row) if what == "units" else _official_line(row))
+            if not row["no_data"]:
+                self.stdout.write(line(row))
+        unranked = [row for row in rows if row["no_data"]]
+        if unranked:
+            # Listed apart: full points for zero denominators are not a performance.
+            self.stdout.write(f"{NO_DATA_LABEL} (không xếp hạng):")
+            for row in unranked:
+                self.stdout.write(f"  - {_who(row)}")
+
+
+def _who(row: dict) -> str:
+    if "unit" in row:
+        return f"{row['unit']['name']} ({row['unit']['code']}): không có hồ sơ trong kỳ"
+    return (
+        f"{row['user']['name']} ({row['user']['username']}): "
+        f"{row['finished']} bước đã xong, không bước nào có thời hạn"
+    )
 
 
 def _unit_line(row: dict) -> str:
