@@ -25,8 +25,14 @@ def filed(staff, tree, birth_registration):
         procedure=birth_registration,
         applicant=Applicant(name="Nguyễn Văn An", id_number=ID_NUMBER),
         components=[
-            ReceivedComponent(name="Tờ khai", file=ContentFile(PDF, name="TP1.pdf")),
-            ReceivedComponent(name="Bản khai không có tệp"),
+            ReceivedComponent(
+                name="Tờ khai",
+                component=birth_registration.components.get(code="TP1"),
+                file=ContentFile(PDF, name="TP1.pdf"),
+            ),
+            ReceivedComponent(
+                name="Giấy chứng sinh", component=birth_registration.components.get(code="TP2")
+            ),
         ],
     )
     services.dossier_request_supplement(

@@ -121,6 +121,7 @@ def test_rankings_break_ties_in_vietnamese_order(communes):
     rows = units_rank(
         parent=communes.district, level="commune", start=date(2024, 3, 1), end=date(2024, 3, 31)
     )
-    assert len({row["points"] for row in rows}) == 1  # nothing filed: all tie
+    # Nothing filed: none is ranked (no data), and they are listed in Vietnamese order.
+    assert all(row["no_data"] for row in rows)
     assert [row["unit"]["name"] for row in rows] == COMMUNES
-    assert {row["rank"] for row in rows} == {1}
+    assert {row["rank"] for row in rows} == {None}

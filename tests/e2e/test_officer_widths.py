@@ -5,7 +5,8 @@ import pytest
 
 from motcua.catalog.services import procedure_upsert
 from motcua.dossiers import services
-from motcua.dossiers.services import Applicant, ReceivedComponent
+from motcua.dossiers.services import Applicant
+from tests.conftest import handed_in
 from tests.e2e.helpers import login
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -56,7 +57,7 @@ def test_officer_pages_fit_the_screen(browser, live_server, staff, tree, birth_r
         procedure=birth_registration,
         applicant=Applicant(name="Nguyễn Thị Hoa", id_number="001199001234"),
         summary="Đăng ký khai sinh cho con thứ hai, sinh tại Bệnh viện Phụ sản tỉnh Hải Dương",
-        components=[ReceivedComponent(name="Tờ khai đăng ký khai sinh", digitized=True)],
+        components=handed_in(birth_registration, digitized=True),
     )
     pages = {
         "tiepnhan.tiendong": [

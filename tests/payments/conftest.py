@@ -6,6 +6,7 @@ import pytest
 from motcua.dossiers import services
 from motcua.dossiers.services import Applicant
 from motcua.payments.standin import StandinBehaviour, StandinGateway
+from tests.conftest import handed_in
 
 GATEWAY_SECRET = "bi-mat-cong-thanh-toan-thu-nghiem"
 NATIONAL_SECRET = "bi-mat-nen-tang-thu-nghiem"
@@ -18,6 +19,7 @@ def receive(*, staff, tree, procedure, name: str = "Nguyễn Thị Hoa"):
         unit=tree.tien_dong,
         procedure=procedure,
         applicant=Applicant(name=name, phone=PHONE, id_number="001099012345"),
+        components=handed_in(procedure),
     )
 
 

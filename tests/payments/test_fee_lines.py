@@ -21,6 +21,7 @@ from motcua.payments.services import (
     payment_desk_record,
     payment_order_open,
 )
+from tests.conftest import handed_in
 from tests.payments.conftest import receive
 from tests.portal.conftest import submit_online
 
@@ -186,7 +187,7 @@ def test_the_desk_intake_fee_counts_too(staff, tree, birth_registration):
         unit=tree.tien_dong,
         procedure=birth_registration,
         applicant=Applicant(name="Lê C"),
-        components=[],
+        components=handed_in(birth_registration),
         fee_collected=True,
     )
     assert dossier_amount_owed(dossier=dossier) == 0
