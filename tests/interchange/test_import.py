@@ -322,3 +322,43 @@ def test_references_by_agency_id_and_national_code(tmp_path):
     ]
     dossier = Dossier.objects.get(code="R-2")
     assert (dossier.unit.code, dossier.procedure.code) == ("A3", "HD-1.001193")
+
+
+@pytest.mark.django_db
+def test_payment_through_the_provinces_gateway_counts_as_online_and_round_trips(
+    tree, birth_registration
+):
+    """DuocThanhToanTrucTuyen "2" (paid through the province's own gateway) is paid online like
+    "1"; "3" (fee not paid) is not; the export keeps each record's own value."""
+    from motcua.interchange.services import interchange_export
+
+    def line(code: str, value: str) -> str:
+        return json.dumps(
+            {
+                "kind": "dossier",
+                "MaHoSo": code,
+                "MaTTHC": "1.001193",
+                "DonViXuLy": "11143",
+                "KenhThucHien": "2",
+                "NgayTiepNhan": "20260305080000",
+                "TrangThaiHoSo": "4",
+                "DanhSachLePhi": [{"TenPhiLePhi": "Lệ phí", "Gia": "8000"}],
+                "DuocThanhToanTrucTuyen": value,
+            }
+        )
+
+    codes = {"1": "11143-260305-0001", "2": "11143-260305-0002", "3": "11143-260305-0003"}
+    report = interchange_import(stream=[line(code, value) + "\n" for value, code in codes.items()])
+    assert report.rejected == 0, report.errors
+    paid = dict(Dossier.objects.values_list("code", "paid_online"))
+    assert paid == {codes["1"]: True, codes["2"]: True, codes["3"]: False}
+    rate = rates_for(unit=tree.tien_dong, start=date(2026, 3, 1), end=date(2026, 3, 31))
+    assert (rate["online_payment"].numerator, rate["online_payment"].denominator) == (2, 3)
+    out = io.StringIO()
+    interchange_export(unit=tree.tien_dong, start=date(2026, 3, 1), end=date(2026, 3, 31), out=out)
+    flags = {
+        row["MaHoSo"]: row["DuocThanhToanTrucTuyen"]
+        for row in map(json.loads, out.getvalue().splitlines())
+        if row["kind"] == "dossier"
+    }
+    assert flags == {code: value for value, code in codes.items()}

@@ -135,6 +135,16 @@ def flag(value: Any) -> bool:
     return value is not None and str(value).strip().lower() in {"1", "true"}
 
 
+# DuocThanhToanTrucTuyen: "1" paid on the national portal, "2" paid through the province's own
+# gateway — both are paid online (Decision 766 indicator 3.6, the directive's rate); "3" is a fee
+# not paid, "0" no online payment.
+PAID_ONLINE_VALUES = frozenset({"1", "2", "true"})
+
+
+def paid_online_flag(value: Any) -> bool:
+    return value is not None and str(value).strip().lower() in PAID_ONLINE_VALUES
+
+
 def entries(obj: dict, key: str) -> list[dict]:
     value = obj.get(key)
     if _missing(value):
@@ -524,7 +534,7 @@ def dossier_fields(
         "budget_seconds": budget,
         "supplement_count": len(supplements),
         "fee_amount": fee_amount,
-        "paid_online": flag(payload.get("DuocThanhToanTrucTuyen")),
+        "paid_online": paid_online_flag(payload.get("DuocThanhToanTrucTuyen")),
         "result_summary": next((n for n in result_names if n), "")[:1000],
         "has_result_file": any(text(r, "DuongDanTepTinKetQua") for r in results),
         "components_digitized": (
@@ -591,11 +601,11 @@ EXPORT_FIELDS = (
 ELECTRONIC_RESULT_PATH = "ket-qua-dien-tu/{code}"
 
 
-def _flag_out(record: dict, key: str, value: bool, *, needed: bool) -> str | None:
-    """Keep the record's own spelling of a flag when it still holds; otherwise write "1"/"0", and
-    only when the flag carries a fact (or was there before), so an untouched record exports as it
-    was imported."""
-    if key in record and flag(record[key]) == value:
+def _flag_out(record: dict, key: str, value: bool, *, needed: bool, read=flag) -> str | None:
+    """Keep the record's own spelling of a flag when it still holds (read as `read` reads it: "2"
+    stays "2"); otherwise write "1"/"0", and only when the flag carries a fact (or was there
+    before), so an untouched record exports as it was imported."""
+    if key in record and read(record[key]) == value:
         return record[key]
     if key in record or (needed and value):
         return "1" if value else "0"
@@ -725,7 +735,11 @@ def dossier_payload(
             record, "HoSoCoThanhPhanSoHoa", row["components_digitized"], needed=not documents
         ),
         "DuocThanhToanTrucTuyen": _flag_out(
-            record, "DuocThanhToanTrucTuyen", row["paid_online"], needed=True
+            record,
+            "DuocThanhToanTrucTuyen",
+            row["paid_online"],
+            needed=True,
+            read=paid_online_flag,
         ),
         "TaiKhoanDuocXacThucVoiVNeID": record.get("TaiKhoanDuocXacThucVoiVNeID"),
         "DongBoCongDVCQG": _flag_out(
