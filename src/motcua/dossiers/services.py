@@ -1503,10 +1503,10 @@ def dossier_perform(
     action = lifecycle.BY_SLUG.get(slug)
     if action is None:
         raise NotFound(f"Không có thao tác “{slug}”.", code="action_unknown")
-    values = {name: inputs.get(name, _INPUT_DEFAULTS.get(name, "")) for name in action.inputs}
+    values = {}
     for name in action.inputs:
-        if values[name] is None and name not in _INPUT_DEFAULTS:
-            values[name] = ""
+        value = inputs.get(name)
+        values[name] = _INPUT_DEFAULTS.get(name, "") if value is None else value
     if isinstance(values.get("to_unit"), str):
         code = values["to_unit"].strip()
         unit = Unit.objects.filter(code=code).first() if code else None
