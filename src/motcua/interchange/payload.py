@@ -13,6 +13,9 @@ from typing import Any
 
 from motcua.core.errors import ValidationFailed
 from motcua.core.timeutil import LOCAL_TZ, to_local
+from motcua.dossiers.lifecycle import amount_owed
+from motcua.indicators import rules
+from motcua.payments.selectors import FLAG_NONE, online_payment_flag, online_payment_provider
 
 # --- reading values --------------------------------------------------------------------------------
 
@@ -592,6 +595,8 @@ EXPORT_FIELDS = (
     "returned_at",
     "rejected_at",
     "fee_amount",
+    "fee_paid_amount",
+    "obligation_amount",
     "paid_online",
     "result_summary",
     "has_result_file",
@@ -610,6 +615,26 @@ def _flag_out(record: dict, key: str, value: bool, *, needed: bool, read=flag) -
     if key in record or (needed and value):
         return "1" if value else "0"
     return None
+
+
+def _payment_flag_out(record: dict, row: dict, events: list[dict]) -> str | None:
+    """DuocThanhToanTrucTuyen: the record's own value while it still says what the dossier counts
+    as (an untouched record exports as imported); else the payments app's flag — "1" national
+    platform, "2" the province's gateway, "3" a fee owed and unpaid, "0" a fee paid otherwise —
+    omitted when there is no fee (and was no value before)."""
+    paid = rules.is_paid_online(row)
+    key = "DuocThanhToanTrucTuyen"
+    if key in record and paid_online_flag(record[key]) == paid:
+        return record[key]
+    value = online_payment_flag(
+        paid_online=paid,
+        owed=amount_owed(row),
+        provider=online_payment_provider(events=events),
+    )
+    # A fee paid at the desk says "0" (the import keeps that value: it has no paid amount to tell
+    # it from "3"); without any fee there is nothing to say.
+    has_fee = row["fee_amount"] + row["obligation_amount"] > 0
+    return value if value != FLAG_NONE or has_fee or key in record else None
 
 
 def _fee_total(items: Iterable[dict]) -> int:
@@ -734,13 +759,7 @@ def dossier_payload(
         "HoSoCoThanhPhanSoHoa": _flag_out(
             record, "HoSoCoThanhPhanSoHoa", row["components_digitized"], needed=not documents
         ),
-        "DuocThanhToanTrucTuyen": _flag_out(
-            record,
-            "DuocThanhToanTrucTuyen",
-            row["paid_online"],
-            needed=True,
-            read=paid_online_flag,
-        ),
+        "DuocThanhToanTrucTuyen": _payment_flag_out(record, row, events),
         "TaiKhoanDuocXacThucVoiVNeID": record.get("TaiKhoanDuocXacThucVoiVNeID"),
         "DongBoCongDVCQG": _flag_out(
             record, "DongBoCongDVCQG", row["synced_to_portal"], needed=True

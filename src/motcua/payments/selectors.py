@@ -1,5 +1,7 @@
 """Reads: what a dossier owes, its orders, the export's payment flag."""
 
+from collections.abc import Iterable, Mapping
+
 from django.db.models import Sum
 
 from motcua.core.timeutil import to_local
@@ -38,22 +40,49 @@ def dossier_amount_owed(*, dossier: Dossier) -> int:
     return amount_owed(dossier)
 
 
+def payment_reference(*, provider: str, transaction_id: str) -> str:
+    """The reference an online payment carries on the dossier's event (dossier_record_payment
+    refuses to count one twice)."""
+    return f"{provider}:{transaction_id}"
+
+
+def payment_provider_of_reference(reference: str) -> str | None:
+    """The provider of an online payment, read from the reference this app gives
+    dossier_record_payment (payment_reference); None for
+    one recorded elsewhere (an import, an older record)."""
+    prefix, _, rest = (reference or "").partition(":")
+    return prefix if rest and prefix in PROVIDER_FLAGS else None
+
+
+def online_payment_flag(*, paid_online: bool, owed: int, provider: str | None) -> str:
+    """DuocThanhToanTrucTuyen from a dossier's facts — the one statement of the flag, for the export
+    and for this app. "1"/"2" exactly when the counting rule counts the dossier paid online
+    (indicators.rules.is_paid_online), so an export read back counts the same; the provider of
+    the last online payment picks which, the national platform when it is not known."""
+    if paid_online:
+        return PROVIDER_FLAGS.get(provider, PROVIDER_FLAGS[Provider.NATIONAL])
+    return FLAG_UNPAID if owed > 0 else FLAG_NONE
+
+
+def online_payment_provider(*, events: Iterable[Mapping]) -> str | None:
+    """The provider of the last online payment among a dossier's events (kind, payload), in order."""
+    provider = None
+    for event in events:
+        payload = event.get("payload") or {}
+        if event.get("kind") == "payment_recorded" and payload.get("online"):
+            provider = payment_provider_of_reference(payload.get("reference") or "")
+    return provider
+
+
 def dossier_online_payment_flag(*, dossier: Dossier) -> str:
-    total = dossier_fee_total(dossier=dossier)
-    if total == 0:
-        return FLAG_NONE
-    if dossier.fee_paid_amount < total:
-        return FLAG_UNPAID
-    provider = (
-        PaymentTransaction.objects.filter(order__dossier=dossier, recorded=True)
-        .order_by("-updated_at", "-pk")
-        .values_list("provider", flat=True)
-        .first()
+    events = (
+        dossier.events.filter(kind="payment_recorded").order_by("seq").values("kind", "payload")
     )
-    if provider is not None:
-        return PROVIDER_FLAGS[provider]
-    # Paid online before this app knew the provider (an imported record): the national platform.
-    return PROVIDER_FLAGS[Provider.NATIONAL] if dossier.paid_online else FLAG_NONE
+    return online_payment_flag(
+        paid_online=dossier.paid_online,
+        owed=amount_owed(dossier),
+        provider=online_payment_provider(events=events),
+    )
 
 
 def payment_order_get(*, order_id: str) -> PaymentOrder | None:

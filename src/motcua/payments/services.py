@@ -37,7 +37,7 @@ from motcua.payments.models import (
 )
 from motcua.payments.protocol import CallbackRefused, ProviderReport
 from motcua.payments.providers import provider_adapter
-from motcua.payments.selectors import dossier_amount_owed, fee_lines
+from motcua.payments.selectors import dossier_amount_owed, fee_lines, payment_reference
 
 logger = logging.getLogger("motcua.payments")
 
@@ -282,10 +282,6 @@ def payment_report_apply(*, provider: str, report: ProviderReport) -> str:
         order.status = OrderStatus.FAILED
         order.save(update_fields=["status", "updated_at"])
     return Verdict.RECORDED
-
-
-def payment_reference(*, provider: str, transaction_id: str) -> str:
-    return f"{provider}:{transaction_id}"
 
 
 def _capture(*, dossier: Dossier, order: PaymentOrder, txn: PaymentTransaction) -> None:
