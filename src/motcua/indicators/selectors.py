@@ -177,6 +177,24 @@ def targets_applicable(*, unit: Unit, start: date, end: date) -> list[Target]:
     )
 
 
+def target_bound_units(
+    *, target: Target, unit: Unit | None = None, subtree: list[Unit] | None = None
+) -> list[Unit]:
+    """The units of a subtree (`unit`'s, or the list given) a target binds: the unit that set it,
+    or, with a level, every unit of that level below it."""
+    if subtree is None:
+        subtree = list(Unit.objects.filter(path__startswith=unit.path).order_by("path"))
+    return [
+        u
+        for u in subtree
+        if (
+            u.pk == target.unit_id
+            if not target.level
+            else u.level == target.level and u.path.startswith(target.unit.path)
+        )
+    ]
+
+
 def below_target(
     *, unit: Unit, start: date, end: date, flows: dict[int, dict[str, int]] | None = None
 ) -> list[dict]:
@@ -190,18 +208,7 @@ def below_target(
     if not targets:
         return []
     subtree = list(Unit.objects.filter(path__startswith=unit.path).order_by("path"))
-    bound_by = {
-        target.pk: [
-            u
-            for u in subtree
-            if (
-                u.pk == target.unit_id
-                if not target.level
-                else u.level == target.level and u.path.startswith(target.unit.path)
-            )
-        ]
-        for target in targets
-    }
+    bound_by = {target.pk: target_bound_units(target=target, subtree=subtree) for target in targets}
     flows = dict(flows or {})
     missing = {u.pk for bound in bound_by.values() for u in bound} - flows.keys()
     if missing:
