@@ -159,3 +159,15 @@ def test_rankings_page_has_the_dashboards_permission(staff, tree, figures):
     assert desk.get("/giam-sat/xep-hang/").status_code == 403
     assert supervisor_client(staff).get("/giam-sat/xep-hang/?unit=30").status_code == 403
     assert Client().get("/giam-sat/xep-hang/").status_code == 302
+
+
+def test_overview_shows_the_target_plan_next_to_the_rates(staff, tree, figures):
+    from motcua.indicators.planner import targets_plan
+
+    (plan,) = targets_plan(unit=tree.district, as_of=date(2024, 3, 31))
+    assert plan.unit == tree.cong_lac and plan.by == date(2024, 12, 31) and plan.needed > 0
+    response = supervisor_client(staff).get("/giam-sat/?unit=298&from=2024-03-01&to=2024-03-31")
+    html = response.content.decode()
+    assert "Kế hoạch đạt chỉ tiêu" in html
+    assert f"<strong>{plan.needed}</strong> lượt thanh toán trực tuyến đến 31/12/2024" in html
+    assert "Đăng ký khai sinh: 1 hồ sơ (8.000 đồng)" in html

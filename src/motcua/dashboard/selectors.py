@@ -3,7 +3,9 @@
 from calendar import monthrange
 from datetime import date
 
+from motcua.core.timeutil import now as local_now
 from motcua.indicators.models import Metric
+from motcua.indicators.planner import targets_plan
 from motcua.indicators.selectors import (
     below_target,
     rates_from_flows,
@@ -29,12 +31,15 @@ def dashboard_overview(*, unit: Unit, start: date, end: date) -> dict:
     figures = rates_with_children(unit=unit, start=start, end=end)
     misses = below_target(unit=unit, start=start, end=end, flows=figures["flows"])
     missed = {(m["unit"].pk, m["metric"]): m for m in misses}
+    # What each unit below a target still needs by the target's end, as of the period's end.
+    plans = targets_plan(unit=unit, as_of=min(end, local_now().date()))
     return {
         "unit": unit,
         "rates": figures["rates"],
         "children": figures["children"],
         "below_target": misses,
         "missed": missed,
+        "plans": plans,
     }
 
 

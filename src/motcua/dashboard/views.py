@@ -16,6 +16,7 @@ from motcua.core.text import vi_sorted
 from motcua.dashboard import charts
 from motcua.dashboard.selectors import dashboard_overview, dashboard_trend
 from motcua.indicators.models import Metric
+from motcua.indicators.planner import NUMERATOR_TEXT
 from motcua.indicators.selectors import RATE_COLUMNS, rate_dossiers, rates_for
 from motcua.reports.brief import brief_docx
 from motcua.reports.form06 import form06_pdf, form06_xlsx
@@ -105,6 +106,10 @@ def overview(request):
             "metric_labels": [Metric(m).label for m in Metric.values],
             "children": children,
             "below_target": data["below_target"],
+            "plans": [
+                {"plan": p, "label": Metric(p.metric).label, "what": NUMERATOR_TEXT[p.metric]}
+                for p in data["plans"]
+            ],
             "chart": charts.line_chart(
                 title=_("Xu hướng các tỷ lệ theo tháng"), labels=labels, series=series
             ),

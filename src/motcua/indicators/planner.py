@@ -41,6 +41,14 @@ from motcua.workcalendar.selectors import calendar_get
 TREND_DAYS = 28  # four weeks: long enough to smooth a week, short enough to follow a change
 TOP_PROCEDURES = 3
 
+# What one more dossier of each rate's numerator is, for people (the command, the dashboard).
+NUMERATOR_TEXT = {
+    Metric.ONLINE_PAYMENT: "lượt thanh toán trực tuyến",
+    Metric.ONLINE_DOSSIERS: "hồ sơ nộp trực tuyến",
+    Metric.FULL_DIGITIZATION: "hồ sơ số hóa đầy đủ thành phần",
+    Metric.RESULT_DIGITIZATION: "kết quả được số hóa",
+}
+
 
 @dataclass(frozen=True)
 class ProcedureGap:

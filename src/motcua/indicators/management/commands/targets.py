@@ -7,16 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from motcua.core.formatting import number_vi, percent_vi
 from motcua.indicators.models import Metric
-from motcua.indicators.planner import targets_plan
+from motcua.indicators.planner import NUMERATOR_TEXT, targets_plan
 from motcua.units.models import Unit
-
-# What one more dossier of each rate's numerator is, for people.
-NUMERATOR_TEXT = {
-    Metric.ONLINE_PAYMENT: "lượt thanh toán trực tuyến",
-    Metric.ONLINE_DOSSIERS: "hồ sơ nộp trực tuyến",
-    Metric.FULL_DIGITIZATION: "hồ sơ số hóa đầy đủ thành phần",
-    Metric.RESULT_DIGITIZATION: "kết quả được số hóa",
-}
 
 
 def _fail(message: str) -> CommandError:
