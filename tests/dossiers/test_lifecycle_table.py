@@ -83,6 +83,7 @@ def _inputs(action: lifecycle.Action, dossier: Dossier, tree) -> dict:
         "new_due_at": later,
         "to_unit": tree.justice.code,
         "amount": max(dossier.fee_amount - dossier.fee_paid_amount, 1),
+        "method": "cash",
         "reference": "BL-0001",
     }
     return {name: values[name] for name in action.inputs}

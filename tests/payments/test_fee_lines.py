@@ -141,7 +141,7 @@ def test_nothing_to_pay_is_a_clear_error(staff, tree, birth_registration):
 
 
 def test_desk_payments_need_a_transfer_reference_and_the_desk_role(staff, tree, birth_registration):
-    from motcua.core.errors import PermissionDenied
+    from motcua.core.errors import InvalidTransition, PermissionDenied
 
     dossier = receive(staff=staff, tree=tree, procedure=birth_registration)
     with pytest.raises(ValidationFailed) as error:
@@ -164,9 +164,10 @@ def test_desk_payments_need_a_transfer_reference_and_the_desk_role(staff, tree, 
     assert dossier.fee_paid_amount == 8000 and not dossier.paid_online
     assert dossier.events.filter(kind="payment_recorded").count() == 1
     assert dossier_online_payment_flag(dossier=dossier) == "0"
-    with pytest.raises(ValidationFailed) as error:
+    # Pay only what is owed: the lifecycle's rule, as every door refuses it.
+    with pytest.raises(InvalidTransition) as error:
         payment_desk_record(actor=staff.desk, dossier=dossier, method="cash")
-    assert error.value.code == "nothing_to_pay"
+    assert error.value.code == "fee_nothing_owed"
 
 
 def test_partial_desk_payment_leaves_the_rest_owed(staff, tree, birth_registration):

@@ -92,6 +92,9 @@ class ActionIn(Schema):
     electronic: bool = False
     new_due_at: datetime | None = None
     to_unit: str | None = Field(None, description="mã đơn vị nhận (chuyển liên thông)")
+    method: str = Field(
+        "cash", description="hình thức nộp tại quầy: cash (tiền mặt), card (máy POS), transfer"
+    )
     amount: int | None = Field(None, ge=0, le=10**15, description="số tiền, đồng")
     reference: str = Field("", max_length=100, description="số biên lai, mã giao dịch")
 

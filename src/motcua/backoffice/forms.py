@@ -9,6 +9,8 @@ from motcua.backoffice import throttle
 from motcua.catalog.models import Field
 from motcua.core.forms import VietnameseModelChoiceField
 from motcua.dossiers.models import Channel, State
+from motcua.payments.models import PaymentMethod
+from motcua.payments.services import DESK_METHODS
 from motcua.units.models import Unit
 from motcua.units.selectors import unit_list_current
 
@@ -193,9 +195,17 @@ class ObligationForm(ActionForm):
 
 
 class PaymentForm(ActionForm):
+    """A desk payment; the payments app records it and issues the receipt (one service for this
+    form, the API and its own desk page)."""
+
+    method = forms.ChoiceField(
+        label=_("Hình thức nộp"),
+        choices=[(m.value, m.label) for m in DESK_METHODS],
+        initial=PaymentMethod.CASH,
+    )
     amount = forms.IntegerField(label=_("Số tiền đã nộp (đồng)"), min_value=1, max_value=MAX_AMOUNT)
     reference = forms.CharField(
-        label=_("Số biên lai hoặc mã giao dịch chuyển khoản"), max_length=100, required=False
+        label=_("Mã giao dịch ngân hàng hoặc số hóa đơn máy POS"), max_length=64, required=False
     )
 
 

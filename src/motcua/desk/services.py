@@ -1,18 +1,20 @@
 """The intake desk's one write: receive a dossier and, when the fee was taken at the counter,
-record the payment — together, so a refused payment leaves no dossier behind."""
+record the payment with its receipt — together, so a refused payment leaves no dossier behind."""
 
 from datetime import datetime
 
 from django.db import transaction
 
 from motcua.catalog.models import Procedure
+from motcua.dossiers.lifecycle import amount_owed
 from motcua.dossiers.models import Channel, Dossier
 from motcua.dossiers.services import (
     Applicant,
     ReceivedComponent,
     dossier_receive,
-    dossier_record_payment,
 )
+from motcua.payments.models import PaymentMethod
+from motcua.payments.services import payment_desk_record
 from motcua.units.models import Unit
 
 
@@ -43,15 +45,15 @@ def desk_intake(
         missing_components_reason=missing_components_reason,
         at=at,
     )
-    owed = dossier.fee_amount - dossier.fee_paid_amount
-    if fee_collected and owed > 0:
-        dossier = dossier_record_payment(
+    if fee_collected and amount_owed(dossier) > 0:
+        # The desk's one way to take a payment: recorded with its receipt (payments app).
+        payment_desk_record(
             actor=actor,
             dossier=dossier,
-            amount=owed,
-            online=False,
+            method=PaymentMethod.CASH,
             # One counter payment per dossier: a resubmitted form cannot record it twice.
             reference=f"tai-quay-{dossier.code}",
             at=at,
         )
+        dossier = Dossier.objects.get(pk=dossier.pk)
     return dossier

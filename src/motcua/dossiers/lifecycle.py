@@ -273,8 +273,9 @@ ACTIONS: tuple[Action, ...] = (
         slug="record_payment",
         web_slug="nop-phi",
         label=_("Ghi nhận nộp phí, lệ phí tại quầy"),
-        done=_("Đã ghi nhận khoản nộp phí, lệ phí."),
-        inputs=("amount", "reference"),
+        done=_("Đã ghi nhận khoản nộp phí, lệ phí và lập biên lai."),
+        # The door is the payments app's desk payment (with its receipt): services.PERFORMERS.
+        inputs=("method", "amount", "reference"),
         # Online payments arrive from the payment provider, with no officer.
         applicant_allowed=True,
         still_possible=_fee_still_owed,

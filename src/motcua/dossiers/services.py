@@ -1467,6 +1467,34 @@ def dossier_record_payment(
 
 # --- one door for every action ---------------------------------------------------------------------
 
+
+def _desk_payment(
+    *,
+    actor,
+    dossier: Dossier | int,
+    expected_version: int | None,
+    method: str,
+    amount: int | None,
+    reference: str,
+) -> Dossier:
+    """The lifecycle's door to a desk payment (officer pages, API) is the payments app's service:
+    the same one its desk page calls, which records the payment (dossier_record_payment) and
+    issues the receipt. Imported here, not at the top: payments builds on this module."""
+    from motcua.payments.models import PaymentMethod
+    from motcua.payments.services import payment_desk_record
+
+    pk = dossier.pk if isinstance(dossier, Dossier) else dossier
+    payment_desk_record(
+        actor=actor,
+        dossier=Dossier.objects.get(pk=pk),
+        method=method or PaymentMethod.CASH,
+        amount=amount,
+        reference=reference,
+        expected_version=expected_version,
+    )
+    return Dossier.objects.get(pk=pk)
+
+
 # The service of each action that has a door (lifecycle.DOOR_ACTIONS).
 PERFORMERS = {
     "accepted": dossier_accept,
@@ -1480,7 +1508,7 @@ PERFORMERS = {
     "apologised": dossier_apologise,
     "resolved": dossier_resolve,
     "result_returned": dossier_return_result,
-    "payment_recorded": dossier_record_payment,
+    "payment_recorded": _desk_payment,
     "stopped": dossier_stop,
     "rejected": dossier_reject,
     "withdrawn": dossier_withdraw,

@@ -362,9 +362,16 @@ def payment_refund_record(
 
 
 def _receipt_create(
-    *, dossier: Dossier, method: str, amount: int, reference: str, transaction_, issued_by
+    *,
+    dossier: Dossier,
+    method: str,
+    amount: int,
+    reference: str,
+    transaction_,
+    issued_by,
+    at: datetime | None = None,
 ) -> Receipt:
-    at = local_now()
+    at = at or local_now()
     receipt = Receipt.objects.create(
         number=f"tmp-{secrets.token_hex(8)}",
         dossier=dossier,
@@ -393,9 +400,12 @@ def payment_desk_record(
     amount: int | None = None,
     reference: str = "",
     at: datetime | None = None,
+    expected_version: int | None = None,
 ) -> Receipt:
     """A payment taken at the desk (cash, card terminal, bank transfer with its reference), recorded
-    by the desk officer, with its receipt. The same reference again returns the same receipt."""
+    by the desk officer, with its receipt. The same reference again returns the same receipt. Every
+    door takes desk payments here: this app's desk page, the dossier page's action and the API
+    (dossiers.services.dossier_perform), the intake desk's "fee collected"."""
     if method not in DESK_METHODS:
         raise ValidationFailed(
             "Hình thức nộp tại quầy không hợp lệ.", code="payment_method_invalid"
@@ -414,18 +424,25 @@ def payment_desk_record(
     if existing is not None:
         return existing
     fee_lines_create_for_dossier(dossier=locked)
+    # Pay only what is owed: the lifecycle row's own rule, refused as every door refuses it.
+    refusal = lifecycle.BY_KIND["payment_recorded"].refusal(locked)
+    if refusal is not None:
+        code, message = refusal
+        raise InvalidTransition(message, code=code, details={"action": "payment_recorded"})
     owed = dossier_amount_owed(dossier=locked)
     amount = owed if amount is None else amount
-    if owed == 0:
-        raise ValidationFailed(
-            f"Hồ sơ {locked.code} không còn khoản phí, lệ phí nào phải nộp.", code="nothing_to_pay"
-        )
     if not 0 < amount <= owed:
         raise ValidationFailed(
             f"Số tiền nộp phải từ 1 đến {owed} đồng (số còn phải nộp).", code="amount_invalid"
         )
     dossier_record_payment(
-        actor=actor, dossier=locked.pk, amount=amount, online=False, reference=full_reference, at=at
+        actor=actor,
+        dossier=locked.pk,
+        amount=amount,
+        online=False,
+        reference=full_reference,
+        at=at,
+        expected_version=expected_version,
     )
     return _receipt_create(
         dossier=locked,
@@ -434,6 +451,7 @@ def payment_desk_record(
         reference=full_reference,
         transaction_=None,
         issued_by=actor,
+        at=at,
     )
 
 

@@ -21,3 +21,14 @@ def payment_fees(context, dossier):
             "receipts": dossier_receipts(dossier=dossier),
         },
     }
+
+
+@register.inclusion_tag("payments/_desk_fees.html")
+def payment_desk_fees(dossier):
+    """The officer's dossier page: fee lines, what is owed, the receipts and the desk page's link."""
+    return {
+        "dossier": dossier,
+        "lines": fee_lines(dossier=dossier),
+        "owed": dossier_amount_owed(dossier=dossier),
+        "receipts": dossier_receipts(dossier=dossier),
+    }
