@@ -208,3 +208,22 @@ def test_every_demo_role_gets_one_answer_from_every_door(demo):
             received = set(procedures_received_by(unit=unit).values_list("pk", flat=True))
             # The desk shows the first 50 matches; every one it shows is received there.
             assert listed <= received and (len(listed) == min(50, len(received))), unit.code
+
+
+def test_demo_payments_are_orders_paid_through_the_protocol_with_receipts(demo, settings):
+    from motcua.payments.models import PaymentOrder, Receipt
+
+    paid_online = Dossier.objects.filter(paid_online=True)
+    assert paid_online.exists()
+    for dossier in paid_online:
+        (order,) = PaymentOrder.objects.filter(dossier=dossier, status="paid")
+        (txn,) = order.transactions.all()
+        assert txn.recorded and txn.transaction_id.startswith("DEMO-")  # generated, and says so
+        assert Receipt.objects.filter(transaction=txn, method="online").exists()
+    providers = set(PaymentOrder.objects.values_list("provider", flat=True))
+    assert providers <= {"national", "province"} and providers
+    # Every payment event has its receipt (desk payments too).
+    payments = DossierEvent.objects.filter(kind="payment_recorded").count()
+    assert payments == Receipt.objects.count()
+    assert settings.MOTCUA_PAYMENT_GATEWAY_SECRET in demo["output"]
+    assert "stand-in" in demo["output"]

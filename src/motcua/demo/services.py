@@ -19,6 +19,7 @@ from motcua.catalog.services import procedure_upsert
 from motcua.core import timeutil
 from motcua.core.errors import DomainError
 from motcua.demo import data
+from motcua.demo.payments import demo_payment, demo_payment_lines
 from motcua.digitization.certificates import DEMO_NOTICE
 from motcua.digitization.services import demo_signing_certificates_ensure
 from motcua.dossiers import services as ds
@@ -328,14 +329,7 @@ class _Simulator:
             )
             if fee and plan.pay_online and plan.storyline != "not_accepted":
                 t += timedelta(minutes=rng.randint(2, 15))
-                d = ds.dossier_record_payment(
-                    actor=None,
-                    dossier=d,
-                    amount=fee,
-                    online=True,
-                    reference=f"PAYGOV-{d.code}",
-                    at=t,
-                )
+                d = demo_payment(dossier=d, actor=None, online=True, at=t)
                 paid = True
             t = self.after(t, rng.uniform(0.2, 4))
             if t > self.end:
@@ -358,14 +352,7 @@ class _Simulator:
             )
         if fee and not paid:
             t += timedelta(minutes=rng.randint(2, 10))
-            d = ds.dossier_record_payment(
-                actor=None if plan.pay_online else desk,
-                dossier=d,
-                amount=fee,
-                online=plan.pay_online,
-                reference=f"PAYGOV-{d.code}" if plan.pay_online else "",
-                at=t,
-            )
+            d = demo_payment(dossier=d, actor=desk, online=plan.pay_online, at=t)
         return self.process(d, plan, t)
 
     def process(self, d: Dossier, plan: _Plan, t: datetime) -> Dossier:
@@ -934,6 +921,8 @@ def _report(stdout: TextIO | None, result: dict[str, Any]) -> None:
             f"- Chứng thư số ký kết quả: {len(certificates['units'])} đơn vị "
             f"(mới {certificates['created']}), {DEMO_NOTICE}; cấu hình: {certificates['path']}.",
         )
+    for line in demo_payment_lines():
+        _write(stdout, line)
     _write(stdout, f"- Thời gian: {str(result['seconds']).replace('.', ',')} giây.")
     _write(stdout)
     _write(stdout, f"Tài khoản dùng thử (mật khẩu chung: {data.DEMO_PASSWORD}):")

@@ -173,6 +173,13 @@ def payment_order_open(
     return order
 
 
+def payment_order_record(*, dossier: Dossier, provider: str, at: datetime) -> PaymentOrder:
+    """An order for what the dossier owes that no provider is asked to start (no pay URL): the
+    demo's generated orders, paid through payment_report_apply like any other."""
+    order, _lines = _order_reserve(dossier=dossier, provider=provider, at=at)
+    return order
+
+
 @transaction.atomic
 def _order_reserve(*, dossier: Dossier, provider: str, at: datetime):
     locked = _lock_dossier(dossier.pk)
@@ -222,14 +229,17 @@ def _refuse(message: str, *, verdict: str, http_status: int) -> CallbackRefused:
 
 
 @transaction.atomic
-def payment_report_apply(*, provider: str, report: ProviderReport) -> str:
+def payment_report_apply(
+    *, provider: str, report: ProviderReport, at: datetime | None = None
+) -> str:
     """Apply one transaction as the provider reports it; returns "recorded" or "duplicate", or raises
     CallbackRefused having changed nothing.
 
     The provider's truth wins: a capture after "failed" or "expired" is accepted; a transaction
     already reported with that status, or already captured, is a duplicate; a "pending" changes no
     order. A capture the dossier cannot take — the order already paid by another transaction, or
-    nothing left owing — is kept as money to refund, never counted twice."""
+    nothing left owing — is kept as money to refund, never counted twice. `at`: when the capture is
+    recorded on the dossier (now; the demo's generated history gives its own)."""
     found = PaymentOrder.objects.filter(order_id=report.order_id).values("pk", "dossier_id").first()
     if found is None:
         raise _refuse(
@@ -277,14 +287,16 @@ def payment_report_apply(*, provider: str, report: ProviderReport) -> str:
     txn.occurred_at = report.occurred_at
     txn.save()
     if report.status == TransactionStatus.PAID:
-        _capture(dossier=dossier, order=order, txn=txn)
+        _capture(dossier=dossier, order=order, txn=txn, at=at)
     elif report.status == TransactionStatus.FAILED and order.status == OrderStatus.PENDING:
         order.status = OrderStatus.FAILED
         order.save(update_fields=["status", "updated_at"])
     return Verdict.RECORDED
 
 
-def _capture(*, dossier: Dossier, order: PaymentOrder, txn: PaymentTransaction) -> None:
+def _capture(
+    *, dossier: Dossier, order: PaymentOrder, txn: PaymentTransaction, at: datetime | None = None
+) -> None:
     if order.status in (OrderStatus.PAID, OrderStatus.REFUNDED):
         _refund_due(txn, "Đơn đã được thanh toán bằng giao dịch khác: số tiền này phải hoàn trả.")
         return
@@ -295,7 +307,12 @@ def _capture(*, dossier: Dossier, order: PaymentOrder, txn: PaymentTransaction) 
     try:
         with transaction.atomic():
             dossier_record_payment(
-                actor=None, dossier=dossier.pk, amount=txn.amount, online=True, reference=reference
+                actor=None,
+                dossier=dossier.pk,
+                amount=txn.amount,
+                online=True,
+                reference=reference,
+                at=at,
             )
     except DomainError as error:
         # The money is captured but the dossier cannot take it (withdrawn, stopped, returned).
@@ -305,7 +322,7 @@ def _capture(*, dossier: Dossier, order: PaymentOrder, txn: PaymentTransaction) 
     txn.save(update_fields=["recorded", "updated_at"])
     order.status = OrderStatus.PAID
     order.paid_amount = txn.amount
-    order.paid_at = local_now()
+    order.paid_at = at or local_now()
     order.save(update_fields=["status", "paid_amount", "paid_at", "updated_at"])
     _receipt_create(
         dossier=dossier,
@@ -314,6 +331,7 @@ def _capture(*, dossier: Dossier, order: PaymentOrder, txn: PaymentTransaction) 
         reference=reference,
         transaction_=txn,
         issued_by=None,
+        at=at,
     )
 
 
