@@ -272,10 +272,24 @@ def test_refunds_list_the_second_capture_until_it_is_returned(dossier):
     assert (due["transaction_id"], due["amount"], due["dossier"]) == ("TX-2", 8000, dossier.code)
     assert "hoàn trả" in due["reason"]
 
-    with pytest.raises(CommandError) as error:  # the counted capture is not refundable here
-        run("refunded", "--transaction", "TX-1", "--reference", "HT-1")
-    assert error.value.returncode == 2 and "refund_not_due" in str(error.value)
     assert "TX-2" in run("refunded", "--transaction", "TX-2", "--reference", "HT-2")
     assert "TX-2" in run("refunded", "--transaction", "TX-2", "--reference", "HT-2")  # again: same
     assert json.loads(run("refunds", "--json")) == []
+    # The second capture was never counted: the dossier keeps its one payment.
     assert Dossier.objects.get(pk=dossier.pk).fee_paid_amount == 8000
+    order.refresh_from_db()
+    assert order.status == "paid"
+
+    # The counted capture returned too (say the dossier was withdrawn): the dossier's event takes
+    # it back and the order is refunded; again, nothing more.
+    for _ in range(2):
+        assert "TX-1" in run("refunded", "--transaction", "TX-1", "--reference", "HT-1")
+    dossier = Dossier.objects.get(pk=dossier.pk)
+    assert (dossier.fee_paid_amount, dossier.paid_online) == (0, False)
+    [event] = dossier.events.filter(kind="payment_refunded")
+    assert event.payload["amount"] == 8000 and event.payload["online"] is True
+    order.refresh_from_db()
+    assert (order.status, order.paid_amount) == ("refunded", 0)
+    with pytest.raises(CommandError) as error:  # a transaction that captured nothing
+        run("refunded", "--transaction", "TX-404", "--reference", "HT-9")
+    assert error.value.returncode == 2

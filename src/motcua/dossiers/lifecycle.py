@@ -280,6 +280,19 @@ ACTIONS: tuple[Action, ...] = (
         applicant_allowed=True,
         still_possible=_fee_still_owed,
     ),
+    # The provider returned a payment counted on the dossier (a dossier not accepted, withdrawn or
+    # stopped after paying online). No door: the payments app records it (`payments refunded`).
+    Action(
+        "payment_refunded",
+        _("Hoàn trả phí, lệ phí"),
+        _("Hoàn trả khoản đã nộp phí, lệ phí"),
+        frozenset(State),
+        None,
+        (),
+        RECEIVING_UNIT,
+        inputs=("amount", "reference"),
+        applicant_allowed=True,
+    ),
     # --- ends ---
     Action(
         "stopped",

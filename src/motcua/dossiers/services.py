@@ -1465,6 +1465,66 @@ def dossier_record_payment(
     )
 
 
+@transaction.atomic
+def dossier_refund_payment(
+    *,
+    dossier: Dossier | int,
+    amount: int,
+    reference: str,
+    online: bool = True,
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """The provider returned `amount` of what was recorded as paid, of a payment made `online` or
+    not (no officer: the payments app records what the provider reports). `reference` names the
+    refund; the same one again adds nothing. The dossier stays paid online only while an online
+    payment is left after it."""
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise ValidationFailed("Số tiền hoàn trả phải lớn hơn 0.", code="amount_invalid")
+    if not reference:
+        raise ValidationFailed("Phải ghi mã giao dịch hoàn tiền.", code="refund_reference_required")
+    online_refund = online
+
+    def already_refunded(d: Dossier) -> bool:
+        return any(
+            e.get("reference") == reference
+            for e in d.events.filter(kind="payment_refunded").values_list("payload", flat=True)
+        )
+
+    def build(d: Dossier, state: DossierState, at: datetime, calendar) -> _Change:
+        paid = state.fields["fee_paid_amount"]
+        if amount > paid:
+            raise ValidationFailed(
+                f"Số tiền hoàn trả ({amount} đồng) lớn hơn số đã nộp ({paid} đồng).",
+                code="refund_exceeds_paid",
+            )
+        online_paid = 0
+        for kind, payload in d.events.filter(
+            kind__in=("payment_recorded", "payment_refunded")
+        ).values_list("kind", "payload"):
+            if payload.get("online"):
+                online_paid += payload.get("amount", 0) * (1 if kind == "payment_recorded" else -1)
+        left_online = online_paid - (amount if online_refund else 0)
+        change = _Change(
+            details={"amount": amount, "online": online_refund, "reference": reference}
+        )
+        change.set.update(
+            fee_paid_amount=paid - amount,
+            paid_online=state.fields["paid_online"] and left_online > 0,
+        )
+        return change
+
+    return _act(
+        dossier=dossier,
+        actor=None,
+        kind="payment_refunded",
+        at=at,
+        expected_version=expected_version,
+        build=build,
+        already_done=already_refunded,
+    )
+
+
 # --- one door for every action ---------------------------------------------------------------------
 
 

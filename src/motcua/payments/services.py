@@ -20,7 +20,7 @@ from motcua.core.text import fold
 from motcua.core.timeutil import now as local_now
 from motcua.dossiers import lifecycle
 from motcua.dossiers.models import Dossier, DossierEvent
-from motcua.dossiers.services import dossier_record_payment
+from motcua.dossiers.services import dossier_record_payment, dossier_refund_payment
 from motcua.payments.models import (
     FeeKind,
     FeeLine,
@@ -351,26 +351,44 @@ def _refund_due(txn: PaymentTransaction, note: str) -> None:
 def payment_refund_record(
     *, provider: str, transaction_id: str, reference: str, at: datetime | None = None
 ) -> PaymentTransaction:
-    """The provider returned a capture kept to refund. Only such captures: money counted on the
-    dossier is never taken back here (the dossier has no event for that)."""
-    txn = (
-        PaymentTransaction.objects.select_for_update()
-        .filter(provider=provider, transaction_id=transaction_id)
-        .first()
-    )
-    if txn is None:
-        raise ValidationFailed(f"Không có giao dịch {transaction_id}.", code="transaction_unknown")
-    if txn.refunded_at is not None:
-        return txn
-    if not txn.refund_due:
-        raise ValidationFailed(
-            "Giao dịch này không thuộc diện phải hoàn trả.", code="refund_not_due"
-        )
+    """The provider returned a capture: one kept to refund (a second capture, one the dossier could
+    not take), which the dossier never counted; or the capture counted on the dossier (a dossier
+    not accepted, withdrawn or stopped after paying), which takes it back with the dossier's event
+    (`dossier_refund_payment`) and turns the order `refunded`. Again with the same transaction:
+    nothing changes."""
     reference = reference.strip()
     if not reference:
         raise ValidationFailed("Phải ghi mã giao dịch hoàn tiền.", code="refund_reference_required")
+    found = (
+        PaymentTransaction.objects.filter(provider=provider, transaction_id=transaction_id)
+        .values("pk", "order__dossier_id")
+        .first()
+    )
+    if found is None:
+        raise ValidationFailed(f"Không có giao dịch {transaction_id}.", code="transaction_unknown")
+    _lock_dossier(found["order__dossier_id"])  # the dossier row first, as everywhere
+    txn = PaymentTransaction.objects.select_for_update().select_related("order").get(pk=found["pk"])
+    if txn.refunded_at is not None:
+        return txn
+    if not (txn.refund_due or txn.recorded):
+        raise ValidationFailed(
+            "Giao dịch này không thuộc diện phải hoàn trả.", code="refund_not_due"
+        )
+    at = at or local_now()
+    if txn.recorded:
+        order = PaymentOrder.objects.select_for_update().get(pk=txn.order_id)
+        dossier_refund_payment(
+            dossier=order.dossier_id,
+            amount=txn.amount,
+            online=True,
+            reference=f"hoan:{payment_reference(provider=provider, transaction_id=transaction_id)}",
+            at=at,
+        )
+        order.status = OrderStatus.REFUNDED
+        order.paid_amount = 0
+        order.save(update_fields=["status", "paid_amount", "updated_at"])
     txn.refund_due = False
-    txn.refunded_at = at or local_now()
+    txn.refunded_at = at
     txn.refund_reference = reference[:64]
     txn.save(update_fields=["refund_due", "refunded_at", "refund_reference", "updated_at"])
     return txn
