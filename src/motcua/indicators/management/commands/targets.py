@@ -9,6 +9,7 @@ from motcua.core.formatting import number_vi, percent_vi
 from motcua.indicators.models import Metric
 from motcua.indicators.planner import NUMERATOR_TEXT, targets_plan
 from motcua.units.models import Unit
+from motcua.units.selectors import unit_get_by_code
 
 
 def _fail(message: str) -> CommandError:
@@ -43,7 +44,7 @@ class Command(BaseCommand):
         plan.add_argument("--json", action="store_true")
 
     def handle(self, *args, action: str, unit: str, by: str, as_of, **options):
-        root = Unit.objects.filter(code=unit).first()
+        root = unit_get_by_code(code=unit)
         if root is None:
             raise _fail(f"Không tìm thấy đơn vị mã {unit}.")
         goal = _day(by, "Ngày --by")
