@@ -42,6 +42,21 @@ class Outcome(models.TextChoices):
     NOT_ACCEPTED = "not_accepted", _("Không tiếp nhận")
 
 
+class ApplicantKind(models.IntegerChoices):
+    """`LoaiDoiTuong` of the national portal's payload."""
+
+    CITIZEN = 1, _("Công dân")
+    BUSINESS = 2, _("Doanh nghiệp")
+    STATE_AGENCY = 3, _("Cơ quan nhà nước")
+    OTHER_ORGANISATION = 4, _("Tổ chức khác")
+
+
+class ResultDelivery(models.TextChoices):
+    DESK = "desk", _("Nhận tại bộ phận một cửa")
+    POST = "post", _("Qua dịch vụ bưu chính công ích")
+    ONLINE = "online", _("Nhận trực tuyến")
+
+
 class Dossier(models.Model):
     code = models.CharField(_("mã hồ sơ"), max_length=64, unique=True)
     procedure = models.ForeignKey(
@@ -137,6 +152,25 @@ class Dossier(models.Model):
     components_digitized = models.BooleanField(_("đã số hóa đầy đủ thành phần"), default=False)
     data_reused = models.BooleanField(_("tái sử dụng dữ liệu số"), default=False)
     synced_to_portal = models.BooleanField(_("đã đồng bộ Cổng DVC quốc gia"), default=False)
+
+    # Facts the national portal's payload carries (docs/interchange.md) and the 766 indicators
+    # 4.4–4.5 count. Set by the doors that know them (intake, filing online, import).
+    applicant_kind = models.PositiveSmallIntegerField(
+        _("loại đối tượng"), choices=ApplicantKind.choices, default=ApplicantKind.CITIZEN
+    )
+    applicant_code = models.CharField(_("mã đối tượng"), max_length=64, blank=True)
+    filing_place = models.CharField(_("nơi nộp hồ sơ"), max_length=255, blank=True)
+    vneid_verified = models.BooleanField(_("tài khoản xác thực với VNeID"), default=False)
+    # National databases consulted for this dossier (`DSKetNoiCSDL[].MaCSDL`), e.g. population.
+    databases_consulted = models.CharField(
+        _("cơ sở dữ liệu đã kết nối"), max_length=255, blank=True
+    )
+
+    # How the applicant receives the result (chosen at filing, hand-over recorded by the officer).
+    result_delivery = models.CharField(
+        _("hình thức nhận kết quả"), max_length=16, choices=ResultDelivery.choices, blank=True
+    )
+    result_tracking_number = models.CharField(_("số hiệu bưu gửi"), max_length=64, blank=True)
 
     # Number of events applied; doubles as the version officers' forms send back (stale-form check).
     last_event_seq = models.PositiveIntegerField(default=0)
@@ -276,6 +310,13 @@ class DossierStep(models.Model):
         return f"{self.seq}. {self.name}"
 
 
+class DigitizationSource(models.TextChoices):
+    SCANNED_AT_DESK = "desk_scan", _("Quét tại quầy")
+    UPLOADED_ONLINE = "online", _("Tải lên trực tuyến")
+    REUSED = "reused", _("Tái sử dụng")
+    NATIONAL_STORE = "national_store", _("Lấy từ kho dữ liệu Cổng DVC quốc gia")
+
+
 class DossierDocument(models.Model):
     """A component (or result) file attached to the dossier. Files are attachments, not projected
     state: the events record their metadata."""
@@ -292,6 +333,23 @@ class DossierDocument(models.Model):
     file = models.FileField(_("tệp"), upload_to="dossiers/%Y/%m/", blank=True)
     digitized = models.BooleanField(_("đã số hóa"), default=False)
     reused = models.BooleanField(_("tái sử dụng dữ liệu số"), default=False)
+    # `TaiLieuNop.DuocLayTuKhoDMQG`: taken from the citizen's document store on the national portal.
+    from_national_store = models.BooleanField(
+        _("lấy từ kho dữ liệu Cổng DVC quốc gia"), default=False
+    )
+    # Identity-document images and the like: sensitive personal data (Law 91/2025), access logged.
+    sensitive = models.BooleanField(_("dữ liệu cá nhân nhạy cảm"), default=False)
+    # Who digitized it, when, how, and its size: the facts behind `DuocSoHoa` and indicator 4.2.
+    digitization_source = models.CharField(
+        _("nguồn số hóa"), max_length=16, choices=DigitizationSource.choices, blank=True
+    )
+    digitized_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    digitized_at = models.DateTimeField(_("thời điểm số hóa"), null=True, blank=True)
+    page_count = models.PositiveIntegerField(_("số trang"), null=True, blank=True)
+    # SHA-256 of the stored content (content addressing of scans).
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
     added_at = models.DateTimeField(_("thời điểm"))
 
     class Meta:

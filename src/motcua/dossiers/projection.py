@@ -54,6 +54,13 @@ PROJECTED_FIELDS = (
     "components_digitized",
     "data_reused",
     "synced_to_portal",
+    "applicant_kind",
+    "applicant_code",
+    "filing_place",
+    "vneid_verified",
+    "databases_consulted",
+    "result_delivery",
+    "result_tracking_number",
     "last_event_seq",
 )
 DATETIME_FIELDS = frozenset(
@@ -110,6 +117,13 @@ DEFAULTS: dict[str, Any] = {
     "components_digitized": False,
     "data_reused": False,
     "synced_to_portal": False,
+    "applicant_kind": 1,
+    "applicant_code": "",
+    "filing_place": "",
+    "vneid_verified": False,
+    "databases_consulted": "",
+    "result_delivery": "",
+    "result_tracking_number": "",
     "last_event_seq": 0,
 }
 
