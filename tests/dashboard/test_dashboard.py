@@ -101,9 +101,7 @@ def test_scorecard_on_the_dashboard_drills_down(staff, tree, figures):
     assert (
         "/giam-sat/chi-so-766/online_payment_dossiers/" in html or "/giam-sat/chi-so-766/" in html
     )
-    response = client.get(
-        "/giam-sat/chi-so-766/dossiers_on_time/?unit=298&from=2024-03-01&to=2024-03-31"
-    )
+    response = client.get("/giam-sat/chi-so-766/on_time/?unit=298&from=2024-03-01&to=2024-03-31")
     assert response.status_code == 200
     assert response.content.decode().count("/ho-so/1114") == 2
     assert client.get("/giam-sat/chi-so-766/khong-co/?unit=298").status_code == 404

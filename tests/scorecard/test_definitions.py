@@ -13,22 +13,49 @@ from motcua.scorecard.definitions import (
     scorecard_versions_list,
 )
 from motcua.scorecard.formulas import FORMULAS
+from motcua.scorecard.qd766 import FORMULAS_766
 
 
 def test_both_versions_load_with_100_points():
-    assert {"portal-2024", "qd766-2022"} <= set(scorecard_versions_list())
+    assert {"portal-2024", "qd766"} <= set(scorecard_versions_list())
     for version in scorecard_versions_list():
         definition = scorecard_definition_get(version=version)
         assert definition.key == version
         assert definition.max == 100
         for group in definition.groups:
             assert group.max == sum(i.max for i in group.indicators)
-        assert {i.formula for i in definition.indicators()} <= set(FORMULAS)
+        assert {i.formula for i in definition.indicators()} <= set(FORMULAS) | set(FORMULAS_766)
 
 
-def test_portal_version_has_six_groups_and_2022_five_with_the_same_indicators():
+def test_qd766_is_the_default_with_five_groups_numbered_as_the_portal(settings):
+    default = scorecard_definition_get()
+    assert default.key == "qd766"
+    assert [(g.key, g.max) for g in default.groups] == [
+        ("publicity", 18),
+        ("progress", 20),
+        ("online_services", 22),
+        ("digitization", 22),
+        ("satisfaction", 18),
+    ]
+    thresholds = {i.id: i.threshold for i in default.indicators() if i.threshold is not None}
+    assert thresholds == {
+        "3.1": 80,
+        "3.3": 50,
+        "3.5": 80,
+        "4.2": 80,
+        "4.3": 80,
+        "5.4": 90,
+    }
+    # Only the points a source confirms (2.1 20, 1.2 4, 5.4 6) and the display-only 5.1 are not
+    # marked unconfirmed.
+    confirmed = {i.id for i in default.indicators() if not i.points_unconfirmed}
+    assert confirmed == {"1.2", "2.1", "5.1", "5.4"}
+    assert default.indicator("2.1") is default.indicator("on_time")
+    assert default.indicator("5.1").display and default.indicator("5.1").max == 0
+
+
+def test_portal_version_keeps_its_six_groups():
     portal = scorecard_definition_get(version="portal-2024")
-    signed = scorecard_definition_get(version="qd766-2022")
     assert [(g.key, g.max) for g in portal.groups] == [
         ("publicity", 18),
         ("progress", 20),
@@ -37,14 +64,20 @@ def test_portal_version_has_six_groups_and_2022_five_with_the_same_indicators():
         ("digitization", 22),
         ("satisfaction", 18),
     ]
-    assert [g.max for g in signed.groups] == [18, 20, 22, 22, 18]
-
-    def points(d):
-        return sorted((i.key, i.max, i.threshold, i.formula) for i in d.indicators())
-
-    assert points(portal) == points(signed)
     assert portal.indicator("dossiers_digitized").threshold == Decimal(80)
     assert portal.indicator("payment_procedures_used").unconfirmed
+
+
+def test_a_scored_indicator_needs_points_and_a_display_one_none():
+    data = json.loads((VERSIONS_DIR / "qd766.json").read_text(encoding="utf-8"))
+    data["groups"][4]["indicators"][0]["max"] = 1
+    data["groups"][4]["max"] = 19
+    with pytest.raises(DefinitionError, match="chỉ hiển thị"):
+        scorecard_definition_parse(data=data)
+    data = json.loads((VERSIONS_DIR / "qd766.json").read_text(encoding="utf-8"))
+    data["groups"][0]["indicators"][0]["max"] = 0
+    with pytest.raises(DefinitionError, match="số dương"):
+        scorecard_definition_parse(data=data)
 
 
 def _portal_data() -> dict:

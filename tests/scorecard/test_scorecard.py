@@ -18,6 +18,8 @@ from motcua.scorecard.selectors import (
 from tests.conftest import local
 from tests.scorecard.conftest import MARCH
 
+OLD = "portal-2024"  # the counter-based version these tests pin (qd766 has its own tests)
+
 UNAVAILABLE = {
     "dossiers_synced",
     "certified_copies_electronic",
@@ -43,7 +45,7 @@ def D(text: str) -> Decimal:
 
 
 def test_hand_computed_commune(tree, march):
-    card = scorecard_compute(unit=tree.tien_dong, start=MARCH[0], end=MARCH[1])
+    card = scorecard_compute(version=OLD, unit=tree.tien_dong, start=MARCH[0], end=MARCH[1])
     got = indicators(card)
     # Received 5 in March + D6 carried over; D1, D5, D6 resolved in time, D4 open within deadline.
     assert figures(got["dossiers_on_time"]) == (4, 6, D("66.67"), D("13.33"))
@@ -77,7 +79,9 @@ def test_hand_computed_commune(tree, march):
 
 
 def test_district_subtree_adds_its_units_and_procedures(tree, march):
-    got = indicators(scorecard_compute(unit=tree.district, start=MARCH[0], end=MARCH[1]))
+    got = indicators(
+        scorecard_compute(version=OLD, unit=tree.district, start=MARCH[0], end=MARCH[1])
+    )
     assert figures(got["payment_dossiers"])[:2] == (2, 5)
     # Four fee procedures offered in the district's subtree, one paid online: 2 × 0,25 ÷ 0,8.
     assert figures(got["payment_procedures_used"]) == (1, 4, D("25.00"), D("0.63"))
@@ -99,7 +103,9 @@ def test_procedures_offered(tree, catalogue):
 
 
 def test_zero_denominator_is_no_data_with_full_points(tree, march):
-    card = scorecard_compute(unit=tree.cong_lac, start=date(2024, 5, 1), end=date(2024, 5, 31))
+    card = scorecard_compute(
+        version=OLD, unit=tree.cong_lac, start=date(2024, 5, 1), end=date(2024, 5, 31)
+    )
     on_time = indicators(card)["dossiers_on_time"]
     assert on_time["status"] == "no_data" and on_time["no_data"] is True
     assert on_time["rate"] is None
@@ -109,7 +115,7 @@ def test_zero_denominator_is_no_data_with_full_points(tree, march):
 
 
 def test_unavailable_indicators_are_null_and_left_out(tree, march):
-    card = scorecard_compute(unit=tree.tien_dong, start=MARCH[0], end=MARCH[1])
+    card = scorecard_compute(version=OLD, unit=tree.tien_dong, start=MARCH[0], end=MARCH[1])
     got = indicators(card)
     for key in UNAVAILABLE:
         item = got[key]
@@ -132,7 +138,7 @@ def test_portal_sync_is_scored_once_any_dossier_was_synced(tree, march, catalogu
             "synced_to_portal": True,
         }
     )
-    card = scorecard_compute(unit=tree.tien_dong, start=MARCH[0], end=MARCH[1])
+    card = scorecard_compute(version=OLD, unit=tree.tien_dong, start=MARCH[0], end=MARCH[1])
     synced = indicators(card)["dossiers_synced"]
     assert figures(synced) == (1, 6, D("16.67"), D("1.00"))
     assert card["total"]["unavailable_points"] == 28
@@ -140,12 +146,12 @@ def test_portal_sync_is_scored_once_any_dossier_was_synced(tree, march, catalogu
 
 def test_drilldown_matches_numerator_and_denominator(tree, march):
     for unit in (tree.tien_dong, tree.district, tree.cong_lac):
-        card = scorecard_compute(unit=unit, start=MARCH[0], end=MARCH[1])
+        card = scorecard_compute(version=OLD, unit=unit, start=MARCH[0], end=MARCH[1])
         for item in indicators(card).values():
             if item["formula"] not in DRILLDOWNS or item["status"] == "unavailable":
                 continue
             rows = scorecard_drilldown(
-                unit=unit, start=MARCH[0], end=MARCH[1], indicator=item["key"]
+                version=OLD, unit=unit, start=MARCH[0], end=MARCH[1], indicator=item["key"]
             )
             assert rows.count() == item["denominator"], item["key"]
             assert rows.filter(in_numerator=True).count() == item["numerator"], item["key"]
@@ -153,7 +159,7 @@ def test_drilldown_matches_numerator_and_denominator(tree, march):
 
 def test_drilldown_names_the_dossiers(tree, march):
     rows = scorecard_drilldown(
-        unit=tree.tien_dong, start=MARCH[0], end=MARCH[1], indicator="dossiers_on_time"
+        version=OLD, unit=tree.tien_dong, start=MARCH[0], end=MARCH[1], indicator="dossiers_on_time"
     )
     flags = {d.pk: d.in_numerator for d in rows}
     assert flags == {
@@ -169,28 +175,20 @@ def test_drilldown_names_the_dossiers(tree, march):
 def test_drilldown_refuses_indicators_not_counted_in_dossiers(tree, march):
     for key in ("published_on_time", "payment_procedures_used", "feedback_on_time"):
         with pytest.raises(ValidationFailed) as excinfo:
-            scorecard_drilldown(unit=tree.tien_dong, start=MARCH[0], end=MARCH[1], indicator=key)
+            scorecard_drilldown(
+                version=OLD, unit=tree.tien_dong, start=MARCH[0], end=MARCH[1], indicator=key
+            )
         assert excinfo.value.code == "scorecard_drilldown_unavailable"
-
-
-def test_2022_version_regroups_the_same_points(tree, march):
-    portal = scorecard_compute(unit=tree.tien_dong, start=MARCH[0], end=MARCH[1])
-    signed = scorecard_compute(
-        unit=tree.tien_dong, start=MARCH[0], end=MARCH[1], version="qd766-2022"
-    )
-    assert len(signed["groups"]) == 5
-    online = next(g for g in signed["groups"] if g["key"] == "online_services")
-    assert online["max"] == 22
-    assert online["points"] == D("7.00")  # 3 + 1,5 + 1,25 + 1,25
-    assert signed["total"] == portal["total"]
 
 
 def test_a_few_queries_whatever_the_volume(tree, march):
     with CaptureQueriesContext(connection) as queries:
-        scorecard_compute(unit=tree.district, start=MARCH[0], end=MARCH[1])
+        scorecard_compute(version=OLD, unit=tree.district, start=MARCH[0], end=MARCH[1])
     assert len(queries) <= 16
 
 
 def test_reversed_period_is_refused(tree):
     with pytest.raises(ValidationFailed):
-        scorecard_compute(unit=tree.district, start=date(2024, 3, 2), end=date(2024, 3, 1))
+        scorecard_compute(
+            version=OLD, unit=tree.district, start=date(2024, 3, 2), end=date(2024, 3, 1)
+        )

@@ -23,7 +23,12 @@ from motcua.reports.form06 import form06_pdf, form06_xlsx
 from motcua.reports.rankings import rankings_xlsx
 from motcua.reports.selectors import form06_report, rates_report
 from motcua.scorecard.rankings import officials_rank, units_rank
-from motcua.scorecard.selectors import DRILLDOWNS, scorecard_compute, scorecard_drilldown
+from motcua.scorecard.selectors import (
+    DRILLDOWNS,
+    DRILLDOWNS_766,
+    scorecard_compute,
+    scorecard_drilldown,
+)
 from motcua.units.models import Unit
 from motcua.units.selectors import user_figure_units, user_may_view_figures
 
@@ -121,7 +126,7 @@ def overview(request):
             "scorecard": scorecard_compute(unit=unit, start=start, end=end),
             # Indicators counted in dossiers link to them; publication and procedure-level ones
             # (B, C) have no dossier list.
-            "drillable": set(DRILLDOWNS),
+            "drillable": set(DRILLDOWNS) | DRILLDOWNS_766,
             "query": f"unit={unit.code}&from={start.isoformat()}&to={end.isoformat()}",
         },
     )

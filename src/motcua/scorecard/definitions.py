@@ -11,9 +11,10 @@ from typing import Any
 
 from motcua.core.errors import ValidationFailed
 from motcua.scorecard.formulas import FORMULAS
+from motcua.scorecard.qd766 import FORMULAS_766
 
 VERSIONS_DIR = Path(__file__).resolve().parent / "versions"
-DEFAULT_VERSION = "portal-2024"
+DEFAULT_VERSION = "qd766"
 TOTAL_POINTS = Decimal(100)
 
 
@@ -30,6 +31,15 @@ class IndicatorDefinition:
     formula: str
     note: str = ""
     unconfirmed: bool = False
+    # The portal's number ("2.1"); the key when a version has none.
+    id: str = ""
+    # No source confirms the points this version gives the indicator.
+    points_unconfirmed: bool = False
+    # Shown, not scored (max 0).
+    display: bool = False
+    # Where the rule comes from and how sure it is (docs/scorecard.md's table).
+    source: str = ""
+    confidence: str = ""
 
 
 @dataclass(frozen=True)
@@ -56,21 +66,21 @@ class ScorecardDefinition:
 
     def indicator(self, key: str) -> IndicatorDefinition:
         for item in self.indicators():
-            if item.key == key:
+            if key in (item.key, item.id):
                 return item
         raise ValidationFailed(
             f"Bộ chỉ số {self.key} không có chỉ số “{key}”.", code="scorecard_indicator_unknown"
         )
 
 
-def _number(value: Any, where: str) -> Decimal:
+def _number(value: Any, where: str, *, zero: bool = False) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise DefinitionError(f"{where}: “{value}” không phải là số.")
     try:
         number = Decimal(str(value))
     except InvalidOperation:
         raise DefinitionError(f"{where}: “{value}” không phải là số.") from None
-    if not number.is_finite() or number <= 0:
+    if not number.is_finite() or number < 0 or (number == 0 and not zero):
         raise DefinitionError(f"{where}: phải là số dương (nhận được {value}).")
     return number
 
@@ -88,24 +98,32 @@ def _indicator_parse(item: Any, where: str) -> IndicatorDefinition:
     key = _text(item, "key", where)
     where = f"{where}, chỉ số {key}"
     formula = _text(item, "formula", where)
-    if formula not in FORMULAS:
+    if formula not in FORMULAS and formula not in FORMULAS_766:
         raise DefinitionError(f"{where}: không có công thức “{formula}”.")
     threshold = item.get("threshold")
     if threshold is not None:
         threshold = _number(threshold, f"{where}, ngưỡng")
         if threshold > 100:
             raise DefinitionError(f"{where}: ngưỡng là phần trăm, tối đa 100.")
-    unconfirmed = item.get("unconfirmed", False)
-    if not isinstance(unconfirmed, bool):
-        raise DefinitionError(f"{where}: “unconfirmed” phải là true hoặc false.")
+    flags = {}
+    for name in ("unconfirmed", "points_unconfirmed", "display"):
+        flags[name] = item.get(name, False)
+        if not isinstance(flags[name], bool):
+            raise DefinitionError(f"{where}: “{name}” phải là true hoặc false.")
+    maximum = _number(item.get("max"), f"{where}, điểm tối đa", zero=flags["display"])
+    if flags["display"] and maximum:
+        raise DefinitionError(f"{where}: chỉ số chỉ hiển thị có điểm tối đa 0.")
     return IndicatorDefinition(
         key=key,
         name=_text(item, "name", where),
-        max=_number(item.get("max"), f"{where}, điểm tối đa"),
+        max=maximum,
         threshold=threshold,
         formula=formula,
         note=_text(item, "note", where, required=False),
-        unconfirmed=unconfirmed,
+        id=_text(item, "id", where, required=False) or key,
+        source=_text(item, "source", where, required=False),
+        confidence=_text(item, "confidence", where, required=False),
+        **flags,
     )
 
 
@@ -130,7 +148,7 @@ def scorecard_definition_parse(*, data: Any) -> ScorecardDefinition:
         if not isinstance(indicators_data, list) or not indicators_data:
             raise DefinitionError(f"{group_where}: thiếu danh sách chỉ số.")
         indicators = tuple(_indicator_parse(i, group_where) for i in indicators_data)
-        for k in (group_key, *(i.key for i in indicators)):
+        for k in (group_key, *(i.key for i in indicators), *(f"#{i.id}" for i in indicators)):
             if k in seen:
                 raise DefinitionError(f"{where}: khóa “{k}” bị trùng.")
             seen.add(k)

@@ -7,8 +7,9 @@ Pure: `selectors` loads the figures of one unit subtree and period; each formula
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
-from motcua.indicators.selectors import Form06Figures, Rate
+from motcua.indicators.selectors import Form06Figures
 
 TWO_PLACES = Decimal("0.01")
 
@@ -175,37 +176,84 @@ FORMULAS: dict[str, Callable[[Figures], Ratio | None]] = {
 }
 
 
-def indicator_score(*, maximum: Decimal, threshold: Decimal | None, ratio: Ratio | None) -> dict:
-    """Rate and points of one indicator (docs/domain.md §7): with threshold T points = max × min(1, rate ÷ T),
-    else max × rate; a zero denominator scores full points but shows "no data"."""
-    if ratio is None:
+NO_DATA_REASON = "Mẫu số bằng 0: không có dữ liệu trong kỳ (tính đủ điểm, không hiển thị tỷ lệ)."
+
+
+def points_for(*, maximum: Decimal, threshold: Decimal | None, fraction: Fraction) -> Decimal:
+    """The scoring rule (docs/scorecard.md): with threshold T points = max × min(1, rate ÷ T), else
+    max × rate; rounded half-up to 2 decimals."""
+    value = Decimal(fraction.numerator) / Decimal(fraction.denominator)
+    if threshold is not None:
+        value = min(Decimal(1), value * 100 / threshold)
+    return (maximum * value).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
+def percent_of(fraction: Fraction) -> Decimal:
+    value = Decimal(fraction.numerator) * 100 / Decimal(fraction.denominator)
+    return value.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
+def fraction_score(
+    *,
+    maximum: Decimal,
+    threshold: Decimal | None,
+    numerator: int | None,
+    denominator: int | None,
+    fraction: Fraction | None,
+    reason: str | None = None,
+) -> dict:
+    """Score of one indicator from its counts and rate (a fraction, which may differ from
+    numerator ÷ denominator: 3.3's sync factor, 5.4's subtraction). `reason` set: unavailable."""
+    if reason is not None:
         return {
             "status": "unavailable",
+            "reason": reason,
             "no_data": False,
             "numerator": None,
             "denominator": None,
             "rate": None,
             "points": None,
         }
-    numerator, denominator = ratio
-    if not denominator:
+    if fraction is None:
         return {
             "status": "no_data",
+            "reason": NO_DATA_REASON,
             "no_data": True,
             "numerator": numerator,
             "denominator": denominator,
             "rate": None,
             "points": maximum.quantize(TWO_PLACES),
         }
-    fraction = Decimal(numerator) / Decimal(denominator)
-    if threshold is not None:
-        fraction = min(Decimal(1), fraction * 100 / threshold)
-    points = (maximum * fraction).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
     return {
         "status": "ok",
+        "reason": None,
         "no_data": False,
         "numerator": numerator,
         "denominator": denominator,
-        "rate": Rate(numerator, denominator).percent,
-        "points": points,
+        "rate": percent_of(fraction),
+        "points": points_for(maximum=maximum, threshold=threshold, fraction=fraction),
     }
+
+
+def indicator_score(
+    *, maximum: Decimal, threshold: Decimal | None, ratio: Ratio | None, reason: str = ""
+) -> dict:
+    """Rate and points of one counter-based indicator (docs/domain.md §7): a zero denominator
+    scores full points but shows "no data"; None is unavailable."""
+    if ratio is None:
+        return fraction_score(
+            maximum=maximum,
+            threshold=threshold,
+            numerator=None,
+            denominator=None,
+            fraction=None,
+            reason=reason or "Chưa có dữ liệu nguồn: chưa tính được.",
+        )
+    numerator, denominator = ratio
+    return fraction_score(
+        maximum=maximum,
+        threshold=threshold,
+        numerator=numerator,
+        denominator=denominator,
+        fraction=Fraction(numerator, denominator) if denominator else None,
+    )

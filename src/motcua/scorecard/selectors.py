@@ -6,7 +6,7 @@ rates and points. `scorecard_drilldown` lists the dossiers behind a figure with 
 indicators/naive.py, so each number can be checked dossier by dossier."""
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -47,9 +47,11 @@ from motcua.scorecard.formulas import (
     Figures,
     ProcedureFacts,
     PublicationFacts,
+    fraction_score,
     indicator_score,
     procedure_offered,
 )
+from motcua.scorecard.qd766 import FORMULAS_766, Scope, Sets, figure_of
 from motcua.units.models import Unit
 from motcua.workcalendar.selectors import calendar_get
 
@@ -179,25 +181,53 @@ def procedures_offered(*, unit: Unit) -> QuerySet[Procedure]:
 
 
 def _score(
-    *, definition: ScorecardDefinition, figures: Figures, unit: Unit, start: date, end: date
+    *,
+    definition: ScorecardDefinition,
+    figures: Callable[[], Figures],
+    unit: Unit,
+    start: date,
+    end: date,
 ) -> dict:
+    """Score every indicator: counter formulas read `figures()` (loaded once, on first need), the
+    qd766 formulas count their own sets (`qd766.figure_of`)."""
+    loaded: list[Figures] = []
+    scope = Scope(unit=unit, start=start, end=end)
     groups = []
     for group in definition.groups:
         indicators = []
         for item in group.indicators:
-            score = indicator_score(
-                maximum=item.max,
-                threshold=item.threshold,
-                ratio=FORMULAS[item.formula](figures),
-            )
+            if item.formula in FORMULAS_766:
+                figure = figure_of(FORMULAS_766[item.formula](scope))
+                score = fraction_score(
+                    maximum=item.max,
+                    threshold=item.threshold,
+                    numerator=figure.numerator,
+                    denominator=figure.denominator,
+                    fraction=figure.rate,
+                    reason=figure.reason,
+                )
+            else:
+                if not loaded:
+                    loaded.append(figures())
+                score = indicator_score(
+                    maximum=item.max,
+                    threshold=item.threshold,
+                    ratio=FORMULAS[item.formula](loaded[0]),
+                    reason=item.note,
+                )
+            if item.display and score["points"] is not None:
+                score["points"] = Decimal(0).quantize(TWO_PLACES)
             indicators.append(
                 {
+                    "id": item.id,
                     "key": item.key,
                     "name": item.name,
                     "formula": item.formula,
                     "max": item.max,
                     "threshold": item.threshold,
                     "unconfirmed": item.unconfirmed,
+                    "points_unconfirmed": item.points_unconfirmed,
+                    "display": item.display,
                     "note": item.note,
                     **score,
                 }
@@ -281,13 +311,23 @@ def scorecards_compute(
             raise ValidationFailed(
                 f"Đơn vị {unit.code} không thuộc {root.code}.", code="unit_outside_subtree"
             )
-    ctx = _context_load(root=root, scored=units, start=start, end=end)
-    out = {}
-    for unit in units:
-        out[unit.pk] = _score(
-            definition=definition, figures=_figures(ctx, unit), unit=unit, start=start, end=end
+    # Counter figures for every scored unit in one load, when the version names a counter formula.
+    context: list[_Context] = []
+
+    def figures_of(unit: Unit) -> Callable[[], Figures]:
+        def load() -> Figures:
+            if not context:
+                context.append(_context_load(root=root, scored=units, start=start, end=end))
+            return _figures(context[0], unit)
+
+        return load
+
+    return {
+        unit.pk: _score(
+            definition=definition, figures=figures_of(unit), unit=unit, start=start, end=end
         )
-    return out
+        for unit in units
+    }
 
 
 def scorecard_compute(
@@ -342,12 +382,54 @@ DRILLDOWNS = {
 }
 
 
+# qd766 formulas whose numerator and denominator are dossier sets (the dashboard links them).
+DRILLDOWNS_766 = frozenset(
+    {
+        "766_dossiers_synced",
+        "766_on_time",
+        "766_filed_online",
+        "766_paid_online",
+        "766_electronic_results",
+        "766_digitized",
+        "766_reused",
+        "766_citizen_store",
+        "766_population_dossiers",
+    }
+)
+
+
+def scorecard_sets(
+    *, unit: Unit, start: date, end: date, indicator: str, version: str = DEFAULT_VERSION
+) -> Sets:
+    """The sets behind one qd766 indicator (`indicator` is its key or its number, "2.1"): the
+    dossiers, procedures, publications or feedback of its numerator and denominator (5.4: its
+    denominator and the two sets subtracted). Their counts are the scorecard's figures."""
+    period_validate(start=start, end=end)
+    item = scorecard_definition_get(version=version).indicator(indicator)
+    if item.formula not in FORMULAS_766:
+        raise ValidationFailed(
+            f"Chỉ số “{item.name}” của bộ {version} không tính theo danh sách.",
+            code="scorecard_drilldown_unavailable",
+        )
+    return FORMULAS_766[item.formula](Scope(unit=unit, start=start, end=end))
+
+
 def scorecard_drilldown(
     *, unit: Unit, start: date, end: date, indicator: str, version: str = DEFAULT_VERSION
 ) -> QuerySet[Dossier]:
     """The dossiers behind the indicator's denominator, each annotated `in_numerator`."""
     period_validate(start=start, end=end)
     item = scorecard_definition_get(version=version).indicator(indicator)
+    if item.formula in DRILLDOWNS_766:
+        sets = scorecard_sets(unit=unit, start=start, end=end, indicator=item.key, version=version)
+        if sets.reason is not None:
+            raise ValidationFailed(sets.reason, code="scorecard_drilldown_unavailable")
+        numerator = Q(pk__in=sets.numerator.values("pk"))
+        return sets.denominator.annotate(
+            in_numerator=Case(
+                When(numerator, then=Value(True)), default=Value(False), output_field=BooleanField()
+            )
+        ).order_by("received_at", "pk")
     rule = DRILLDOWNS.get(item.formula)
     if rule is None:
         raise ValidationFailed(
@@ -366,3 +448,48 @@ def scorecard_drilldown(
         )
         .order_by("received_at", "pk")
     )
+
+
+# --- the contract ----------------------------------------------------------------------------------
+
+INDICATOR_KEYS = (
+    "id",
+    "key",
+    "name",
+    "max",
+    "threshold",
+    "numerator",
+    "denominator",
+    "rate",
+    "points",
+    "status",
+    "reason",
+)
+
+
+def scorecard_report(*, unit: Unit, start: date, end: date, version: str = DEFAULT_VERSION) -> dict:
+    """The scorecard in the shape `motcua scorecard --json` prints (a contract: docs/scorecard.md),
+    for the command and the API alike: {"version", "unit", "from", "to", "points", "max",
+    "groups": [{"key", "name", "max", "points", "indicators": [{"id", "key", "name", "max",
+    "threshold", "numerator", "denominator", "rate", "points", "status", "reason"}]}]}."""
+    card = scorecard_compute(unit=unit, start=start, end=end, version=version)
+    return {
+        "version": card["version"],
+        "unit": unit.code,
+        "from": start,
+        "to": end,
+        "points": card["total"]["points"],
+        "max": card["total"]["max"],
+        "groups": [
+            {
+                "key": group["key"],
+                "name": group["name"],
+                "max": group["max"],
+                "points": group["points"],
+                "indicators": [
+                    {key: item[key] for key in INDICATOR_KEYS} for item in group["indicators"]
+                ],
+            }
+            for group in card["groups"]
+        ],
+    }

@@ -10,7 +10,7 @@ from motcua.scorecard.management.commands._common import (
     parse_period,
     to_json,
 )
-from motcua.scorecard.selectors import scorecard_compute
+from motcua.scorecard.selectors import scorecard_compute, scorecard_report
 
 
 def _points(value, maximum) -> str:
@@ -19,7 +19,7 @@ def _points(value, maximum) -> str:
 
 def indicator_line(item: dict) -> str:
     if item["status"] == "unavailable":
-        text = f"chưa tính được (chưa có dữ liệu nguồn), tối đa {number_vi(item['max'])} điểm"
+        text = f"chưa tính được ({item['reason']}), tối đa {number_vi(item['max'])} điểm"
     elif item["status"] == "no_data":
         text = f"không có dữ liệu (tính đủ điểm) — {_points(item['points'], item['max'])}"
     else:
@@ -32,8 +32,10 @@ def indicator_line(item: dict) -> str:
         extras.append(f"ngưỡng {percent_vi(item['threshold'])}")
     if item["unconfirmed"]:
         extras.append("công thức chưa xác nhận")
+    if item.get("points_unconfirmed"):
+        extras.append("số điểm chưa xác nhận")
     suffix = f" [{'; '.join(extras)}]" if extras else ""
-    return f"   • {item['name']}: {text}{suffix}"
+    return f"   • {item['id']} {item['name']}: {text}{suffix}"
 
 
 def scorecard_text(card: dict) -> list[str]:
@@ -84,15 +86,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         unit, start, end = parse_period(options)
-        card = domain_call(
-            scorecard_compute,
-            unit=unit,
-            start=start,
-            end=end,
-            version=options["scorecard_version"],
-        )
+        arguments = {
+            "unit": unit,
+            "start": start,
+            "end": end,
+            "version": options["scorecard_version"],
+        }
         if options["json"]:
-            self.stdout.write(to_json(card))
+            # The contract shape (docs/scorecard.md), built by the selector the API calls too.
+            self.stdout.write(to_json(domain_call(scorecard_report, **arguments)))
             return
+        card = domain_call(scorecard_compute, **arguments)
         for line in scorecard_text(card):
             self.stdout.write(line)
