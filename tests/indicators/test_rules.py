@@ -75,13 +75,30 @@ ENDED_PAIRS = {
 }
 
 
+# Form 06's policies (rules.POLICIES): the defaults, and every other value at once.
+POLICY_SETS = [
+    {},
+    {
+        "MOTCUA_FORM06_SUPPLEMENT_WAITING": "within_deadline",
+        "MOTCUA_FORM06_STOPPED": "in_progress",
+        "MOTCUA_FORM06_LATENESS": "date",
+    },
+    {"MOTCUA_FORM06_LATENESS": "date"},
+]
+
+
+@pytest.mark.parametrize("policies", POLICY_SETS)
 @pytest.mark.parametrize("withdrawn_count", [False, True])
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(batch=st.lists(dossier_facts, min_size=1, max_size=25))
-def test_each_rule_and_its_filter_agree(tree, birth_registration, settings, withdrawn_count, batch):
+def test_each_rule_and_its_filter_agree(
+    tree, birth_registration, settings, withdrawn_count, policies, batch
+):
     settings.MOTCUA_COUNT_WITHDRAWN = withdrawn_count
+    for name, value in policies.items():
+        setattr(settings, name, value)
     Dossier.objects.all().delete()
     rows = Dossier.objects.bulk_create(
         _dossier(i, facts, tree=tree, procedure=birth_registration) for i, facts in enumerate(batch)

@@ -190,6 +190,17 @@ X_FRAME_OPTIONS = "DENY"
 MOTCUA_WORKING_PERIODS = os.environ.get("MOTCUA_WORKING_PERIODS", "07:30-11:30,13:00-17:00")
 # Local policy (docs/domain.md §9): whether withdrawn dossiers stay in the counts.
 MOTCUA_COUNT_WITHDRAWN = _env_bool("MOTCUA_COUNT_WITHDRAWN", False)
+# Form 06's other counting policies (docs/reports.md, "Counting policies"; rebuild the counters after
+# changing one): a dossier waiting for a supplement is overdue by its deadline or always within it;
+# a stopped one is resolved or still in progress; lateness is judged by moment or by date.
+MOTCUA_FORM06_SUPPLEMENT_WAITING = os.environ.get("MOTCUA_FORM06_SUPPLEMENT_WAITING", "by_deadline")
+MOTCUA_FORM06_STOPPED = os.environ.get("MOTCUA_FORM06_STOPPED", "resolved")
+MOTCUA_FORM06_LATENESS = os.environ.get("MOTCUA_FORM06_LATENESS", "moment")
+# `MaCSDL` codes meaning the national population database (scorecard 4.5), comma separated.
+if "MOTCUA_POPULATION_DATABASE_CODES" in os.environ:
+    MOTCUA_POPULATION_DATABASE_CODES = [
+        c.strip() for c in os.environ["MOTCUA_POPULATION_DATABASE_CODES"].split(",") if c.strip()
+    ]
 # Ranking bands (local policy): JSON [[label, minimum percent], …] from the best band down.
 if "MOTCUA_RANKING_BANDS" in os.environ:
     MOTCUA_RANKING_BANDS = json.loads(os.environ["MOTCUA_RANKING_BANDS"])

@@ -56,7 +56,7 @@ def contribution(facts: Mapping[str, Any]) -> Contribution:
         if rules.is_paid_online(facts):
             on_receipt["received_paid_online"] += 1
 
-    ended_at = facts["ended_at"]
+    ended_at = rules.form06_end(facts)
     end_day = local_date(ended_at) if ended_at is not None else None
     if end_day is not None:
         on_end = out[(unit, procedure, end_day)]
@@ -69,10 +69,11 @@ def contribution(facts: Mapping[str, Any]) -> Contribution:
                 on_end["resolved_with_result_file"] += 1
 
     due_at = facts["due_at"]
-    if due_at is not None:
+    if due_at is not None and not rules.never_overdue(facts):
         # Open at the end of day E counts as overdue when its promised moment is past by then, i.e.
-        # from the promised local day on (never before receipt) until the day it ends.
-        overdue_from = max(local_date(due_at), received_day)
+        # from the promised local day on (by date: the day after; never before receipt) until the
+        # day it ends.
+        overdue_from = max(rules.overdue_from_day(due_at), received_day)
         if end_day is None or end_day > overdue_from:
             out[(unit, procedure, overdue_from)]["overdue_delta"] += 1
             if end_day is not None:

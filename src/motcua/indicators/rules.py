@@ -7,13 +7,16 @@ every pair agrees on random dossiers; change one side, change the other in the s
 Facts are a dossier's projected fields: a Dossier row or a projection-fields dict."""
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import F, Q
+from django.db.models.functions import TruncDate
 
-from motcua.core.timeutil import local_date, local_datetime
+from motcua.core.timeutil import LOCAL_TZ, local_date, local_datetime
 from motcua.dossiers.models import Channel, State
 
 Facts = Mapping[str, Any]
@@ -25,8 +28,91 @@ RESULT_STATES = frozenset({State.RESOLVED, State.RETURNED})
 
 
 def count_withdrawn() -> bool:
-    """Local policy (form 06): by default withdrawn dossiers drop out of every count."""
+    """Local policy (form 06): by default withdrawn dossiers drop out of every count; counted, they
+    are resolved (they carry an end of processing)."""
     return getattr(settings, "MOTCUA_COUNT_WITHDRAWN", False)
+
+
+# --- form 06's local policies (docs/reports.md, "Counting policies") -------------------------------
+
+# name → (setting, allowed values, default). Provinces count these differently; changing one
+# changes what the counters hold, so it needs `motcua indicators rebuild`.
+POLICIES = {
+    "supplement_waiting": (
+        "MOTCUA_FORM06_SUPPLEMENT_WAITING",
+        ("by_deadline", "within_deadline"),
+        "by_deadline",
+    ),
+    "stopped": ("MOTCUA_FORM06_STOPPED", ("resolved", "in_progress"), "resolved"),
+    "lateness": ("MOTCUA_FORM06_LATENESS", ("moment", "date"), "moment"),
+}
+
+
+@dataclass(frozen=True)
+class Form06Policy:
+    # Waiting for a supplement: in progress, overdue by its promised moment ("by_deadline") or
+    # always within the deadline ("within_deadline").
+    supplement_waiting: str
+    # Stopped: resolved at the stop ("resolved") or still in progress within the deadline.
+    stopped: str
+    # Late: ended after the promised moment ("moment") or on a later local date ("date").
+    lateness: str
+
+
+def form06_policy() -> Form06Policy:
+    values = {}
+    for name, (setting, allowed, default) in POLICIES.items():
+        value = getattr(settings, setting, default)
+        if value not in allowed:
+            raise ImproperlyConfigured(f"{setting} phải là một trong: {', '.join(allowed)}.")
+        values[name] = value
+    return Form06Policy(**values)
+
+
+def _stopped_in_progress() -> bool:
+    return form06_policy().stopped == "in_progress"
+
+
+def form06_end(facts: Facts) -> datetime | None:
+    """The end of processing form 06 counts: none for a stopped dossier kept in progress."""
+    if _get(facts, "state") == State.STOPPED and _stopped_in_progress():
+        return None
+    return _get(facts, "ended_at")
+
+
+def _not_stopped_q() -> Q:
+    return ~Q(state=State.STOPPED) if _stopped_in_progress() else Q()
+
+
+def never_overdue(facts: Facts) -> bool:
+    """Kept within the deadline whatever the date: waiting for a supplement or stopped, when the
+    policy says so."""
+    policy = form06_policy()
+    state = _get(facts, "state")
+    return (
+        state == State.SUPPLEMENT_REQUESTED and policy.supplement_waiting == "within_deadline"
+    ) or (state == State.STOPPED and policy.stopped == "in_progress")
+
+
+def _never_overdue_q() -> Q:
+    policy = form06_policy()
+    states = []
+    if policy.supplement_waiting == "within_deadline":
+        states.append(State.SUPPLEMENT_REQUESTED)
+    if policy.stopped == "in_progress":
+        states.append(State.STOPPED)
+    return Q(state__in=states) if states else Q(pk__in=[])
+
+
+def by_date() -> bool:
+    return form06_policy().lateness == "date"
+
+
+def overdue_from_day(due_at: datetime) -> date:
+    """The first local day at whose end an open dossier due at `due_at` is overdue: the promised
+    day itself (by moment), or the day after it (by date)."""
+    day = local_date(due_at)
+    return day + timedelta(days=1) if by_date() else day
 
 
 def _get(facts: Facts | Any, name: str) -> Any:
@@ -69,13 +155,13 @@ def received_in_q(start: date, end: date) -> Q:
 
 
 def is_ended_in(facts: Facts, start: date, end: date) -> bool:
-    ended_at = _get(facts, "ended_at")
+    ended_at = form06_end(facts)
     return ended_at is not None and start <= local_date(ended_at) <= end
 
 
 def ended_in_q(start: date, end: date) -> Q:
     begin, after = period_bounds(start=start, end=end)
-    return Q(ended_at__gte=begin, ended_at__lt=after)
+    return Q(ended_at__gte=begin, ended_at__lt=after) & _not_stopped_q()
 
 
 # --- what a counted dossier is -------------------------------------------------------------------
@@ -117,20 +203,34 @@ def ended_with_result_q() -> Q:
 
 
 def is_late(facts: Facts) -> bool:
-    """Ended after the promised moment, or asked more than once for a supplement (guidance must be
-    given once, in full)."""
+    """Ended after the promised moment (or, by the date policy, on a later local date), or asked
+    more than once for a supplement (guidance must be given once, in full)."""
     due_at = _get(facts, "due_at")
-    return _get(facts, "supplement_count") > 1 or (
-        due_at is not None and _get(facts, "ended_at") > due_at
-    )
+    if _get(facts, "supplement_count") > 1:
+        return True
+    if due_at is None:
+        return False
+    ended_at = _get(facts, "ended_at")
+    if by_date():
+        return local_date(ended_at) > local_date(due_at)
+    return ended_at > due_at
+
+
+def _ended_after_due_q() -> Q:
+    if by_date():
+        return Q(
+            due_at__isnull=False,
+            ended_at__date__gt=TruncDate("due_at", tzinfo=LOCAL_TZ),
+        )
+    return Q(due_at__isnull=False, ended_at__gt=F("due_at"))
 
 
 def late_q() -> Q:
-    return Q(supplement_count__gt=1) | Q(due_at__isnull=False, ended_at__gt=F("due_at"))
+    return Q(supplement_count__gt=1) | _ended_after_due_q()
 
 
 def not_late_q() -> Q:
-    return Q(supplement_count__lte=1) & (Q(due_at__isnull=True) | Q(ended_at__lte=F("due_at")))
+    return Q(supplement_count__lte=1) & ~_ended_after_due_q()
 
 
 def lateness(facts: Facts) -> str:
@@ -147,19 +247,35 @@ def lateness(facts: Facts) -> str:
 
 def is_open_at(facts: Facts, moment: datetime) -> bool:
     """Received before `moment` and not ended by then."""
-    ended_at = _get(facts, "ended_at")
+    ended_at = form06_end(facts)
     return _get(facts, "received_at") < moment and (ended_at is None or ended_at >= moment)
 
 
 def open_at_q(moment: datetime) -> Q:
-    return Q(received_at__lt=moment) & (Q(ended_at__isnull=True) | Q(ended_at__gte=moment))
+    still = Q(ended_at__isnull=True) | Q(ended_at__gte=moment)
+    if _stopped_in_progress():
+        still |= Q(state=State.STOPPED)
+    return Q(received_at__lt=moment) & still
+
+
+def _overdue_limit(moment: datetime) -> datetime:
+    """Overdue at `moment` when due before this: `moment` itself, or — by date — the start of the
+    local day of the last instant before `moment` (due on that day is not late yet)."""
+    if by_date():
+        return local_datetime(local_date(moment - timedelta(microseconds=1)))
+    return moment
 
 
 def is_overdue_at(facts: Facts, moment: datetime) -> bool:
-    """Open at `moment` with its promised moment already past."""
+    """Open at `moment` with its promised moment (or date) already past."""
     due_at = _get(facts, "due_at")
-    return is_open_at(facts, moment) and due_at is not None and due_at < moment
+    return (
+        is_open_at(facts, moment)
+        and due_at is not None
+        and due_at < _overdue_limit(moment)
+        and not never_overdue(facts)
+    )
 
 
 def overdue_at_q(moment: datetime) -> Q:
-    return open_at_q(moment) & Q(due_at__lt=moment)
+    return open_at_q(moment) & Q(due_at__lt=_overdue_limit(moment)) & ~_never_overdue_q()
