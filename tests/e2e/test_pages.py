@@ -508,7 +508,7 @@ def test_dashboard_pages_meet_wcag_21_aa(page, live_server, seeded):
             "dashboard": "/giam-sat/",
             "dashboard-commune": "/giam-sat/?unit=11143",
             "drilldown": "/giam-sat/chi-so/online_dossiers/",
-            "scorecard-dossiers": "/giam-sat/chi-so-766/dossiers_on_time/",
+            "scorecard-dossiers": "/giam-sat/chi-so-766/on_time/",
         },
     )
     assert not found, found

@@ -126,3 +126,10 @@ def test_rank_lists_units_without_data_apart(tree, march):
 def test_rank_bad_group(tree):
     with pytest.raises(CommandError, match="Tiêu chí xếp hạng"):
         run("rank", "units", "--unit", "298", *PERIOD, "--by", "bogus")
+
+
+def test_scorecard_text_for_qd766_numbers_indicators_and_says_why_not(tree, march):
+    text = run("scorecard", "--unit", "11143", *PERIOD)
+    assert "2.1 Hồ sơ giải quyết trước và đúng hạn: 66,67% (4/6) — 13,33/20 điểm" in text
+    assert "5.4 " in text and "Chưa cài đặt phân hệ phản ánh" in text
+    assert "số điểm chưa xác nhận" in text
