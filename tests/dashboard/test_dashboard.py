@@ -169,3 +169,21 @@ def test_overview_shows_the_target_plan_next_to_the_rates(staff, tree, figures):
     assert "Kế hoạch đạt chỉ tiêu" in html
     assert f"<strong>{plan.needed}</strong> lượt thanh toán trực tuyến đến 31/12/2024" in html
     assert "Đăng ký khai sinh: 1 hồ sơ (8.000 đồng)" in html
+
+
+def test_scorecard_procedure_indicators_list_their_procedures(staff, tree, figures):
+    from motcua.scorecard.selectors import scorecard_compute
+
+    client = supervisor_client(staff)
+    query = "?unit=298&from=2024-03-01&to=2024-03-31"
+    overview = client.get("/giam-sat/" + query).content.decode()
+    assert "/giam-sat/chi-so-766/offered_online/" in overview
+    card = scorecard_compute(unit=tree.district, start=date(2024, 3, 1), end=date(2024, 3, 31))
+    figure = next(i for g in card["groups"] for i in g["indicators"] if i["id"] == "3.1")
+    page = client.get("/giam-sat/chi-so-766/offered_online/" + query)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Danh sách thủ tục" in html
+    assert html.count("<tr><td>1.") == figure["denominator"]  # one row per procedure
+    numerator = client.get("/giam-sat/chi-so-766/offered_online/" + query + "&part=numerator")
+    assert numerator.content.decode().count("<tr><td>1.") == figure["numerator"]

@@ -26,8 +26,10 @@ from motcua.scorecard.rankings import officials_rank, units_rank
 from motcua.scorecard.selectors import (
     DRILLDOWNS,
     DRILLDOWNS_766,
+    ITEM_DRILLDOWNS_766,
     scorecard_compute,
     scorecard_drilldown,
+    scorecard_sets,
 )
 from motcua.units.models import Unit
 from motcua.units.selectors import user_figure_units, user_may_view_figures
@@ -126,7 +128,7 @@ def overview(request):
             "scorecard": scorecard_compute(unit=unit, start=start, end=end),
             # Indicators counted in dossiers link to them; publication and procedure-level ones
             # (B, C) have no dossier list.
-            "drillable": set(DRILLDOWNS) | DRILLDOWNS_766,
+            "drillable": set(DRILLDOWNS) | DRILLDOWNS_766 | ITEM_DRILLDOWNS_766,
             "query": f"unit={unit.code}&from={start.isoformat()}&to={end.isoformat()}",
         },
     )
@@ -183,34 +185,44 @@ def _rows_page(request, queryset):
 @login_required
 @require_safe
 def scorecard_dossiers(request, indicator: str):
-    """The dossiers behind one Decision 766 indicator, its numerator marked."""
+    """The dossiers behind one Decision 766 indicator, its numerator marked; for an indicator
+    counted in procedures or publications, those (scorecard.selectors.scorecard_sets)."""
     unit = _unit(request)
     start, end, errors = _period(request)
+    numerator_only = request.GET.get("part") == "numerator"
+    card = scorecard_compute(unit=unit, start=start, end=end)
+    item = next((i for g in card["groups"] for i in g["indicators"] if i["key"] == indicator), None)
+    if item is None:
+        raise Http404
+    context = {
+        "unit": unit,
+        "indicator": item,
+        "start": start,
+        "end": end,
+        "period_text": f"{date_vi(start)} – {date_vi(end)}",
+        "errors": errors,
+        "part": request.GET.get("part", ""),
+    }
+    if item["formula"] in ITEM_DRILLDOWNS_766:
+        try:
+            sets = scorecard_sets(unit=unit, start=start, end=end, indicator=indicator)
+        except DomainError:
+            raise Http404 from None
+        if sets.reason is not None or sets.numerator is None:
+            raise Http404
+        queryset = (sets.numerator if numerator_only else sets.denominator).order_by("pk")
+        rows, page, has_next = _rows_page(request, queryset)
+        context.update(rows=rows, page=page, has_next=has_next, kind=sets.kind)
+        return render(request, "dashboard/scorecard_items.html", context)
     try:
         queryset = scorecard_drilldown(unit=unit, start=start, end=end, indicator=indicator)
     except (DomainError, KeyError, LookupError):
         raise Http404 from None
-    if request.GET.get("part") == "numerator":
+    if numerator_only:
         queryset = queryset.filter(in_numerator=True)
     rows, page, has_next = _rows_page(request, queryset.select_related("procedure", "unit"))
-    card = scorecard_compute(unit=unit, start=start, end=end)
-    item = next(i for g in card["groups"] for i in g["indicators"] if i["key"] == indicator)
-    return render(
-        request,
-        "dashboard/scorecard_dossiers.html",
-        {
-            "unit": unit,
-            "indicator": item,
-            "start": start,
-            "end": end,
-            "period_text": f"{date_vi(start)} – {date_vi(end)}",
-            "errors": errors,
-            "rows": rows,
-            "page": page,
-            "has_next": has_next,
-            "part": request.GET.get("part", ""),
-        },
-    )
+    context.update(rows=rows, page=page, has_next=has_next)
+    return render(request, "dashboard/scorecard_dossiers.html", context)
 
 
 def _download(content: bytes, *, filename: str, content_type: str) -> HttpResponse:

@@ -398,6 +398,23 @@ DRILLDOWNS_766 = frozenset(
 )
 
 
+# qd766 formulas counted in procedures, publications or feedback (listed as such, not as dossiers).
+ITEM_DRILLDOWNS_766 = frozenset(
+    {
+        "766_published_on_time",
+        "766_made_public_on_time",
+        "766_full_content",
+        "766_offered_online",
+        "766_online_services_used",
+        "766_payment_integrated",
+        "766_population_procedures",
+        "766_feedback_classified",
+        "766_feedback_on_time",
+        "766_feedback_satisfaction",
+    }
+)
+
+
 def scorecard_sets(
     *, unit: Unit, start: date, end: date, indicator: str, version: str = DEFAULT_VERSION
 ) -> Sets:
