@@ -19,7 +19,8 @@ def _points(value, maximum) -> str:
 
 def indicator_line(item: dict) -> str:
     if item["status"] == "unavailable":
-        text = f"chưa tính được ({item['reason']}), tối đa {number_vi(item['max'])} điểm"
+        # The reason says it cannot be computed yet, and why.
+        text = f"{item['reason'].rstrip('.')}; tối đa {number_vi(item['max'])} điểm"
     elif item["status"] == "no_data":
         text = f"không có dữ liệu (tính đủ điểm) — {_points(item['points'], item['max'])}"
     else:
