@@ -3,6 +3,7 @@ the dossiers `judged_on_time` passes when applied to every dossier of the denomi
 
 from datetime import date, datetime, timedelta
 
+from django.db.models import Q
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -94,3 +95,18 @@ def test_on_time_sets_equal_the_verdict_on_every_dossier(tree, birth_registratio
             expected_numerator.add(d.pk)
     assert set(sets.denominator.values_list("pk", flat=True)) == expected_denominator
     assert set(sets.numerator.values_list("pk", flat=True)) == expected_numerator
+
+
+@given(
+    paid_online=st.booleans(),
+    owed=st.integers(0, 100_000),
+    provider=st.sampled_from([None, "national", "province", "other"]),
+)
+def test_the_paid_online_filter_is_the_payment_flag_rule(paid_online, owed, provider):
+    # 3.6 filters on `paid_online` (sources.paid_online_q): exactly the dossiers whose
+    # DuocThanhToanTrucTuyen, by payments.selectors.online_payment_flag, is 1 or 2.
+    assert (
+        sources.paid_online_flag_counts(paid_online=paid_online, owed=owed, provider=provider)
+        == paid_online
+    )
+    assert sources.paid_online_q() == Q(paid_online=True)
