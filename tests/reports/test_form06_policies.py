@@ -113,3 +113,29 @@ def test_an_unknown_policy_value_is_a_configuration_error(settings):
     settings.MOTCUA_FORM06_STOPPED = "maybe"
     with pytest.raises(ImproperlyConfigured, match="MOTCUA_FORM06_STOPPED"):
         rules.form06_policy()
+
+
+def test_the_printed_form_says_how_it_was_counted_when_not_by_default(tree, dossiers, settings):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from motcua.reports.form06 import form06_html, form06_policy_note, form06_xlsx
+    from motcua.reports.selectors import form06_report
+
+    assert form06_policy_note() == ""
+    settings.MOTCUA_FORM06_STOPPED = "in_progress"
+    settings.MOTCUA_FORM06_LATENESS = "date"
+    note = form06_policy_note()
+    assert note == (
+        "Ghi chú cách tính: hồ sơ dừng xử lý tính là đang giải quyết trong hạn; "
+        "đúng hạn, quá hạn so theo ngày."
+    )
+    counters_rebuild()
+    report = form06_report(unit=tree.tien_dong, start=MARCH[0], end=MARCH[1])
+    workbook = load_workbook(
+        BytesIO(form06_xlsx(report=report, unit=tree.tien_dong, start=MARCH[0], end=MARCH[1]))
+    )
+    cells = [c.value for row in workbook.active.iter_rows() for c in row]
+    assert note in cells
+    assert note in form06_html(report=report, unit=tree.tien_dong, start=MARCH[0], end=MARCH[1])

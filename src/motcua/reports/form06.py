@@ -12,6 +12,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from motcua.core.formatting import date_vi, number_vi
+from motcua.indicators.rules import count_withdrawn, form06_policy
 from motcua.reports.selectors import FORM06_KEYS, FORM06_LEVELS, form06_check
 from motcua.units.models import Unit
 
@@ -84,6 +85,23 @@ def form06_lines(*, report: dict) -> list[Line]:
     return lines
 
 
+def form06_policy_note() -> str:
+    """The counting choices in force where they differ from the defaults (docs/reports.md,
+    "Counting policies"), printed under the table so a reader knows how the figures were counted;
+    empty under the defaults."""
+    policy = form06_policy()
+    choices = []
+    if policy.supplement_waiting == "within_deadline":
+        choices.append("hồ sơ chờ bổ sung tính là đang giải quyết trong hạn")
+    if policy.stopped == "in_progress":
+        choices.append("hồ sơ dừng xử lý tính là đang giải quyết trong hạn")
+    if count_withdrawn():
+        choices.append("hồ sơ công dân rút tính là đã giải quyết")
+    if policy.lateness == "date":
+        choices.append("đúng hạn, quá hạn so theo ngày")
+    return f"Ghi chú cách tính: {'; '.join(choices)}." if choices else ""
+
+
 def form06_period(*, start: date, end: date) -> str:
     return f"Kỳ báo cáo: từ ngày {date_vi(start)} đến ngày {date_vi(end)}"
 
@@ -154,6 +172,9 @@ def form06_xlsx(*, report: dict, unit: Unit, start: date, end: date) -> bytes:
         for cell in line_cells:
             cell.border = BOX
 
+    if note := form06_policy_note():
+        row += 1
+        _put(ws, f"A{row}", note, italic=True, align=left, merge=f"M{row}")
     row += 2
     _put(ws, f"I{row}", DATE_LINE, italic=True, merge=f"M{row}")
     row += 1
@@ -204,6 +225,7 @@ def form06_html(*, report: dict, unit: Unit, start: date, end: date) -> str:
             "lines": lines,
             "signers": SIGNERS,
             "date_line": DATE_LINE,
+            "policy_note": form06_policy_note(),
         },
     )
 
