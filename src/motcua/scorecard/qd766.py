@@ -192,7 +192,13 @@ def made_public_on_time(scope: Scope) -> Sets:
     offered = sources.procedures_in_remit(_province_of(scope.unit))
     one = timedelta(days=1)
     den, num = set(), set()
-    for p in sources.publications().filter(procedure__in=offered):
+    # Only decisions signed by the period's end and not made public before its start can count.
+    candidates = (
+        sources.publications()
+        .filter(procedure__in=offered, decision_date__lte=scope.end)
+        .filter(Q(made_public_date__isnull=True) | Q(made_public_date__gte=scope.start))
+    )
+    for p in candidates:
         made = p.made_public_date
         in_period = made is not None and scope.start <= made <= scope.end
         if not in_period:
