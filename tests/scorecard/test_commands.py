@@ -128,7 +128,10 @@ def test_rank_bad_group(tree):
         run("rank", "units", "--unit", "298", *PERIOD, "--by", "bogus")
 
 
-def test_scorecard_text_for_qd766_numbers_indicators_and_says_why_not(tree, march):
+def test_scorecard_text_for_qd766_numbers_indicators_and_says_why_not(tree, march, monkeypatch):
+    from motcua.scorecard import sources
+
+    monkeypatch.setattr(sources, "feedback_installed", lambda: False)
     text = run("scorecard", "--unit", "11143", *PERIOD)
     assert "2.1 Hồ sơ giải quyết trước và đúng hạn: 66,67% (4/6) — 13,33/20 điểm" in text
     assert "5.4 " in text and "Chưa cài đặt phân hệ phản ánh" in text

@@ -408,8 +408,9 @@ def test_publication_counts_a_procedure_once_late_if_any_decision_is(
     assert (item(card, "1.3")["numerator"], item(card, "1.3")["denominator"]) == (1, 2)
 
 
-def test_satisfaction_is_unavailable_without_the_feedback_app(tree, processing, settings):
-    assert not sources.feedback_installed()
+def test_satisfaction_is_unavailable_without_the_feedback_app(tree, processing, monkeypatch):
+    # Whether or not this deployment installs it: the adapter is the one place that asks.
+    monkeypatch.setattr(sources, "feedback_installed", lambda: False)
     card = card_of(tree.tien_dong)
     for number in ("5.1", "5.2", "5.3", "5.4"):
         assert item(card, number)["status"] == "unavailable"
