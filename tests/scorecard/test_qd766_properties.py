@@ -110,3 +110,41 @@ def test_the_paid_online_filter_is_the_payment_flag_rule(paid_online, owed, prov
         == paid_online
     )
     assert sources.paid_online_q() == Q(paid_online=True)
+
+
+def _hours(start: datetime, end: datetime) -> int:
+    return max(0, int((end - start).total_seconds()))
+
+
+@given(
+    elapsed=st.integers(1, 200),
+    wait_start=st.integers(0, 200),
+    wait=st.integers(0, 200),
+    limit=st.integers(0, 200),
+)
+def test_a_supplement_wait_never_makes_a_dossier_without_a_promised_date_late(
+    elapsed, wait_start, wait, limit
+):
+    # Waiting for the applicant is subtracted: with the wait inside the processing time, the
+    # verdict is elapsed − wait ≤ limit, so never worse than without the wait.
+    received = FIRST
+    end = received + timedelta(hours=elapsed)
+    requested = received + timedelta(hours=min(wait_start, elapsed))
+    supplement = {
+        "requested": requested,
+        "received": min(requested + timedelta(hours=wait), end),
+        "due_before": None,
+    }
+    common = dict(
+        received_at=received,
+        end=end,
+        due_at=None,
+        budget_seconds=limit * 3600,
+        after=end + timedelta(days=1),
+        working_seconds=_hours,
+    )
+    with_wait = qd766.judged_on_time(supplements=[supplement], **common)
+    without = qd766.judged_on_time(supplements=[], **common)
+    assert with_wait >= without
+    waited = (supplement["received"] - requested).total_seconds() / 3600
+    assert with_wait == (elapsed - waited <= limit)
