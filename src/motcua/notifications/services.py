@@ -243,6 +243,8 @@ def feedback_answer_notify(
     reference = reference.strip()
     if not reference:
         raise ValidationFailed("Thiếu số phản ánh, kiến nghị.", code="feedback_reference_required")
+    if PAUSED.get():
+        return []  # generated history (the demo) messages nobody
     with transaction.atomic():
         made = _notifications_make(
             kind=MessageKind.FEEDBACK_ANSWERED,
