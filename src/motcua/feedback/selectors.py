@@ -16,6 +16,7 @@ from django.urls import reverse
 from motcua.core import timeutil
 from motcua.dossiers.models import Dossier, DossierStep
 from motcua.feedback import rules
+from motcua.feedback.defaults import CRITERIA
 from motcua.feedback.models import (
     Feedback,
     FeedbackEvent,
@@ -190,6 +191,13 @@ RATING_SALT = "motcua.feedback.rating-link"
 
 
 def rating_criteria() -> list[RatingCriterion]:
+    """The active criteria. An empty table (a database flushed after migrating) gets the shipped
+    ones back, as the message templates fall back to theirs: rating never lacks its criteria."""
+    if not RatingCriterion.objects.exists():
+        for code, name, position in CRITERIA:
+            RatingCriterion.objects.get_or_create(
+                code=code, defaults={"name": name, "position": position}
+            )
     return list(RatingCriterion.objects.filter(active=True))
 
 
@@ -251,6 +259,8 @@ def official_ratings(*, unit: Unit, start: date, end: date) -> dict[int, tuple[i
             dossier__rating__updated_at__gte=s,
             dossier__rating__updated_at__lt=e,
         )
+        # No ordering: the model's default would join the DISTINCT and repeat rows.
+        .order_by()
         .values_list("finished_by_id", "dossier__rating__id", "dossier__rating__score")
         .distinct()
     )

@@ -25,7 +25,6 @@ from motcua.feedback.models import (
     FeedbackStatus,
     Rating,
     RatingChannel,
-    RatingCriterion,
     RatingScore,
 )
 from motcua.feedback.redaction import redact
@@ -508,7 +507,9 @@ def rating_submit(
         )
     if channel not in RatingChannel.values:
         raise ValidationFailed("Nơi đánh giá không hợp lệ.", code="rating_channel_invalid")
-    criteria = list(RatingCriterion.objects.filter(active=True))
+    from motcua.feedback.selectors import rating_criteria
+
+    criteria = rating_criteria()
     if not criteria:
         raise ValidationFailed("Chưa có tiêu chí đánh giá.", code="rating_no_criteria")
     values = {}

@@ -3,20 +3,12 @@ existed, moved here with their ids (so PAKN-000001 stays PAKN-000001)."""
 
 from django.db import migrations
 
-# The aspects citizens rate (as the national satisfaction survey groups them); administrators
-# may rename, reorder or turn them off.
-CRITERIA = (
-    ("tiep_can", "Tiếp cận dịch vụ (nơi tiếp nhận, cổng dịch vụ công)", 1),
-    ("thu_tuc", "Thủ tục hành chính (giấy tờ, thời hạn, phí)", 2),
-    ("can_bo", "Thái độ và hướng dẫn của cán bộ, công chức", 3),
-    ("ket_qua", "Kết quả và thời gian giải quyết", 4),
-)
-
 
 def forward(apps, schema_editor):
     from django.core.management.color import no_style
 
     from motcua.feedback import rules
+    from motcua.feedback.defaults import CRITERIA
     from motcua.workcalendar.calendar import WorkCalendar
 
     Criterion = apps.get_model("feedback", "RatingCriterion")
