@@ -8,6 +8,14 @@ from motcua.feedback import services
 from motcua.feedback.models import FeedbackChannel
 from tests.conftest import local
 
+# The notification fixtures (settings, immediate tasks, the stand-in SMS gateway) for the answer's
+# messages.
+from tests.notifications.conftest import (  # noqa: F401
+    _notification_settings,
+    immediate_tasks,
+    standin_gateway,
+)
+
 PHONE = "0912000111"
 
 # Monday 2 March 2026, 08:00: a plain working week (no holiday until 30 April).
