@@ -62,3 +62,26 @@ def test_tracking_needs_the_code_and_the_phone(client, staff, tree):
     assert right["Location"] == f"/cong-dich-vu/phan-anh-kien-nghi/{item.reference}/"
     page = client.get(right["Location"]).content.decode()
     assert "Đang xử lý" in page and "UBND xã Tiên Động" in page
+
+
+def test_the_desk_records_feedback(client, staff, tree):
+    client.force_login(staff.desk)
+    form = client.get(f"{INBOX}tiep-nhan/").content.decode()
+    assert "UBND xã Tiên Động" in form and "UBND xã Cộng Lạc" not in form
+    response = client.post(
+        f"{INBOX}tiep-nhan/",
+        {
+            "name": "Trần Văn Hải",
+            "phone": "0912000222",
+            "unit": tree.tien_dong.pk,
+            "content": "Ý kiến",
+        },
+    )
+    item = Feedback.objects.get()
+    assert response["Location"] == f"{INBOX}{item.reference}/"
+    assert (item.channel, item.unit) == ("desk", tree.tien_dong)
+    outside = client.post(
+        f"{INBOX}tiep-nhan/",
+        {"name": "A", "phone": "0912000222", "unit": tree.cong_lac.pk, "content": "Ý kiến"},
+    )
+    assert outside.status_code == 200 and Feedback.objects.count() == 1

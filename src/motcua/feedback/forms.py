@@ -130,3 +130,22 @@ class PublishForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
     )
+
+
+class DeskFeedbackForm(forms.Form):
+    """Feedback a citizen gives at the desk (or by phone), typed in by the officer."""
+
+    name = forms.CharField(label=_("Họ và tên người phản ánh"), max_length=255)
+    phone = forms.CharField(label=_("Số điện thoại"), max_length=20, required=False)
+    email = forms.EmailField(label=_("Thư điện tử"), max_length=254, required=False)
+    unit = forms.ModelChoiceField(label=_("Cơ quan xử lý"), queryset=Unit.objects.none())
+    dossier_code = forms.CharField(label=_("Mã hồ sơ liên quan (nếu có)"), required=False)
+    content = forms.CharField(
+        label=_("Nội dung phản ánh, kiến nghị"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units

@@ -6,6 +6,7 @@ app_name = "feedback"
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("tiep-nhan/", views.desk_new, name="desk_new"),
     path("<str:reference>/", views.detail, name="detail"),
     path("<str:reference>/thao-tac/<slug:action>/", views.act, name="act"),
 ]

@@ -6,24 +6,27 @@ import logging
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from motcua.core import timeutil
 from motcua.core.errors import DomainError
 from motcua.dossiers.models import Dossier
 from motcua.feedback import rules, services
-from motcua.feedback.forms import ClassifyForm, ForwardForm, PublishForm, TextForm
-from motcua.feedback.models import FeedbackStatus
+from motcua.feedback.forms import ClassifyForm, DeskFeedbackForm, ForwardForm, PublishForm, TextForm
+from motcua.feedback.models import FeedbackChannel, FeedbackStatus
 from motcua.feedback.redaction import redact
 from motcua.feedback.selectors import (
+    STAFF_ROLES,
     feedback_available_actions,
     feedback_get_for_user,
     feedback_history,
     feedback_inbox,
 )
-from motcua.units.models import Membership, Role
+from motcua.units.models import Membership, Role, Unit
+from motcua.units.selectors import user_units
 
 audit = logging.getLogger("motcua.audit")
 
@@ -47,6 +50,44 @@ def inbox(request):
             "statuses": FeedbackStatus.choices,
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def desk_new(request):
+    """Record feedback given at the desk; the service checks the officer's role in the unit."""
+    remit = Q(pk__in=[])
+    for top in user_units(user=request.user, roles=STAFF_ROLES):
+        remit |= Q(path__startswith=top.path)
+    units = Unit.objects.filter(remit).order_by("path")
+    form = DeskFeedbackForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        dossier = None
+        if data["dossier_code"].strip():
+            dossier = Dossier.objects.filter(code=data["dossier_code"].strip()).first()
+            if dossier is None:
+                form.add_error("dossier_code", _("Không có hồ sơ với mã này."))
+        if not form.errors:
+            try:
+                item = services.feedback_receive(
+                    channel=FeedbackChannel.DESK,
+                    actor=request.user,
+                    name=data["name"],
+                    phone=data["phone"],
+                    email=data["email"],
+                    content=data["content"],
+                    unit=data["unit"],
+                    dossier=dossier,
+                )
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(
+                    request, _("Đã tiếp nhận phản ánh %(ref)s.") % {"ref": item.reference}
+                )
+                return redirect("feedback:detail", reference=item.reference)
+    return render(request, "feedback/desk_new.html", {"form": form})
 
 
 def _handlers(feedback):
