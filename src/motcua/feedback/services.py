@@ -208,7 +208,11 @@ def feedback_import(*, rows: Iterable[dict], actor=None) -> list[Feedback]:
 
 def _locked(feedback: Feedback) -> Feedback:
     try:
-        return Feedback.objects.select_for_update().select_related("unit").get(pk=feedback.pk)
+        return (
+            Feedback.objects.select_for_update(of=("self",))
+            .select_related("unit")
+            .get(pk=feedback.pk)
+        )
     except Feedback.DoesNotExist:
         raise NotFound("Không tìm thấy phản ánh, kiến nghị.", code="feedback_not_found") from None
 
