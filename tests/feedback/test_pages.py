@@ -29,6 +29,8 @@ def test_inbox_flags_late_and_soon_due(client, staff, tree):
     assert late.reference in page and soon.reference in page and fresh.reference in page
     assert elsewhere.reference not in page
     assert "Quá hạn: 1" in page
+    # The officers' menu shows the count on every page.
+    assert "(1 quá hạn)" in client.get("/ho-so/").content.decode()
     only_late = client.get(f"{INBOX}?loc=late").content.decode()
     assert late.reference in only_late and fresh.reference not in only_late
     assert soon.reference in client.get(f"{INBOX}?loc=soon_due").content.decode()

@@ -109,6 +109,15 @@ def feedback_inbox(
     return rows, counts
 
 
+def feedback_late_count(*, user, now: datetime | None = None) -> int:
+    """Open feedback of the user's units that is late now: one count query (the menu's badge)."""
+    return (
+        Feedback.objects.filter(feedback_visible_q(user=user), status__in=OPEN_STATES)
+        .filter(rules.late_at_q(now or timeutil.now()))
+        .count()
+    )
+
+
 def feedback_get_for_user(*, user, reference: str) -> Feedback | None:
     pk = feedback_reference_pk(reference)
     if pk is None:
