@@ -150,8 +150,8 @@ class FeedbackEvent(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16)
+    from_status = models.CharField(max_length=16, choices=FeedbackStatus.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=FeedbackStatus.choices)
     from_unit = models.ForeignKey(
         Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -20,12 +20,13 @@ from motcua.feedback.forms import (
     TextForm,
     VerdictForm,
 )
-from motcua.feedback.models import FeedbackStatus, RatingChannel
+from motcua.feedback.models import Feedback, FeedbackStatus, RatingChannel
 from motcua.feedback.selectors import (
     dossier_rateable,
     feedback_public_lookup,
     feedback_published,
     feedback_published_get,
+    feedback_reference_pk,
     kiosk_dossier_code,
     rating_criteria,
     rating_get,
@@ -53,15 +54,11 @@ def _grant(request, feedback) -> None:
 
 
 def _granted(request, reference: str):
-    item = None
-    from motcua.feedback.selectors import feedback_reference_pk
-
+    """The feedback, for a session that proved its code and contact; None otherwise."""
     pk = feedback_reference_pk(reference)
-    if pk is not None and request.session.get(GRANT_KEY, {}).get(str(pk), 0) > time.time():
-        from motcua.feedback.models import Feedback
-
-        item = Feedback.objects.filter(pk=pk).select_related("unit").first()
-    return item
+    if pk is None or request.session.get(GRANT_KEY, {}).get(str(pk), 0) <= time.time():
+        return None
+    return Feedback.objects.filter(pk=pk).select_related("unit").first()
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -209,8 +209,35 @@ class Migration(migrations.Migration):
                 ("seq", models.PositiveIntegerField()),
                 ("kind", models.CharField(max_length=24, verbose_name="thao tác")),
                 ("at", models.DateTimeField(verbose_name="thời điểm")),
-                ("from_status", models.CharField(blank=True, max_length=16)),
-                ("to_status", models.CharField(max_length=16)),
+                (
+                    "from_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("received", "Đang xử lý"),
+                            ("info_requested", "Chờ người gửi bổ sung thông tin"),
+                            ("refused", "Từ chối tiếp nhận"),
+                            ("answered", "Đã dự thảo trả lời, chờ lãnh đạo duyệt"),
+                            ("approved", "Đã xử lý, chờ công khai"),
+                            ("published", "Đã công khai câu trả lời"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("received", "Đang xử lý"),
+                            ("info_requested", "Chờ người gửi bổ sung thông tin"),
+                            ("refused", "Từ chối tiếp nhận"),
+                            ("answered", "Đã dự thảo trả lời, chờ lãnh đạo duyệt"),
+                            ("approved", "Đã xử lý, chờ công khai"),
+                            ("published", "Đã công khai câu trả lời"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
                 ("note", models.TextField(blank=True, verbose_name="ghi chú")),
                 (
                     "actor",
