@@ -50,7 +50,15 @@ def _member(unit: Unit, role: str):
     return membership.user if membership else None
 
 
-def _story(kind: str, item: Feedback, *, rng: random.Random, now: datetime, target: Unit | None):
+def _story(
+    kind: str,
+    item: Feedback,
+    *,
+    rng: random.Random,
+    now: datetime,
+    target: Unit | None,
+    classify: bool = True,
+):
     calendar = calendar_get(unit=item.unit)
     processor = _member(item.unit, Role.PROCESSOR)
     leader = _member(item.unit, Role.LEADER)
@@ -59,6 +67,8 @@ def _story(kind: str, item: Feedback, *, rng: random.Random, now: datetime, targ
     def after(days: float) -> datetime:
         return calendar.add_working_days(t, days)
 
+    if kind == "open" and not classify:
+        return  # not even classified yet (indicator 5.1 below 100 %)
     category = rng.choice(FeedbackCategory.values)
     services.feedback_classify(actor=processor, feedback=item, category=category, at=after(0.5))
     if kind == "open":
@@ -152,7 +162,11 @@ def demo_feedback_generate(
                     actor=_member(unit, Role.DESK_OFFICER),
                     at=sent_at,
                 )
-                _story(kind, item, rng=rng, now=end, target=units.get(department))
+                # The first open one (and half the others) is not classified yet.
+                classify = number >= len(kinds) and rng.random() < 0.5
+                _story(
+                    kind, item, rng=rng, now=end, target=units.get(department), classify=classify
+                )
             except DomainError:
                 continue  # a storyline the unit's staff cannot play: keep the feedback as is
             made += 1

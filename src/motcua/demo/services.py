@@ -916,6 +916,11 @@ def _report(stdout: TextIO | None, result: dict[str, Any]) -> None:
         f"{State(code).label}: {count}" for code, count in sorted(result["by_state"].items())
     )
     _write(stdout, f"- Tổng số hồ sơ: {result['dossiers_total']} ({states}).")
+    _write(
+        stdout,
+        f"- Phản ánh, kiến nghị mới tạo: {result['feedback_created']}; "
+        f"đánh giá mức độ hài lòng: {result['ratings_created']}.",
+    )
     if result["errors"]:
         _write(stdout, f"- Cảnh báo: {len(result['errors'])} hồ sơ dừng giữa chừng do lỗi, ví dụ:")
         for line in result["errors"][:5]:

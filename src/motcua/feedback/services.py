@@ -5,7 +5,6 @@ row's new state in one transaction. `at=` lets the demo and the import replay pa
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -31,8 +30,6 @@ from motcua.feedback.redaction import redact
 from motcua.units.models import Role, Unit
 from motcua.units.selectors import user_has_role
 from motcua.workcalendar.selectors import calendar_get
-
-audit = logging.getLogger("motcua.audit")
 
 MAX_TEXT = 5000
 
@@ -553,5 +550,4 @@ def rating_submit(
     RatingScore.objects.bulk_create(
         RatingScore(rating=rating, criterion=c, score=v) for c, v in values.items()
     )
-    audit.info("rating dossier=%s channel=%s", dossier.code, channel)
     return rating
