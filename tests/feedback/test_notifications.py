@@ -25,7 +25,7 @@ def answered(staff, tree, text="Đã chấn chỉnh việc tiếp nhận."):
     return services.feedback_answer(actor=staff.processor, feedback=item, answer=text)
 
 
-def test_approval_commits_then_the_sender_is_told_once(immediate_tasks, staff, tree):
+def test_approval_commits_then_the_sender_is_told_once(immediate_tasks, client, staff, tree):
     item = answered(staff, tree)
     with pytest.raises(Rollback), transaction.atomic():
         services.feedback_approve(actor=staff.leader, feedback=item)
@@ -37,6 +37,11 @@ def test_approval_commits_then_the_sender_is_told_once(immediate_tasks, staff, t
     assert "Đã chấn chỉnh việc tiếp nhận." in mail.outbox[0].body
     assert "Lê Thị Mai" not in mail.outbox[0].body  # only what the message needs
     assert Notification.objects.filter(status="sent").count() == 2  # e-mail and SMS
+    # Each attempt is on the feedback's page, addresses masked.
+    client.force_login(staff.leader)
+    page = client.get(f"/phan-anh/{item.reference}/").content.decode()
+    assert "Thông báo cho người gửi" in page and "Gửi được" in page
+    assert "0912000111" not in page.rsplit("Thông báo cho người gửi", 1)[1]
     # Raised again and answered anew: told again.
     item = services.feedback_raise_again(feedback=Feedback.objects.get(), reason="Chưa rõ")
     item = services.feedback_answer(actor=staff.processor, feedback=item, answer="Lần hai")

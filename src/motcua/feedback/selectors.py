@@ -25,6 +25,7 @@ from motcua.feedback.models import (
     RatingCriterion,
 )
 from motcua.indicators.rules import period_bounds
+from motcua.notifications.models import Notification
 from motcua.units.models import Role, Unit
 from motcua.units.selectors import user_has_role, user_unit_filter
 from motcua.workcalendar.selectors import calendar_get
@@ -131,6 +132,16 @@ def feedback_get_for_user(*, user, reference: str) -> Feedback | None:
 
 def feedback_history(*, feedback: Feedback) -> list[FeedbackEvent]:
     return list(feedback.events.select_related("actor", "from_unit", "to_unit").order_by("seq"))
+
+
+def feedback_notifications(*, feedback: Feedback) -> list:
+    """The messages sent to the sender about this feedback, with their attempts (addresses
+    masked), for the officers' page: the feedback's own record of what was sent, as a dossier's."""
+    return list(
+        Notification.objects.filter(reference__startswith=f"{feedback.reference}#")
+        .prefetch_related("attempt_rows")
+        .order_by("created_at", "pk")
+    )
 
 
 def feedback_available_actions(*, user, feedback: Feedback) -> list[str]:

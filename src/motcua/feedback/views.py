@@ -24,6 +24,7 @@ from motcua.feedback.selectors import (
     feedback_get_for_user,
     feedback_history,
     feedback_inbox,
+    feedback_notifications,
 )
 from motcua.units.models import Membership, Role, Unit
 from motcua.units.selectors import user_units
@@ -115,6 +116,7 @@ def _detail_page(request, feedback, *, status: int = 200, **forms):
     context = {
         "feedback": feedback,
         "history": feedback_history(feedback=feedback),
+        "notifications": feedback_notifications(feedback=feedback),
         "available": available,
         "late": rules.is_late_at(feedback, now),
         "due_at": rules.running_due(feedback),
