@@ -51,6 +51,17 @@ class RatingForm(forms.Form):
         return {c.code: self.cleaned_data[f"score_{c.code}"] for c in self.criteria}
 
 
+def rating_form_for(*, criteria: list[RatingCriterion], rating=None) -> RatingForm:
+    """An unbound rating form, filled in with the dossier's rating when there is one."""
+    if rating is None:
+        return RatingForm(criteria=criteria)
+    return RatingForm(
+        criteria=criteria,
+        initial_scores={score.criterion.code: score.score for score in rating.scores.all()},
+        initial={"comment": rating.comment},
+    )
+
+
 class KioskCodeForm(forms.Form):
     code = forms.CharField(
         label=_("Mã hồ sơ (hoặc quét mã QR trên giấy tiếp nhận)"),

@@ -19,6 +19,7 @@ from motcua.feedback.forms import (
     RatingForm,
     TextForm,
     VerdictForm,
+    rating_form_for,
 )
 from motcua.feedback.models import Feedback, FeedbackStatus, RatingChannel
 from motcua.feedback.selectors import (
@@ -178,14 +179,8 @@ def react(request, reference: str):
 
 def _rating_page(request, dossier, *, template, channel, action_url, status=200, form=None):
     rating = rating_get(dossier=dossier)
-    criteria = rating_criteria()
     if form is None:
-        form = RatingForm(
-            criteria=criteria,
-            initial_scores={s.criterion.code: s.score for s in rating.scores.all()}
-            if rating
-            else None,
-        )
+        form = rating_form_for(criteria=rating_criteria(), rating=rating)
     return render(
         request,
         template,

@@ -20,7 +20,7 @@ from motcua.catalog.selectors import procedure_search, procedure_steps, units_re
 from motcua.core.errors import DomainError, InvalidTransition
 from motcua.core.text import vi_sort_key, vi_sorted
 from motcua.dossiers.models import State
-from motcua.feedback.forms import RatingForm
+from motcua.feedback.forms import RatingForm, rating_form_for
 from motcua.feedback.models import FeedbackChannel, RatingChannel
 from motcua.feedback.selectors import (
     dossier_rateable,
@@ -284,7 +284,6 @@ def _dossier_page(request, dossier, *, status: int = 200, **forms):
     audit.info("portal view dossier=%s", dossier.code)
     components = list(dossier.procedure.components.all())
     rating = rating_get(dossier=dossier)
-    criteria = rating_criteria()
     context = {
         "dossier": dossier,
         "status": dossier_public_status(dossier=dossier),
@@ -299,13 +298,7 @@ def _dossier_page(request, dossier, *, status: int = 200, **forms):
         "supplement_form": forms.get("supplement_form") or SupplementForm(components=components),
         "withdraw_form": forms.get("withdraw_form") or WithdrawForm(),
         "rating_form": forms.get("rating_form")
-        or RatingForm(
-            criteria=criteria,
-            initial_scores={s.criterion.code: s.score for s in rating.scores.all()}
-            if rating
-            else None,
-            initial={"comment": rating.comment} if rating else None,
-        ),
+        or rating_form_for(criteria=rating_criteria(), rating=rating),
         "max_file": max_file_bytes(),
         "max_dossier": max_dossier_bytes(),
     }
