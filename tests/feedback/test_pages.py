@@ -87,3 +87,22 @@ def test_the_desk_records_feedback(client, staff, tree):
         {"name": "A", "phone": "0912000222", "unit": tree.cong_lac.pk, "content": "Ý kiến"},
     )
     assert outside.status_code == 200 and Feedback.objects.count() == 1
+
+
+def test_reactions_once_per_session_and_a_few_per_address(staff, tree):
+    from django.test import Client
+
+    from motcua.feedback import services
+
+    item = send(unit=tree.tien_dong)
+    item = services.feedback_answer(actor=staff.processor, feedback=item, answer="Đã xử lý")
+    item = services.feedback_approve(actor=staff.leader, feedback=item)
+    services.feedback_publish(actor=staff.processor, feedback=item)
+    url = f"/cong-dich-vu/phan-anh-kien-nghi/da-tra-loi/{item.reference}/y-kien/"
+    one = Client()
+    one.post(url, {"y_kien": "khong-thich"})
+    one.post(url, {"y_kien": "khong-thich"})
+    assert Feedback.objects.get().dislikes == 1
+    for _ in range(10):  # cookie-less clients from one address
+        Client().post(url, {"y_kien": "khong-thich"})
+    assert Feedback.objects.get().dislikes == 5

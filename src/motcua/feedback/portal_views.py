@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from motcua.core.errors import DomainError
+from motcua.core.throttle import failure_count_add
 from motcua.feedback import services
 from motcua.feedback.forms import (
     FeedbackLookupForm,
@@ -42,6 +43,7 @@ audit = logging.getLogger("motcua.audit")
 GRANT_KEY = "feedback:grants"
 REACTED_KEY = "feedback:reacted"
 KIOSK_KEY = "feedback:kiosk"
+REACTS_PER_IP = 5
 KIOSK_SECONDS = 5 * 60  # a kiosk session rates one dossier, then forgets it
 
 
@@ -161,6 +163,12 @@ def react(request, reference: str):
     if item is None:
         return render(request, "portal/not_found.html", status=404)
     reacted = request.session.get(REACTED_KEY, [])
+    # Reactions count in indicator 5.3: one per browser session and, for clients that drop their
+    # cookies, a handful per address and day (a household or an office shares one address).
+    key = f"feedback-react:{item.pk}:{access.client_ip(request)}"
+    if item.pk not in reacted and failure_count_add(key=key, window_seconds=86400) > REACTS_PER_IP:
+        messages.info(request, _("Đã ghi nhận đủ ý kiến từ địa chỉ mạng này hôm nay."))
+        return redirect(reverse("feedback_portal:published") + f"#{item.reference}")
     if item.pk in reacted:
         messages.info(request, _("Bạn đã bày tỏ ý kiến về câu trả lời này."))
     else:
