@@ -9,7 +9,7 @@ import pytest
 
 from motcua.feedback.models import Feedback, FeedbackStatus, Rating, RatingChannel
 from tests.e2e.conftest import screenshot
-from tests.e2e.helpers import login, new_page
+from tests.e2e.helpers import axe_violations, login, new_page
 from tests.portal.conftest import returned
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -54,6 +54,7 @@ def test_feedback_filed_answered_approved_and_read(browser, live_server, staff, 
         acts(processor, "Dự thảo trả lời", "UBND xã đã bố trí thêm người trực điện thoại từ 01/4.")
         assert Feedback.objects.get().status == FeedbackStatus.ANSWERED
         screenshot(processor, "feedback-officer")
+        assert axe_violations(processor) == []
 
         # --- the leader approves and publishes ---------------------------------------------------
         login(leader, live_server, "lanhdao.tiendong")
@@ -84,6 +85,7 @@ def test_feedback_filed_answered_approved_and_read(browser, live_server, staff, 
         citizen.wait_for_load_state()
         assert Feedback.objects.get().likes == 1
         screenshot(citizen, "feedback-published")
+        assert axe_violations(citizen) == []
     finally:
         for page in (citizen, processor, leader):
             page.context.close()
@@ -105,6 +107,7 @@ def test_rating_on_the_desk_kiosk(browser, live_server, staff, tree, birth_regis
         for position in range(criteria.count()):
             criteria.nth(position).get_by_label("Hài lòng", exact=True).check()
         screenshot(kiosk, "rating-kiosk")
+        assert axe_violations(kiosk) == []
         kiosk.get_by_role("button", name="Gửi đánh giá").click()
         kiosk.wait_for_load_state()
         assert "Cảm ơn" in kiosk.get_by_role("heading", level=1).inner_text()
