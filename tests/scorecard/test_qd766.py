@@ -491,3 +491,20 @@ def test_a_period_with_nothing_is_no_data_never_zero(tree, birth_registration):
     on_time = item(card, "2.1")
     assert on_time["status"] == "no_data" and on_time["rate"] is None
     assert on_time["reason"]
+
+
+def test_service_satisfaction_reads_the_feedback_apps_dislikes(tree, processing):
+    # With the feedback app installed (it is in this deployment's settings), through the adapter.
+    from motcua.feedback.models import Rating
+
+    assert sources.feedback_installed()
+    Rating.objects.create(
+        dossier=processing["r"], score=1, created_at=at(13), updated_at=at(13)
+    )  # a dislike of R (resolved on time)
+    card = card_of(tree.tien_dong)
+    figure = item(card, "5.4")
+    # 5 dossiers, 2 late (T, O), 1 disliked: 100 % − 40 % − 20 % = 40 % → 6 × 40/90.
+    assert (figure["numerator"], figure["denominator"], figure["rate"]) == (2, 5, Decimal("40"))
+    assert figure["points"] == Decimal("2.67")
+    for number in ("5.1", "5.2", "5.3"):
+        assert item(card, number)["status"] == "no_data"  # no feedback sent in March
