@@ -230,6 +230,9 @@ MOTCUA_SIGNING_CERTIFICATES = Path(
 MOTCUA_VERIFY_MAX_BYTES = int(os.environ.get("MOTCUA_VERIFY_MAX_BYTES", str(20 * 2**20)))
 # Valid files of a failed online filing round are kept this long (portal/held.py).
 MOTCUA_PORTAL_HELD_SECONDS = int(os.environ.get("MOTCUA_PORTAL_HELD_SECONDS", "3600"))
+# Key of the event log's signed checkpoints (`motcua audit checkpoint|verify`, docs/operations.md):
+# a long random value kept outside the database; without it no checkpoint is made or checked.
+MOTCUA_AUDIT_KEY = os.environ.get("MOTCUA_AUDIT_KEY", "")
 # Country whose public holidays the `holidays` package supplies.
 MOTCUA_HOLIDAY_COUNTRY = os.environ.get("MOTCUA_HOLIDAY_COUNTRY", "VN")
 
