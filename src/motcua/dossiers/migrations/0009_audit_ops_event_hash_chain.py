@@ -29,7 +29,9 @@ def seal_existing(apps, schema_editor):
         codes = dict(dossiers)
         previous: dict[int, str] = {}
         changed = []
-        for event in DossierEvent.objects.filter(dossier_id__in=codes).order_by("dossier_id", "seq"):
+        for event in DossierEvent.objects.filter(dossier_id__in=codes).order_by(
+            "dossier_id", "seq"
+        ):
             event.hash = event_hash_of(
                 event,
                 code=codes[event.dossier_id],
@@ -59,14 +61,21 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="dossierevent",
             name="hash",
-            field=models.CharField(default="", editable=False, max_length=64, verbose_name="mã băm"),
+            field=models.CharField(
+                default="", editable=False, max_length=64, verbose_name="mã băm"
+            ),
             preserve_default=False,
         ),
         migrations.RunPython(seal_existing, migrations.RunPython.noop),
         migrations.CreateModel(
             name="AuditCheckpoint",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
                 ("at", models.DateTimeField(verbose_name="thời điểm")),
                 ("last_event_id", models.BigIntegerField(verbose_name="sự kiện cuối")),
                 ("event_count", models.BigIntegerField(verbose_name="số sự kiện")),
