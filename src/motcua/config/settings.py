@@ -69,6 +69,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "motcua.core.metrics.MetricsMiddleware",
+    "motcua.core.health.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -281,11 +283,29 @@ EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = os.environ.get("MOTCUA_EMAIL_FROM", "Một Cửa <khong-tra-loi@localhost>")
 MOTCUA_EMAIL_MESSAGE_ID_DOMAIN = os.environ.get("MOTCUA_EMAIL_MESSAGE_ID_DOMAIN", "motcua.local")
 
+# Prometheus metrics (/metrics, docs/operations.md): who may scrape them.
+MOTCUA_METRICS_ALLOWED_IPS = [
+    a.strip()
+    for a in os.environ.get("MOTCUA_METRICS_ALLOWED_IPS", "127.0.0.1,::1").split(",")
+    if a.strip()
+]
+MOTCUA_METRICS_TOKEN = os.environ.get("MOTCUA_METRICS_TOKEN", "")
+
+# Logs: `plain` lines, or `json` (one object a line, motcua.core.logs) for a log collector.
+MOTCUA_LOG_FORMAT = os.environ.get("MOTCUA_LOG_FORMAT", "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "motcua.core.logs.JSONFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if MOTCUA_LOG_FORMAT == "json" else "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("MOTCUA_LOG_LEVEL", "INFO")},
     # PDF rendering narrates every step at INFO.
     "loggers": {
