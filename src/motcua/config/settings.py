@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "motcua.core.security.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "motcua.config.urls"
@@ -147,11 +148,17 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Strong passwords (Django's validators speak Vietnamese through its own translations; ours too):
+# 12 characters at least, three kinds of characters, not like the user's names, not a common one.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "motcua.core.security.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "motcua.core.security.CharacterClassesValidator"},
 ]
 
 LANGUAGE_CODE = "vi"
@@ -181,12 +188,26 @@ LOGOUT_REDIRECT_URL = "backoffice:login"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+MOTCUA_HTTPS = _env_bool("MOTCUA_HTTPS", False)
 SESSION_COOKIE_SECURE = _env_bool(
-    "MOTCUA_SECURE_COOKIES", not DEBUG and "MOTCUA_SECRET_KEY" in os.environ
+    "MOTCUA_SECURE_COOKIES", MOTCUA_HTTPS or (not DEBUG and "MOTCUA_SECRET_KEY" in os.environ)
 )
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"  # URLs carry dossier codes: never sent to other sites
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Served over HTTPS (MOTCUA_HTTPS, behind a reverse proxy that terminates TLS and sets
+# X-Forwarded-Proto): redirect plain HTTP, HSTS for a year. The probes stay on plain HTTP.
+if MOTCUA_HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+    SECURE_HSTS_SECONDS = int(os.environ.get("MOTCUA_HSTS_SECONDS", str(365 * 24 * 3600)))
+    # The site normally has a host name of its own (dichvucong.<province>.gov.vn): covering the
+    # names below it and allowing preload costs nothing; turn off for a shared parent domain.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("MOTCUA_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = _env_bool("MOTCUA_HSTS_PRELOAD", True)
 
 # Working time of the province this deployment serves: "HH:MM-HH:MM" periods, comma separated.
 MOTCUA_WORKING_PERIODS = os.environ.get("MOTCUA_WORKING_PERIODS", "07:30-11:30,13:00-17:00")
