@@ -16,6 +16,7 @@ are counted and reported. Prints a JSON summary; exits 1 when anything acknowled
 check failed. docs/reliability.md has the method and the figures."""
 
 import argparse
+import http.client
 import http.cookiejar
 import io
 import json
@@ -167,7 +168,7 @@ def file_one(base: str, unit_id: int, components: list[str], seed: int) -> str |
             headers={"Content-Type": f"multipart/form-data; boundary={boundary}", "Referer": url},
         )
         page = opener.open(request, timeout=60).read().decode()
-    except (OSError, urllib.error.URLError, StopIteration, ConnectionError):
+    except (OSError, http.client.HTTPException, StopIteration):  # the server died under it
         return None
     found = CODE.search(page)
     return found.group(0) if found else None
