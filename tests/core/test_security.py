@@ -48,7 +48,12 @@ def test_a_strong_password_passes():
 
 
 def _check_deploy(env: dict) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("MOTCUA_")}
+    # The e2e tests' DJANGO_ALLOW_ASYNC_UNSAFE is no part of a deployment's environment.
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("MOTCUA_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     return subprocess.run(
         [sys.executable, "-m", "motcua.cli", "check", "--deploy", "--fail-level", "WARNING"],
         env={**base, **env},

@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "motcua.core.twofactor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "motcua.core.security.SecurityHeadersMiddleware",
@@ -253,6 +254,9 @@ MOTCUA_SIGNING_CERTIFICATES = Path(
 MOTCUA_VERIFY_MAX_BYTES = int(os.environ.get("MOTCUA_VERIFY_MAX_BYTES", str(20 * 2**20)))
 # Valid files of a failed online filing round are kept this long (portal/held.py).
 MOTCUA_PORTAL_HELD_SECONDS = int(os.environ.get("MOTCUA_PORTAL_HELD_SECONDS", "3600"))
+# TOTP two-factor login for administrators and leaders (core.twofactor); off only for tests and a
+# demo on one's own machine.
+MOTCUA_TWO_FACTOR = _env_bool("MOTCUA_TWO_FACTOR", True)
 # Key of the event log's signed checkpoints (`motcua audit checkpoint|verify`, docs/operations.md):
 # a long random value kept outside the database; without it no checkpoint is made or checked.
 MOTCUA_AUDIT_KEY = os.environ.get("MOTCUA_AUDIT_KEY", "")

@@ -7,6 +7,9 @@ admin.site.site_header = "Một Cửa — Quản trị hệ thống"
 admin.site.site_title = "Một Cửa"
 admin.site.index_title = "Quản trị"
 
+# A lost database anywhere in a request: 503 with Retry-After (docs/operations.md, "Probes").
+handler500 = "motcua.core.health.server_error"
+
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),

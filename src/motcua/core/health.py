@@ -84,3 +84,16 @@ class DatabaseUnavailableMiddleware:
         if database_lost(exception):
             return unavailable_response(request, exception)
         return None
+
+
+def server_error(request):
+    """Django's handler500: a lost database met outside a view (the session or user loaded by a
+    middleware) is a 503 too; anything else Django's own 500 page."""
+    import sys
+
+    from django.views import defaults
+
+    error = sys.exc_info()[1]
+    if error is not None and database_lost(error):
+        return unavailable_response(request, error)
+    return defaults.server_error(request)
