@@ -30,6 +30,7 @@ from motcua.core.errors import (
 )
 from motcua.dossiers import lifecycle, signals
 from motcua.dossiers.models import (
+    ApplicantKind,
     Channel,
     Dossier,
     DossierCodeSequence,
@@ -65,6 +66,10 @@ class Applicant:
     phone: str = ""
     email: str = ""
     address: str = ""
+    # LoaiDoiTuong and MaDoiTuong of the portal's payload: who files (citizen, business, …) and
+    # the code the portal knows them by (e.g. a business registration number).
+    kind: int = ApplicantKind.CITIZEN
+    code: str = ""
 
     def cleaned(self) -> "Applicant":
         name = " ".join(self.name.split())
@@ -92,8 +97,21 @@ class Applicant:
             raise ValidationFailed(
                 "Địa chỉ quá dài (tối đa 500 ký tự).", code="applicant_address_too_long"
             )
+        if self.kind not in ApplicantKind.values:
+            raise ValidationFailed("Loại đối tượng không hợp lệ.", code="applicant_kind_invalid")
+        code = self.code.strip()
+        if len(code) > 64:
+            raise ValidationFailed(
+                "Mã đối tượng quá dài (tối đa 64 ký tự).", code="applicant_code_too_long"
+            )
         return Applicant(
-            name=name, id_number=id_number, phone=phone, email=email, address=self.address.strip()
+            name=name,
+            id_number=id_number,
+            phone=phone,
+            email=email,
+            address=self.address.strip(),
+            kind=int(self.kind),
+            code=code,
         )
 
 
@@ -106,6 +124,10 @@ class ReceivedComponent:
     digitized: bool = False
     reused: bool = False
     file: Any = None  # a Django File/UploadedFile, stored through the default storage
+    # Taken from the citizen's store on the national portal (TaiLieuNop.DuocLayTuKhoDMQG).
+    from_national_store: bool = False
+    # An identity-document image or the like: sensitive personal data, access logged (privacy).
+    sensitive: bool = False
 
 
 @dataclass
@@ -369,6 +391,8 @@ def _documents_create(
             name=name[:500],
             digitized=item.digitized,
             reused=item.reused,
+            from_national_store=item.from_national_store,
+            sensitive=item.sensitive,
             added_at=at,
         )
         if item.file is not None:
@@ -381,6 +405,7 @@ def _documents_create(
                 "name": document.name,
                 "digitized": item.digitized,
                 "reused": item.reused,
+                "from_national_store": item.from_national_store,
                 "file": document.file.name if document.file else "",
             }
         )
@@ -447,6 +472,7 @@ def _new_dossier(
     components: list[ReceivedComponent],
     received_by: Unit | None = None,
     missing_components_reason: str = "",
+    vneid_verified: bool = False,
 ) -> tuple[Dossier, DossierState, _Change]:
     """A new dossier filed with `unit` (the processing agency), handed in at `received_by` when
     that is another unit (a centre of the province, or the desk serving `unit`)."""
@@ -492,6 +518,12 @@ def _new_dossier(
             "applicant_phone": applicant.phone,
             "applicant_email": applicant.email,
             "applicant_address": applicant.address,
+            "applicant_kind": applicant.kind,
+            "applicant_code": applicant.code,
+            # NoiNopHoSo: where the dossier was handed in (the receiving centre or desk).
+            "filing_place": where.name[:255],
+            # Only a door that checked the applicant's VNeID account may say so.
+            "vneid_verified": vneid_verified,
             "summary": summary.strip(),
             "submitted_at": at,
             "budget_seconds": procedure.time_limit_seconds,
@@ -615,9 +647,11 @@ def dossier_submit_online(
     components: list[ReceivedComponent] | None = None,
     actor=None,
     at: datetime | None = None,
+    vneid_verified: bool = False,
 ) -> Dossier:
     """A citizen files online; the dossier waits (state 1) until the desk accepts it. Every
-    required component must be attached: online there is no officer to vouch for a gap."""
+    required component must be attached: online there is no officer to vouch for a gap.
+    `vneid_verified`: only when the citizen signed in with an account verified with VNeID."""
     at = event_moment(at)
     if procedure.online_level == "none":
         raise ValidationFailed(
@@ -633,6 +667,7 @@ def dossier_submit_online(
         summary=summary,
         at=at,
         components=components or [],
+        vneid_verified=vneid_verified,
     )
     _commit(
         dossier=dossier,
