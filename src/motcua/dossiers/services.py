@@ -50,6 +50,7 @@ from motcua.dossiers.projection import (
     state_write,
     steps_write,
 )
+from motcua.privacy.selectors import document_is_sensitive
 from motcua.units.models import Role, Unit
 from motcua.units.selectors import unit_intake_desk, unit_province, user_has_role
 from motcua.workcalendar.selectors import calendar_get
@@ -392,7 +393,7 @@ def _documents_create(
             digitized=item.digitized,
             reused=item.reused,
             from_national_store=item.from_national_store,
-            sensitive=item.sensitive,
+            sensitive=document_is_sensitive(name=name, marked=item.sensitive),
             added_at=at,
         )
         if item.file is not None:
@@ -1310,6 +1311,108 @@ def dossier_stop(
         reason=reason,
         at=at,
         expected_version=expected_version,
+    )
+
+
+APPLICANT_FIELDS = {
+    "name": "applicant_name",
+    "id_number": "applicant_id_number",
+    "phone": "applicant_phone",
+    "email": "applicant_email",
+    "address": "applicant_address",
+}
+
+
+@transaction.atomic
+def dossier_correct_applicant(
+    *,
+    actor,
+    dossier: Dossier | int,
+    changes: dict[str, str],
+    reason: str,
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Correct the applicant's details (a data subject's request, Law 91/2025): the same rules as
+    at intake; the event names the corrected fields and the reason (the new values are the
+    projection's, the old ones stay in the earlier events)."""
+    unknown = set(changes) - set(APPLICANT_FIELDS)
+    if unknown:
+        raise ValidationFailed(
+            "Không sửa được trường: " + ", ".join(sorted(unknown)) + ".",
+            code="correction_field_invalid",
+        )
+    reason = _required_text(reason, what="lý do chỉnh sửa", code="reason_required")
+
+    def build(locked, state, at, calendar):
+        current = {key: getattr(locked, column) for key, column in APPLICANT_FIELDS.items()}
+        corrected = Applicant(**{**current, **changes}).cleaned()
+        new = {APPLICANT_FIELDS[k]: getattr(corrected, k) for k in APPLICANT_FIELDS}
+        changed = {c: v for c, v in new.items() if getattr(locked, c) != v}
+        if not changed:
+            raise ValidationFailed(
+                "Thông tin mới giống thông tin đang lưu: không có gì để sửa.",
+                code="correction_unchanged",
+            )
+        return _Change(set=changed, details={"corrected": sorted(changed), "reason": reason})
+
+    return _act(
+        dossier=dossier,
+        actor=actor,
+        kind="applicant_corrected",
+        at=at,
+        expected_version=expected_version,
+        build=build,
+        by_applicant=False,
+    )
+
+
+# What erasure blanks: the applicant's identity and contact details, and the summary they wrote.
+ERASED_FIELDS = {
+    "applicant_name": "(đã xóa)",
+    "applicant_id_number": "",
+    "applicant_phone": "",
+    "applicant_email": "",
+    "applicant_address": "",
+    "applicant_code": "",
+    "summary": "",
+}
+
+
+@transaction.atomic
+def dossier_erase_personal_data(*, actor, dossier: Dossier | int, reason: str) -> Dossier:
+    """Erase the applicant's personal data from a dossier the administration never received
+    (refused at acceptance or withdrawn before it: no administrative record to keep): the
+    projection's identity and contact fields are blanked by an event and the uploaded files are
+    deleted. The earlier events keep what they recorded — the log is append-only, at the database
+    on PostgreSQL (docs/privacy.md says so). Whether erasure is allowed is
+    privacy.selectors.deletion_refusal's rule; the lifecycle allows it only after the end."""
+    reason = _required_text(reason, what="lý do xóa", code="reason_required")
+
+    def build(locked, state, at, calendar):
+        if locked.received_at is not None:
+            raise ValidationFailed(
+                "Hồ sơ đã được tiếp nhận: dữ liệu cá nhân được lưu trữ cùng hồ sơ, không xóa.",
+                code="erasure_not_allowed",
+            )
+        documents = list(DossierDocument.objects.filter(dossier=locked))
+        removed = len(documents)
+        files = [d.file for d in documents if d.file]
+        DossierDocument.objects.filter(dossier=locked).delete()
+        # The files go once the erasure is committed: a rolled-back request keeps them.
+        transaction.on_commit(lambda: [f.storage.delete(f.name) for f in files])
+        return _Change(
+            set=dict(ERASED_FIELDS), details={"reason": reason, "documents_removed": removed}
+        )
+
+    return _act(
+        dossier=dossier,
+        actor=actor,
+        kind="personal_data_erased",
+        at=None,
+        expected_version=None,
+        build=build,
+        by_applicant=False,
     )
 
 
