@@ -37,7 +37,7 @@ from motcua.privacy.models import AccessAction
 from motcua.privacy.services import personal_data_access_record
 from motcua.workcalendar.selectors import calendar_get
 
-# Decree 13/2023: every look at a dossier (personal data) is logged — who and which, never the data.
+# Law 91/2025/QH15: every look at a dossier (personal data) is logged — who and which, never the data.
 audit = logging.getLogger("motcua.audit")
 
 PAGE_SIZE = 50
