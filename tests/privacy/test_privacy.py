@@ -27,6 +27,7 @@ from motcua.privacy.services import (
     data_subject_request_receive,
     personal_data_access_record,
 )
+from motcua.units.selectors import unit_intake_desk
 from motcua.workcalendar.selectors import calendar_get
 from tests.conftest import local
 
@@ -259,6 +260,9 @@ def test_the_portal_records_the_consent_text_it_showed(tree, birth_registration)
     assert (consent.text, consent.text_version) == (shown.text, shown.version)
     assert "91/2025/QH15" in consent.text
     assert consent.given_at == online.submitted_at
+    # The portal door's payload facts: where it waits for acceptance, no VNeID check made.
+    assert online.filing_place == unit_intake_desk(unit=tree.tien_dong).name
+    assert online.vneid_verified is False and online.applicant_kind == 1
 
 
 def test_the_processing_record_names_identity_documents_as_sensitive():
