@@ -138,7 +138,11 @@ def data_subject_request_answer(
     the dossier). To delete: erased when deletion_refusal allows it, else refused with its reason.
     `refuse_reason`: any request refused (e.g. the requester is not the data subject)."""
     pk = request.pk if isinstance(request, DataSubjectRequest) else request
-    locked = DataSubjectRequest.objects.select_for_update().select_related("dossier").get(pk=pk)
+    locked = (
+        DataSubjectRequest.objects.select_for_update(of=("self",))
+        .select_related("dossier", "unit")
+        .get(pk=pk)
+    )
     if not selectors.request_may_handle(user=actor, unit=locked.unit):
         raise PermissionDenied(
             "Bạn không được giao trả lời yêu cầu về dữ liệu cá nhân tại đơn vị này.",
