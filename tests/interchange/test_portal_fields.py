@@ -306,3 +306,27 @@ def test_any_combination_exports_as_imported_and_round_trips(
     # The export imported again (an update of the same dossier) exports the same.
     import_lines(first)
     assert dossier_payload_get(dossier=Dossier.objects.get(code=line["MaHoSo"])) == first
+
+
+@pytest.mark.django_db
+def test_the_portal_payload_writes_every_date_compact(staff, tree, birth_registration):
+    d = services.dossier_receive(
+        actor=staff.desk,
+        unit=tree.tien_dong,
+        procedure=birth_registration,
+        applicant=Applicant(name="A"),
+        components=[
+            ReceivedComponent(name=c.name, component=c) for c in birth_registration.components.all()
+        ],
+        at=local(2023, 3, 1, 9, 5),
+    )
+    services.dossier_request_supplement(
+        actor=staff.desk, dossier=d, content="Thiếu", at=local(2023, 3, 1, 10)
+    )
+    theirs = dossier_payload_get(dossier=d, for_portal=True)
+    assert theirs["NgayTiepNhan"] == "20230301090500"
+    assert theirs["DanhSachHoSoBoSung"][0]["NgayBoSung"] == "20230301100000"
+    assert all(len(e["ThoiDiemXuLy"]) == 14 for e in theirs["QuaTrinhXuLy"])
+    # Our files keep ISO dates: the same moments.
+    ours = dossier_payload_get(dossier=d)
+    assert p.moment(ours, "NgayTiepNhan") == p.moment(theirs, "NgayTiepNhan")

@@ -803,7 +803,7 @@ def dossier_payload(
     """The payload of one dossier: the projection's facts, with the lists of its last imported record
     extended by what happened here since (documents, supplements, results, the trail). The one
     builder of a dossier's payload, for files (`motcua export`) and for the portal (`for_portal`:
-    without our extensions, EXTENSION_KEYS).
+    without our extensions, EXTENSION_KEYS, and every date as compact yyyyMMddHHmmss).
     `procedure`: {"code", "name", "field_code", "field_name", "fees": [(code, name, amount)]}."""
     last_import = max((i for i, e in enumerate(events) if e["kind"] == "imported"), default=None)
     record = {}
@@ -932,4 +932,35 @@ def dossier_payload(
     if for_portal:
         for key in EXTENSION_KEYS:
             out.pop(key, None)
+        out = _compact_dates(_compact(out))
     return _compact(out)
+
+
+# The date keys of the lists; the portal takes every date as compact local yyyyMMddHHmmss.
+LIST_DATE_KEYS = {
+    SUPPLEMENTS: ("NgayBoSung", "NgayTiepNhanBoSung", "NgayHenTraTruoc", "NgayHenTraMoi"),
+    "QuaTrinhXuLy": ("ThoiDiemXuLy", "NgayBatDau", "NgayKetThucTheoQuyDinh"),
+}
+
+
+def compact_moment(value: Any) -> Any:
+    """An ISO or compact moment as the portal's yyyyMMddHHmmss (UTC+7); anything unreadable as
+    it is (a kept record's value is sent as received)."""
+    try:
+        parsed = moment({"v": value}, "v")
+    except ValidationFailed:
+        return value
+    return value if parsed is None else to_local(parsed).strftime("%Y%m%d%H%M%S")
+
+
+def _compact_dates(out: dict) -> dict:
+    for key in DATE_KEYS:
+        if key in out:
+            out[key] = compact_moment(out[key])
+    for key, date_keys in LIST_DATE_KEYS.items():
+        if key in out:
+            out[key] = [
+                {k: compact_moment(v) if k in date_keys else v for k, v in item.items()}
+                for item in out[key]
+            ]
+    return out
