@@ -12,7 +12,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import django_auth
 
 from motcua.api import schemas
-from motcua.core import timeutil
+from motcua.core import health, timeutil
 from motcua.core.errors import (
     DomainError,
     InvalidTransition,
@@ -73,6 +73,8 @@ def validation_error(request: HttpRequest, error: ValidationError):
 @api.exception_handler(Exception)
 def server_error(request: HttpRequest, error: Exception):
     # Every error has the same shape, this one too; the details stay in the server's log.
+    if health.database_lost(error):  # a database restart: 503 and a retry hint, not a 500
+        return health.unavailable_response(request, error)
     logger.exception("API error on %s %s", request.method, request.path)
     body = {
         "code": "server_error",
