@@ -1,10 +1,13 @@
 """Units and staff roles in Django's admin: a door like the others — saves go through
 units.services (the tree's paths, mergers, change records)."""
 
+from datetime import timedelta
+
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
+from motcua.core import timeutil
 from motcua.core.admin import ChangeHistoryMixin
 from motcua.units.models import Membership, Unit
 from motcua.units.services import (
@@ -41,11 +44,13 @@ class UnitAdmin(ChangeHistoryMixin, admin.ModelAdmin):
             actor=request.user,
         )
         if obj.successor_id and obj.successor_id != stored_successor:
-            # A successor is a merger: the unit's validity ends on the day given (or stays).
+            # A successor is a merger: the unit's last day is the "valid to" given (or today);
+            # the successor takes over the next day.
+            last_day = obj.valid_to or timeutil.now().date()
             unit_merge(
                 unit=unit,
                 successor=obj.successor,
-                on=obj.valid_to or unit.valid_to,
+                on=last_day + timedelta(days=1),
                 actor=request.user,
             )
         obj.pk = unit.pk
