@@ -80,6 +80,12 @@ class Unit(models.Model):
         return self.short_name or self.name
 
     @property
+    def reference(self) -> str:
+        """How links and files name this unit so `unit_get_by_code` finds this one: the code, and
+        for a unit that has ended, its last day ("11074@2025-06-30") — the code may be reused."""
+        return f"{self.code}@{self.valid_to.isoformat()}" if self.valid_to else self.code
+
+    @property
     def dossier_code_prefix(self) -> str:
         return self.agency_id or self.code
 

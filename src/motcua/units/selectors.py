@@ -136,11 +136,19 @@ def unit_successors(*, unit: Unit) -> list[Unit]:
     return sorted(units.values(), key=lambda u: u.path)
 
 
+def unit_history_roots(*, unit: Unit, with_predecessors: bool = False) -> list[Unit]:
+    """The subtrees whose figures are `unit`'s: its own, plus (`with_predecessors`) each
+    predecessor's not already inside another one — disjoint, so summing their per-subtree
+    counters counts every dossier once, over a period before, after or across a reorganisation."""
+    roots = [unit, *(unit_predecessors(unit=unit) if with_predecessors else [])]
+    return [r for r in roots if not any(o.pk != r.pk and r.path.startswith(o.path) for o in roots)]
+
+
 def unit_scope_q(*, unit: Unit, field: str = "unit", with_predecessors: bool = False) -> Q:
     """Which dossiers' figures count for `unit`: those whose processing agency (`field`) is the
     unit or below it; `with_predecessors` adds its predecessors' subtrees (history shown under
     the successor). A dossier matches once however many subtrees hold its agency."""
-    roots = [unit, *(unit_predecessors(unit=unit) if with_predecessors else [])]
+    roots = unit_history_roots(unit=unit, with_predecessors=with_predecessors)
     query = Q(pk__in=[])
     for root in roots:
         query |= Q(**{f"{field}__path__startswith": root.path})
