@@ -186,3 +186,35 @@ def test_an_ended_unit_is_linked_by_its_last_day(history):
     assert history.cong_lac.reference == "11140@2025-06-30"
     assert unit_get_by_code(code=history.cong_lac.reference) == history.cong_lac
     assert history.lac_phuong.reference == "11140"
+
+
+def _indicators(card: dict) -> dict[str, dict]:
+    return {i["formula"]: i for g in card["groups"] for i in g["indicators"]}
+
+
+def test_the_scorecard_with_predecessors_sums_disjoint_histories(history):
+    from motcua.scorecard.selectors import scorecard_compute
+
+    whole = scorecard_compute(unit=history.lac_phuong, **YEAR, with_predecessors=True)
+    parts = [
+        scorecard_compute(unit=u, **YEAR)
+        for u in (history.lac_phuong, history.cong_lac, history.tien_dong)
+    ]
+    assert {u["name"] for u in whole["with_predecessors"]} == {
+        "UBND xã Cộng Lạc",
+        "UBND xã Tiên Động",
+    }
+    # Dossier-counted indicators add up across the disjoint subtrees: each dossier once.
+    assert _indicators(whole)["dossiers_on_time"]["denominator"] == 6
+    for key in ("dossiers_on_time", "dossiers_digitized"):
+        total = _indicators(whole)[key]
+        assert total["denominator"] == sum(_indicators(p)[key]["denominator"] for p in parts)
+        assert total["numerator"] == sum(_indicators(p)[key]["numerator"] for p in parts)
+    out = io.StringIO()
+    call_command(
+        "scorecard", "--unit", "11140", "--from", "2025-01-01", "--to", "2025-12-31",
+        "--with-predecessors", stdout=out,
+    )  # fmt: skip
+    assert "Gồm số liệu của các đơn vị tiền thân: UBND xã Cộng Lạc, UBND xã Tiên Động" in (
+        out.getvalue()
+    )

@@ -223,10 +223,20 @@ def test_applying_a_decision_file_through_the_command(tree, tmp_path):
     old_province = unit_get_by_code(code="30")
     assert old_province.valid_to == JUNE_30 and old_province.successor.code == "31"
     assert not unit_is_current(unit=unit_get_by_code(code="298"), on=JULY_1)
-    # Applying again fails whole: the old units have already ended.
+    # Applying again fails whole: the new units already exist.
     with pytest.raises(CommandError) as error:
         call_command("units", "reorganise", str(path), "--apply", stdout=StringIO())
-    assert "unit_not_current" in str(error.value)
+    assert "unit_code_validity_overlap" in str(error.value)
+    # A decision merging only, applied twice: the succession is already recorded.
+    again = {"effective_on": "2025-07-01", "merge": [{"units": ["11140"], "into": "11140"}]}
+    with pytest.raises(ValidationFailed) as error:
+        unit_reorganise(reorganisation=reorganisation_parse(text=json.dumps(again)), apply=True)
+    assert error.value.code == "unit_succession_exists"
+    # A unit that ended earlier than the day before cannot be ended by the decision.
+    stale = {"effective_on": "2025-08-01", "end": ["11140@2025-06-30"]}
+    with pytest.raises(ValidationFailed) as error:
+        unit_reorganise(reorganisation=reorganisation_parse(text=json.dumps(stale)), apply=True)
+    assert error.value.code == "unit_not_found"
 
 
 def test_a_decision_that_orphans_units_is_refused_whole(tree):

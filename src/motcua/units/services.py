@@ -212,7 +212,8 @@ def _refuse_successor(*, unit: Unit, successor: Unit, on: date) -> None:
         raise ValidationFailed(
             "Đơn vị kế thừa phải khác đơn vị bị sáp nhập.", code="unit_merge_self"
         )
-    if unit.pk in {u.pk for u in unit_predecessors(unit=successor)}:
+    # A cycle: the successor itself once passed its tasks (directly or not) to this unit.
+    if successor.pk in {u.pk for u in unit_predecessors(unit=unit)}:
         raise ValidationFailed(
             "Đơn vị kế thừa đã được sáp nhập vào chính đơn vị này.", code="unit_merge_cycle"
         )
@@ -325,10 +326,11 @@ def _apply(plan: Reorganisation, changes: list[str], actor) -> None:
                 f"Không có đơn vị mã {code} còn hiệu lực ngày {last_day:%d/%m/%Y}.",
                 code="unit_not_found",
             )
-        if not ended_here and not unit_is_current(unit=unit, on=on):
+        # Still current on `on`, or already ending the day before (its end recorded ahead of the
+        # decision, e.g. a tree loaded as history): both are ended by this decision.
+        if not ended_here and not unit_is_current(unit=unit, on=on) and unit.valid_to != last_day:
             raise ValidationFailed(
-                f"«{unit.name}» (mã {code}) đã kết thúc hiệu lực ngày {unit.valid_to:%d/%m/%Y}; "
-                "quyết định này có thể đã được áp dụng.",
+                f"«{unit.name}» (mã {code}) đã kết thúc hiệu lực ngày {unit.valid_to:%d/%m/%Y}.",
                 code="unit_not_current",
             )
         return unit
@@ -387,6 +389,12 @@ def _apply(plan: Reorganisation, changes: list[str], actor) -> None:
     def succeed(unit: Unit, successors: list[Unit], kind: str) -> None:
         for successor in successors:
             _refuse_successor(unit=unit, successor=successor, on=on)
+            if UnitSuccession.objects.filter(predecessor=unit, successor=successor).exists():
+                raise ValidationFailed(
+                    f"Đã ghi nhận «{successor.name}» kế thừa «{unit.name}»; "
+                    "quyết định này có thể đã được áp dụng.",
+                    code="unit_succession_exists",
+                )
             UnitSuccession.objects.create(
                 predecessor=unit,
                 successor=successor,
