@@ -455,7 +455,9 @@ class _Simulator:
                     return d, None
                 online = plan.channel == Channel.ONLINE
                 d = ds.dossier_receive_supplement(
-                    actor=None if online else self.actor(d.received_by_id or d.unit_id, Role.DESK_OFFICER, rng=rng),
+                    actor=None
+                    if online
+                    else self.actor(d.received_by_id or d.unit_id, Role.DESK_OFFICER, rng=rng),
                     dossier=d,
                     components=[
                         ds.ReceivedComponent(name="Giấy tờ bổ sung theo yêu cầu", digitized=True)
@@ -494,7 +496,9 @@ class _Simulator:
                 return d, None
             online = plan.channel == Channel.ONLINE
             d = ds.dossier_withdraw(
-                actor=None if online else self.actor(d.received_by_id or d.unit_id, Role.DESK_OFFICER, rng=rng),
+                actor=None
+                if online
+                else self.actor(d.received_by_id or d.unit_id, Role.DESK_OFFICER, rng=rng),
                 dossier=d,
                 reason=rng.choice(data.WITHDRAW_REASONS),
                 at=t,
@@ -529,7 +533,9 @@ class _Simulator:
                 return d, None
             online = plan.channel == Channel.ONLINE
             d = ds.dossier_fulfil_financial_obligation(
-                actor=None if online else self.actor(d.received_by_id or d.unit_id, Role.DESK_OFFICER, rng=rng),
+                actor=None
+                if online
+                else self.actor(d.received_by_id or d.unit_id, Role.DESK_OFFICER, rng=rng),
                 dossier=d,
                 note="Đã nộp chứng từ hoàn thành nghĩa vụ tài chính.",
                 at=t,
