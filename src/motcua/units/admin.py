@@ -9,7 +9,7 @@ from django.contrib.auth.admin import UserAdmin
 
 from motcua.core import timeutil
 from motcua.core.admin import ChangeHistoryMixin
-from motcua.units.models import Membership, Unit
+from motcua.units.models import Membership, Unit, UnitSuccession
 from motcua.units.services import (
     membership_grant,
     membership_revoke,
@@ -22,7 +22,16 @@ from motcua.units.services import (
 
 @admin.register(Unit)
 class UnitAdmin(ChangeHistoryMixin, admin.ModelAdmin):
-    list_display = ("code", "name", "level", "agency_id", "parent", "valid_to", "successor")
+    list_display = (
+        "code",
+        "name",
+        "level",
+        "agency_id",
+        "parent",
+        "valid_from",
+        "valid_to",
+        "successor",
+    )
     list_filter = ("level",)
     search_fields = ("code", "name", "short_name", "agency_id")
     autocomplete_fields = ("parent", "successor")
@@ -57,6 +66,24 @@ class UnitAdmin(ChangeHistoryMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # dossiers and history refer to it: merge it or end its validity
+
+
+@admin.register(UnitSuccession)
+class UnitSuccessionAdmin(admin.ModelAdmin):
+    """Read-only: successions are written by unit_merge, unit_split and unit_reorganise."""
+
+    list_display = ("predecessor", "successor", "effective_on", "kind", "decision")
+    list_filter = ("kind", "effective_on")
+    search_fields = ("predecessor__name", "successor__name", "predecessor__code", "decision")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Membership)
