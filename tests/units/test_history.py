@@ -2,6 +2,7 @@
 (the service and the database both refuse an overlap); one lookup by code on a date; mergers and
 splits recorded with successors; a reorganisation decision applied from a file."""
 
+import itertools
 import json
 from datetime import date, timedelta
 from io import StringIO
@@ -24,6 +25,7 @@ from motcua.units.selectors import (
 from motcua.units.services import unit_merge, unit_reorganise, unit_split, unit_upsert
 
 JUNE_30 = date(2025, 6, 30)
+_RUNS = itertools.count()
 JULY_1 = date(2025, 7, 1)
 
 
@@ -262,3 +264,45 @@ def test_a_malformed_file_is_refused_in_vietnamese(text):
     with pytest.raises(ValidationFailed) as error:
         reorganisation_parse(text=text)
     assert error.value.code == "reorganisation_file_invalid"
+
+
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    merges=st.lists(
+        st.tuples(st.integers(0, 4), st.integers(0, 2)),
+        min_size=1,
+        max_size=6,
+        unique_by=lambda m: m[0],
+    ),
+    province_too=st.booleans(),
+    pick=st.integers(0, 3),
+)
+def test_history_roots_are_disjoint_and_cover_every_predecessor(db, merges, province_too, pick):
+    """Whatever merged into whatever: the subtrees summed for a unit with its predecessors never
+    nest (a dossier counts once) and hold every predecessor (none is lost)."""
+    from motcua.units.selectors import unit_history_roots
+
+    run = next(_RUNS)  # fresh codes each example (units cannot be deleted: PROTECT)
+
+    def commune(n: str, parent: Unit, **validity) -> Unit:
+        return unit_upsert(
+            code=f"{run}-{n}", name=f"Xã {n}", level="commune", parent=parent, **validity
+        )[0]
+
+    old, _ = unit_upsert(code=f"P{run}", name="Tỉnh cũ", level="province", valid_to=JUNE_30)
+    olds = [commune(f"1{n}", old, valid_to=JUNE_30) for n in range(5)]
+    new, _ = unit_upsert(code=f"Q{run}", name="Thành phố", level="province", valid_from=JULY_1)
+    news = [commune(f"2{n}", new, valid_from=JULY_1) for n in range(3)]
+    for source, target in merges:
+        unit_merge(unit=olds[source], successor=news[target], on=JULY_1)
+    if province_too:
+        unit_merge(unit=old, successor=new, on=JULY_1)
+    unit = [new, *news][pick]
+    roots = unit_history_roots(unit=unit, with_predecessors=True)
+    for a in roots:
+        for b in roots:
+            assert a.pk == b.pk or not a.path.startswith(b.path)
+    for predecessor in [unit, *unit_predecessors(unit=unit)]:
+        assert any(predecessor.path.startswith(r.path) for r in roots)
