@@ -54,7 +54,7 @@ def test_merge_keeps_history(tree):
     )
     unit_merge(unit=tree.cong_lac, successor=successor, on=date(2025, 7, 1))
     tree.cong_lac.refresh_from_db()
-    assert tree.cong_lac.successor == successor and tree.cong_lac.valid_to == date(2025, 7, 1)
+    assert tree.cong_lac.successor == successor and tree.cong_lac.valid_to == date(2025, 6, 30)
 
 
 def test_roles_reach_the_subtree_only(tree):

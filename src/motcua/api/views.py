@@ -32,7 +32,7 @@ from motcua.dossiers.selectors import (
 )
 from motcua.indicators.selectors import RATE_COLUMNS, rate_dossiers, rates_for
 from motcua.units.models import Unit
-from motcua.units.selectors import user_may_view_figures
+from motcua.units.selectors import unit_get_by_code, user_may_view_figures
 
 audit = logging.getLogger("motcua.audit")
 logger = logging.getLogger(__name__)
@@ -221,7 +221,7 @@ def dossier_act(request, code: str, action: str, body: schemas.ActionIn):
 
 
 def _indicator_unit(request, code: str) -> Unit:
-    unit = Unit.objects.filter(code=code).first()
+    unit = unit_get_by_code(code=code)
     if unit is None:
         raise NotFound(f"Không tìm thấy đơn vị mã {code}.", code="unit_not_found")
     if not user_may_view_figures(user=request.user, unit=unit):

@@ -27,8 +27,12 @@ def months_back(*, end: date, count: int) -> list[tuple[date, date]]:
     return list(reversed(months))
 
 
-def dashboard_overview(*, unit: Unit, start: date, end: date) -> dict:
-    figures = rates_with_children(unit=unit, start=start, end=end)
+def dashboard_overview(
+    *, unit: Unit, start: date, end: date, with_predecessors: bool = False
+) -> dict:
+    figures = rates_with_children(
+        unit=unit, start=start, end=end, with_predecessors=with_predecessors
+    )
     misses = below_target(unit=unit, start=start, end=end, flows=figures["flows"])
     missed = {(m["unit"].pk, m["metric"]): m for m in misses}
     # What each unit below a target still needs by the target's end, as of the period's end.

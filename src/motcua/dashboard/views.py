@@ -1,6 +1,7 @@
 """Supervisors' dashboard: thin views over dashboard.selectors and indicators.selectors."""
 
 from datetime import date
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -32,7 +33,12 @@ from motcua.scorecard.selectors import (
     scorecard_sets,
 )
 from motcua.units.models import Unit
-from motcua.units.selectors import user_figure_units, user_may_view_figures
+from motcua.units.selectors import (
+    unit_get_by_code,
+    unit_predecessors,
+    user_figure_units,
+    user_may_view_figures,
+)
 
 PAGE_SIZE = 50
 
@@ -62,7 +68,7 @@ def _unit(request) -> Unit:
     code = request.GET.get("unit")
     if not code:
         return units[0]
-    unit = Unit.objects.filter(code=code).first()
+    unit = unit_get_by_code(code=code)
     if unit is None:
         raise Http404
     if not user_may_view_figures(user=request.user, unit=unit):
@@ -75,7 +81,9 @@ def _unit(request) -> Unit:
 def overview(request):
     unit = _unit(request)
     start, end, errors = _period(request)
-    data = dashboard_overview(unit=unit, start=start, end=end)
+    predecessors = unit_predecessors(unit=unit)
+    with_predecessors = bool(predecessors) and request.GET.get("with_predecessors") == "1"
+    data = dashboard_overview(unit=unit, start=start, end=end, with_predecessors=with_predecessors)
     trend = dashboard_trend(unit=unit, end=end)
     labels = [f"{first.month:02d}/{first.year % 100:02d}" for first, _last in trend["periods"]]
     series = [
@@ -129,7 +137,9 @@ def overview(request):
             # Indicators counted in dossiers link to them; publication and procedure-level ones
             # (B, C) have no dossier list.
             "drillable": set(DRILLDOWNS) | DRILLDOWNS_766 | ITEM_DRILLDOWNS_766,
-            "query": f"unit={unit.code}&from={start.isoformat()}&to={end.isoformat()}",
+            "query": urlencode({"unit": unit.reference, "from": start, "to": end}),
+            "predecessors": vi_sorted(predecessors),
+            "with_predecessors": with_predecessors,
         },
     )
 
@@ -286,7 +296,7 @@ def rankings(request):
             "unranked_units": [r for r in units if r["no_data"]],
             "ranked_officials": [r for r in officials if not r["no_data"]],
             "unranked_officials": [r for r in officials if r["no_data"]],
-            "query": f"unit={unit.code}&from={start.isoformat()}&to={end.isoformat()}",
+            "query": urlencode({"unit": unit.reference, "from": start, "to": end}),
         },
     )
 

@@ -12,13 +12,13 @@ from typing import Any, TextIO
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from motcua.catalog.models import Component, Procedure, Publication
 from motcua.catalog.services import procedure_upsert
 from motcua.core import timeutil
 from motcua.core.errors import DomainError
-from motcua.demo import data
+from motcua.demo import data, haiphong
 from motcua.demo.feedback import demo_feedback_generate
 from motcua.demo.payments import demo_payment, demo_payment_lines
 from motcua.digitization.certificates import DEMO_NOTICE
@@ -75,8 +75,14 @@ def demo_units_load() -> tuple[dict[str, Unit], int]:
 
     def put(code: str, name: str, level: str, parent: str | None, **extra) -> None:
         nonlocal created
+        # The Hải Dương/Tứ Kỳ tree is history: it ends the day before 1/7/2025 (demo/haiphong.py).
         unit, new = unit_upsert(
-            code=code, name=name, level=level, parent=units.get(parent) if parent else None, **extra
+            code=code,
+            name=name,
+            level=level,
+            parent=units.get(parent) if parent else None,
+            valid_to=haiphong.HISTORY_ENDS,
+            **extra,
         )
         units[code] = unit
         created += int(new)
@@ -256,6 +262,7 @@ class _Plan:
     fee: int = 0
     transfer_to: str | None = None  # district office consulted (liên thông ad hoc)
     obligation: bool = False  # taxes owed before the result
+    processing_unit: Unit | None = None  # the agency, when a centre receives for it
 
 
 @dataclass
@@ -274,7 +281,9 @@ class _Simulator:
         self.units_by_pk = {u.pk: u for u in units.values()}
         self.end = end
         self.staff = staff
-        self.calendar = calendar_get(unit=units[data.DISTRICT["code"]])
+        self.calendar = calendar_get(
+            unit=units.get(data.DISTRICT["code"]) or next(iter(units.values()))
+        )
         self.templates: dict[int, int] = {}  # procedure → last forwardable position
 
     # -- helpers --
@@ -349,6 +358,7 @@ class _Simulator:
                 channel=plan.channel,
                 summary=summary,
                 components=plan.components,
+                processing_unit=plan.processing_unit,
                 at=t,
             )
         if fee and not paid:
@@ -446,7 +456,9 @@ class _Simulator:
                     return d, None
                 online = plan.channel == Channel.ONLINE
                 d = ds.dossier_receive_supplement(
-                    actor=None if online else self.actor(d.unit_id, Role.DESK_OFFICER, rng=rng),
+                    actor=None
+                    if online
+                    else self.actor(d.received_by_id or d.unit_id, Role.DESK_OFFICER, rng=rng),
                     dossier=d,
                     components=[
                         ds.ReceivedComponent(name="Giấy tờ bổ sung theo yêu cầu", digitized=True)
@@ -485,7 +497,9 @@ class _Simulator:
                 return d, None
             online = plan.channel == Channel.ONLINE
             d = ds.dossier_withdraw(
-                actor=None if online else self.actor(d.unit_id, Role.DESK_OFFICER, rng=rng),
+                actor=None
+                if online
+                else self.actor(d.received_by_id or d.unit_id, Role.DESK_OFFICER, rng=rng),
                 dossier=d,
                 reason=rng.choice(data.WITHDRAW_REASONS),
                 at=t,
@@ -520,7 +534,9 @@ class _Simulator:
                 return d, None
             online = plan.channel == Channel.ONLINE
             d = ds.dossier_fulfil_financial_obligation(
-                actor=None if online else self.actor(d.unit_id, Role.DESK_OFFICER, rng=rng),
+                actor=None
+                if online
+                else self.actor(d.received_by_id or d.unit_id, Role.DESK_OFFICER, rng=rng),
                 dossier=d,
                 note="Đã nộp chứng từ hoàn thành nghĩa vụ tài chính.",
                 at=t,
@@ -538,7 +554,7 @@ class _Simulator:
             t = self.after(t, rng.expovariate(1 / 8))
         if t > self.end:
             return d
-        desk = self.actor(d.unit_id, Role.DESK_OFFICER, rng=rng)
+        desk = self.actor(d.received_by_id or d.unit_id, Role.DESK_OFFICER, rng=rng)
         return ds.dossier_return_result(actor=desk, dossier=d, at=t)
 
 
@@ -707,8 +723,8 @@ class _Planner:
 
 def _demo_staff_index(units: dict[str, Unit]) -> dict[tuple[str, str], list]:
     index: dict[tuple[str, str], list] = {}
-    demo_codes = set(units)
-    for m in Membership.objects.filter(active=True, unit__code__in=demo_codes).select_related(
+    # By unit, not code: the live tree reuses codes of the old one.
+    for m in Membership.objects.filter(active=True, unit__in=list(units.values())).select_related(
         "user", "unit"
     ):
         index.setdefault((m.unit.code, m.role), []).append(m.user)
@@ -844,6 +860,10 @@ def demo_load(
         _specs, users_created = demo_staff_load(units=units)
         demo_targets_load(units=units, end=end)
         demo_publications_load(procedures=procedures, end=end, seed=seed)
+        # Today's structure (Hải Phòng since 1/7/2025), its staff and its filing-anywhere list.
+        live_units = haiphong.demo_haiphong_units_load()
+        haiphong.demo_filing_anywhere_load(units=live_units)
+        users_created += haiphong.demo_haiphong_staff_load(units=live_units)
     # The units that issue results (the district and its communes) sign them with demo
     # certificates; verification trusts exactly these.
     certificates = demo_signing_certificates_ensure(
@@ -851,20 +871,41 @@ def demo_load(
         default_unit=data.DISTRICT["code"],
     )
     province = units[data.PROVINCE["code"]]
-    existing = Dossier.objects.filter(unit__path__startswith=province.path).exists()
+    live_province = live_units[haiphong.PROVINCE["code"]]
+    existing = Dossier.objects.filter(
+        Q(unit__path__startswith=province.path) | Q(unit__path__startswith=live_province.path)
+    ).exists()
     tally = _Tally()
     if dossiers > 0 and not existing:
+        # The year ending today: on the old tree up to 30/6/2025, on Hải Phòng's from 1/7/2025.
+        history_end = haiphong.history_end(end=end)
+        live = haiphong.is_live(end=end)
         _write(stdout, f"Đang tạo {dossiers} hồ sơ mẫu trong một năm đến {end:%d/%m/%Y}…")
         # A year of generated history messages no applicant.
         with notifications_paused():
+            # Once the live tree runs, the old tree's last year is history: half as many.
             tally = demo_dossiers_generate(
                 units=units,
                 procedures=procedures,
-                count=dossiers,
+                count=max(1, dossiers // 2) if live else dossiers,
                 seed=seed,
-                end=end,
+                end=history_end,
                 progress=lambda done, total: _write(stdout, f"  {done}/{total} hồ sơ"),
             )
+            if live:
+                live_tally = haiphong.demo_live_dossiers_generate(
+                    units=live_units,
+                    history_units=units,
+                    procedures=procedures,
+                    count=dossiers,
+                    seed=seed,
+                    end=end,
+                    progress=lambda done, total: _write(
+                        stdout, f"  {done}/{total} hồ sơ (Hải Phòng)"
+                    ),
+                )
+                tally.created += live_tally.created
+                tally.errors += live_tally.errors
     # Feedback about the communes and ratings of their dossiers (skipped when already there).
     with transaction.atomic():
         feedback = demo_feedback_generate(
@@ -874,7 +915,9 @@ def demo_load(
             end=end,
             seed=seed,
         )
-    demo_dossiers = Dossier.objects.filter(unit__path__startswith=province.path)
+    demo_dossiers = Dossier.objects.filter(
+        Q(unit__path__startswith=province.path) | Q(unit__path__startswith=live_province.path)
+    )
     by_state = dict(demo_dossiers.values_list("state").annotate(n=Count("id")).order_by("state"))
     result = {
         "units_created": units_created,
@@ -888,7 +931,7 @@ def demo_load(
         "units": len(units),
         "procedures": len(procedures),
         "seconds": round(wallclock.monotonic() - started, 1),
-        "logins": demo_logins(units=units),
+        "logins": haiphong.demo_haiphong_logins(units=live_units) + demo_logins(units=units),
         "certificates": certificates,
         "feedback_created": feedback["feedback"],
         "ratings_created": feedback["ratings"],

@@ -7,6 +7,7 @@ from django.db.models import F
 
 from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import (
+    procedure_is_filed_anywhere,
     procedure_is_handled_by,
     procedure_search,
     procedures_received_by,
@@ -15,8 +16,14 @@ from motcua.catalog.selectors import (
 from motcua.core.text import vi_sort_key
 from motcua.dossiers.lifecycle import OFFICER_ROLES
 from motcua.dossiers.models import Dossier
-from motcua.units.models import Role, Unit
-from motcua.units.selectors import unit_province, unit_subtree, user_unit_filter, user_units
+from motcua.units.models import Role, Unit, UnitLevel
+from motcua.units.selectors import (
+    unit_government,
+    unit_province,
+    unit_subtree,
+    user_unit_filter,
+    user_units,
+)
 
 PROCEDURE_LIST_LIMIT = 50
 
@@ -42,14 +49,26 @@ def desk_procedures(*, unit: Unit, query: str = "") -> list[Procedure]:
 
 
 def desk_processing_units(*, unit: Unit, procedure: Procedure):
-    """None when the desk's unit handles the procedure itself; else the agencies of its province
-    that resolve it, one of which the dossier is filed with (filing anywhere in the province)."""
-    if procedure_is_handled_by(procedure=procedure, unit=unit):
+    """None when the desk's unit handles the procedure itself (and only for its own government);
+    else the agencies of its province that resolve it, one of which the dossier is filed with
+    (filing anywhere in the province). A commune's centre handles its commune's procedures, yet
+    receives a listed one for any commune of the province: then its own commune is one choice."""
+    if procedure_is_handled_by(procedure=procedure, unit=unit) and not (
+        unit.level == UnitLevel.CENTRE
+        and procedure_is_filed_anywhere(procedure=procedure, unit=unit)
+    ):
         return None
     province = unit_province(unit=unit)
     return units_resolving(procedure=procedure).filter(
         path__startswith=province.path if province else unit.path
     )
+
+
+def desk_processing_default(*, unit: Unit, procedure: Procedure) -> Unit | None:
+    """The agency preselected at a centre that also handles the procedure itself: its own."""
+    if procedure_is_handled_by(procedure=procedure, unit=unit):
+        return unit_government(unit=unit)
+    return None
 
 
 def desk_procedure_get(*, unit: Unit, code: str) -> Procedure | None:

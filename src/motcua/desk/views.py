@@ -18,6 +18,7 @@ from motcua.desk.selectors import (
     applicant_lookup,
     desk_procedure_get,
     desk_procedures,
+    desk_processing_default,
     desk_processing_units,
     desk_units,
 )
@@ -89,6 +90,13 @@ def _redisplayed(data, *, procedure, processing_units) -> IntakeForm:
     return IntakeForm(initial=initial, procedure=procedure, processing_units=processing_units)
 
 
+def _processing_initial(unit, procedure, processing_units) -> dict:
+    default = desk_processing_default(unit=unit, procedure=procedure)
+    if processing_units is None or default is None:
+        return {}
+    return {"processing_unit": default.code}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def intake(request, unit_code: str, procedure_code: str):
@@ -101,7 +109,14 @@ def intake(request, unit_code: str, procedure_code: str):
         return render(
             request,
             "desk/intake.html",
-            {**context, "form": IntakeForm(procedure=procedure, processing_units=processing_units)},
+            {
+                **context,
+                "form": IntakeForm(
+                    procedure=procedure,
+                    processing_units=processing_units,
+                    initial=_processing_initial(unit, procedure, processing_units),
+                ),
+            },
         )
 
     if request.POST.get("action") == "lookup":

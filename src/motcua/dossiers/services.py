@@ -52,7 +52,12 @@ from motcua.dossiers.projection import (
 )
 from motcua.privacy.selectors import document_is_sensitive
 from motcua.units.models import Role, Unit
-from motcua.units.selectors import unit_intake_desk, unit_province, user_has_role
+from motcua.units.selectors import (
+    unit_get_by_code,
+    unit_intake_desk,
+    unit_province,
+    user_has_role,
+)
 from motcua.workcalendar.selectors import calendar_get
 
 ID_NUMBER_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{5,19}$")
@@ -1735,7 +1740,7 @@ def dossier_perform(
         values[name] = _INPUT_DEFAULTS.get(name, "") if value is None else value
     if isinstance(values.get("to_unit"), str):
         code = values["to_unit"].strip()
-        unit = Unit.objects.filter(code=code).first() if code else None
+        unit = unit_get_by_code(code=code) if code else None
         if code and unit is None:
             raise NotFound(f"Không tìm thấy đơn vị mã {code}.", code="unit_not_found")
         values["to_unit"] = unit

@@ -28,7 +28,7 @@ from motcua.feedback.models import (
 )
 from motcua.feedback.redaction import redact
 from motcua.units.models import Role, Unit
-from motcua.units.selectors import user_has_role
+from motcua.units.selectors import unit_get_by_code, user_has_role
 from motcua.workcalendar.selectors import calendar_get
 
 MAX_TEXT = 5000
@@ -166,7 +166,7 @@ def feedback_import(*, rows: Iterable[dict], actor=None) -> list[Feedback]:
             code = (row.get("unit") or "").strip()
             unit = None
             if code:
-                unit = units.get(code) or Unit.objects.filter(code=code).first()
+                unit = units.get(code) or unit_get_by_code(code=code)
                 if unit is None:
                     raise ValidationFailed(
                         f"Dòng {number}: không có đơn vị mã “{code}”.", code="feedback_import_unit"

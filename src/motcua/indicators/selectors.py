@@ -19,6 +19,7 @@ from motcua.indicators.models import (
 )
 from motcua.indicators.rollups import USE_COLUMNS, period_spans, prefix_spans
 from motcua.units.models import Unit
+from motcua.units.selectors import unit_ancestors_q, unit_history_roots
 
 # metric → (numerator column, denominator column)
 RATE_COLUMNS: dict[str, tuple[str, str]] = {
@@ -145,21 +146,48 @@ def rates_from_flows(flows: dict[str, int]) -> dict[str, Rate]:
     }
 
 
-def rates_for(*, unit: Unit, start: date, end: date) -> dict[str, Rate]:
-    flows = subtree_flows(unit_ids=[unit.pk], start=start, end=end)
-    return rates_from_flows(flows.get(unit.pk, {}))
+def _summed(flows: dict[int, dict[str, int]], roots: list[Unit]) -> dict[str, int]:
+    total: dict[str, int] = defaultdict(int)
+    for root in roots:
+        for column, value in flows.get(root.pk, {}).items():
+            total[column] += value
+    return dict(total)
 
 
-def rates_with_children(*, unit: Unit, start: date, end: date) -> dict:
+def rates_for(
+    *, unit: Unit, start: date, end: date, with_predecessors: bool = False
+) -> dict[str, Rate]:
+    roots = unit_history_roots(unit=unit, with_predecessors=with_predecessors)
+    flows = subtree_flows(unit_ids=[r.pk for r in roots], start=start, end=end)
+    return rates_from_flows(_summed(flows, roots))
+
+
+def rates_with_children(
+    *, unit: Unit, start: date, end: date, with_predecessors: bool = False
+) -> dict:
     """The unit's rates and each direct child's (its whole subtree), from one rollup query.
-    `flows` holds the figures read, for below_target to reuse."""
-    children = list(Unit.objects.filter(parent=unit).order_by("path"))
-    flows = subtree_flows(unit_ids=[unit.pk, *(c.pk for c in children)], start=start, end=end)
+    Children are those that existed during the period (the tree as it was then; a spanning period
+    lists the old and the new). `with_predecessors`: each unit's figures include those of the units
+    it succeeded (unit_history_roots: disjoint subtrees, so a dossier counts once).
+    `flows` holds the figures read per subtree, for below_target to reuse."""
+    children = list(
+        Unit.objects.filter(parent=unit)
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=end))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=start))
+        .order_by("path")
+    )
+    roots = {
+        u.pk: unit_history_roots(unit=u, with_predecessors=with_predecessors)
+        for u in [unit, *children]
+    }
+    flows = subtree_flows(
+        unit_ids={r.pk for group in roots.values() for r in group}, start=start, end=end
+    )
     return {
         "unit": unit,
-        "rates": rates_from_flows(flows.get(unit.pk, {})),
+        "rates": rates_from_flows(_summed(flows, roots[unit.pk])),
         "children": [
-            {"unit": child, "rates": rates_from_flows(flows.get(child.pk, {}))}
+            {"unit": child, "rates": rates_from_flows(_summed(flows, roots[child.pk]))}
             for child in children
         ],
         "flows": flows,
@@ -168,10 +196,9 @@ def rates_with_children(*, unit: Unit, start: date, end: date) -> dict:
 
 def targets_applicable(*, unit: Unit, start: date, end: date) -> list[Target]:
     """Targets overlapping the period that were set by the unit, an ancestor or a unit inside it."""
-    ancestors = [code for code in unit.path.split("/") if code]
     return list(
         Target.objects.filter(valid_from__lte=end, valid_to__gte=start)
-        .filter(Q(unit__code__in=ancestors) | Q(unit__path__startswith=unit.path))
+        .filter(unit_ancestors_q(unit=unit, field="unit") | Q(unit__path__startswith=unit.path))
         .select_related("unit")
         .order_by("metric", "unit__path")
     )

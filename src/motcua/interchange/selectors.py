@@ -12,17 +12,14 @@ from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.indicators.models import Target
 from motcua.interchange.payload import EXPORT_FIELDS, dossier_payload
 from motcua.units.models import Unit
-
-
-def _ancestor_codes(unit: Unit) -> list[str]:
-    return [code for code in unit.path.split("/") if code]
+from motcua.units.selectors import unit_ancestors_q
 
 
 def export_units(*, unit: Unit) -> QuerySet:
     """The subtree and its ancestors (parents of the subtree's root); a parent's path is a prefix of
     its children's, so path order writes parents first."""
     return (
-        Unit.objects.filter(Q(path__startswith=unit.path) | Q(code__in=_ancestor_codes(unit)))
+        Unit.objects.filter(Q(path__startswith=unit.path) | unit_ancestors_q(unit=unit))
         .order_by("path")
         .values(
             "code",
@@ -66,7 +63,7 @@ def export_targets(*, unit: Unit, start: date, end: date) -> QuerySet:
     """Targets overlapping the period set by the unit, an ancestor, or a unit inside it."""
     return (
         Target.objects.filter(valid_from__lte=end, valid_to__gte=start)
-        .filter(Q(unit__code__in=_ancestor_codes(unit)) | Q(unit__path__startswith=unit.path))
+        .filter(unit_ancestors_q(unit=unit, field="unit") | Q(unit__path__startswith=unit.path))
         .order_by("unit__path", "metric", "level", "valid_from", "pk")
         .values("metric", "percent", "unit__code", "level", "valid_from", "valid_to")
     )

@@ -37,6 +37,7 @@ from motcua.interchange.rows import (
 )
 from motcua.interchange.writer import ImportWriter
 from motcua.units.models import Unit
+from motcua.units.selectors import unit_get_by_code
 from motcua.units.services import unit_derive_short_name, unit_upsert
 from motcua.workcalendar.selectors import calendar_get
 
@@ -150,7 +151,7 @@ class _Catalog:
 
     def unit_by_code(self, code: str) -> Unit | None:
         if code not in self.units:
-            self.units[code] = Unit.objects.filter(code=code).first()
+            self.units[code] = unit_get_by_code(code=code)
         return self.units[code]
 
     def unit(self, ref: str) -> Unit | None:

@@ -6,6 +6,7 @@ from django.core.management.base import CommandError, CommandParser
 
 from motcua.core.formatting import date_vi
 from motcua.units.models import Unit
+from motcua.units.selectors import unit_get_by_code
 
 
 def add_unit_period_arguments(parser: CommandParser) -> None:
@@ -35,7 +36,8 @@ def unit_and_period(options: dict) -> tuple[Unit, date, date]:
         raise CommandError(
             f"Ngày bắt đầu {date_vi(start)} sau ngày kết thúc {date_vi(end)}; kiểm tra lại --from và --to."
         )
-    unit = Unit.objects.filter(code=options["unit"]).first()
+    # The unit bearing the code at the end of the period (codes are reused after 1/7/2025).
+    unit = unit_get_by_code(code=options["unit"], on=end)
     if unit is None:
         raise CommandError(f"Không tìm thấy đơn vị có mã “{options['unit']}”.")
     return unit, start, end

@@ -15,6 +15,7 @@ from motcua.indicators.selectors import (
     rates_with_children,
 )
 from motcua.units.models import Unit, UnitLevel
+from motcua.units.selectors import unit_predecessors
 
 # Form 06 groups its rows by level, department → district → commune (docs/domain.md §9); the province and
 # the service centres rarely file dossiers themselves but must not vanish when they do.
@@ -74,14 +75,20 @@ def _rates_dict(rates: dict[str, Rate]) -> dict:
     return {str(metric): rates[metric].as_dict() for metric in RATE_COLUMNS}
 
 
-def rates_report(*, unit: Unit, start: date, end: date) -> dict:
-    """The four rates of the unit and of each direct child, and every unit missing its target."""
-    data = rates_with_children(unit=unit, start=start, end=end)
+def rates_report(*, unit: Unit, start: date, end: date, with_predecessors: bool = False) -> dict:
+    """The four rates of the unit and of each direct child, and every unit missing its target.
+    `with_predecessors`: each unit with the history of the units it succeeded (docs/units.md)."""
+    data = rates_with_children(unit=unit, start=start, end=end, with_predecessors=with_predecessors)
     misses = below_target(unit=unit, start=start, end=end, flows=data["flows"])
     return {
         "unit": _unit_dict(unit),
         "from": start.isoformat(),
         "to": end.isoformat(),
+        **(
+            {"with_predecessors": [_unit_dict(u) for u in unit_predecessors(unit=unit)]}
+            if with_predecessors
+            else {}
+        ),
         "rates": _rates_dict(data["rates"]),
         "children": [
             {"unit": _unit_dict(child["unit"]), "rates": _rates_dict(child["rates"])}

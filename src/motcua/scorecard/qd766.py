@@ -27,6 +27,8 @@ class Scope:
     unit: Unit
     start: date
     end: date
+    # The unit with the history of the units it succeeded (docs/units.md): their dossiers count too.
+    with_predecessors: bool = False
 
     @property
     def begin(self) -> datetime:
@@ -133,7 +135,9 @@ def judged_on_time(
 
 
 def _received(scope: Scope) -> QuerySet:
-    return sources.dossiers_766(scope.unit).filter(sources.received_in_q(scope.start, scope.end))
+    return sources.dossiers_766(scope.unit, with_predecessors=scope.with_predecessors).filter(
+        sources.received_in_q(scope.start, scope.end)
+    )
 
 
 def _ids(queryset: QuerySet, ids) -> QuerySet:
@@ -253,7 +257,9 @@ def on_time(scope: Scope) -> Sets:
     """2.1: (ended on time + still open within the deadline) ÷ received or processed in the
     period; the verdict on each dossier is `judged_on_time`. Plain cases are filtered in SQL, the
     rest (one supplement and still open, or no promised date) judged in Python."""
-    base = sources.with_end(sources.dossiers_766(scope.unit))
+    base = sources.with_end(
+        sources.dossiers_766(scope.unit, with_predecessors=scope.with_predecessors)
+    )
     begin, after = scope.begin, scope.after
     denominator = base.filter(
         sources.received_in_q(scope.start, scope.end) | sources.open_at_q(begin)
@@ -359,7 +365,9 @@ def paid_online(scope: Scope) -> Sets:
 def electronic_results(scope: Scope) -> Sets:
     """4.1: dossiers of paper-result procedures that ended with a result in the period and carry a
     result file ÷ those dossiers."""
-    base = sources.with_end(sources.dossiers_766(scope.unit))
+    base = sources.with_end(
+        sources.dossiers_766(scope.unit, with_predecessors=scope.with_predecessors)
+    )
     denominator = base.filter(
         sources.paper_result_q(),
         sources.ended_with_result_q(),
@@ -415,7 +423,10 @@ def _feedback(key: str) -> Callable[[Scope], Sets]:
         if not sources.feedback_installed():
             return unavailable(sources.FEEDBACK_MISSING, "feedback")
         numerator, denominator = sources.feedback_indicator_sets(
-            unit=scope.unit, start=scope.start, end=scope.end
+            unit=scope.unit,
+            start=scope.start,
+            end=scope.end,
+            with_predecessors=scope.with_predecessors,
         )[key]
         return Sets("feedback", numerator, denominator)
 

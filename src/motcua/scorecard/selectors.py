@@ -53,6 +53,7 @@ from motcua.scorecard.formulas import (
 )
 from motcua.scorecard.qd766 import FORMULAS_766, Scope, Sets, figure_of
 from motcua.units.models import Unit
+from motcua.units.selectors import unit_history_roots, unit_predecessors
 from motcua.workcalendar.selectors import calendar_get
 
 PUBLICATION_WORKING_DAYS = (
@@ -187,11 +188,12 @@ def _score(
     unit: Unit,
     start: date,
     end: date,
+    with_predecessors: bool = False,
 ) -> dict:
     """Score every indicator: counter formulas read `figures()` (loaded once, on first need), the
     qd766 formulas count their own sets (`qd766.figure_of`)."""
     loaded: list[Figures] = []
-    scope = Scope(unit=unit, start=start, end=end)
+    scope = Scope(unit=unit, start=start, end=end, with_predecessors=with_predecessors)
     groups = []
     for group in definition.groups:
         indicators = []
@@ -331,13 +333,68 @@ def scorecards_compute(
 
 
 def scorecard_compute(
-    *, unit: Unit, start: date, end: date, version: str = DEFAULT_VERSION
+    *,
+    unit: Unit,
+    start: date,
+    end: date,
+    version: str = DEFAULT_VERSION,
+    with_predecessors: bool = False,
 ) -> dict:
     """Every group and indicator of the version with numerator, denominator, rate (percent), points
-    and max, and the total with the points that could not be scored (see docs/scorecard.md)."""
+    and max, and the total with the points that could not be scored (see docs/scorecard.md).
+    `with_predecessors`: the unit with the history of the units it succeeded (docs/units.md)."""
+    if with_predecessors:
+        return _scorecard_with_predecessors(unit=unit, start=start, end=end, version=version)
     return scorecards_compute(root=unit, units=[unit], start=start, end=end, version=version)[
         unit.pk
     ]
+
+
+def _scorecard_with_predecessors(*, unit: Unit, start: date, end: date, version: str) -> dict:
+    """One scorecard over the unit's subtree and its predecessors' (disjoint history roots, so a
+    dossier counts once): the figures of each root, summed."""
+    period_validate(start=start, end=end)
+    definition = scorecard_definition_get(version=version)
+    parts = []
+    for root in unit_history_roots(unit=unit, with_predecessors=True):
+        ctx = _context_load(root=root, scored=[root], start=start, end=end)
+        parts.append(_figures(ctx, root))
+    counters: dict = defaultdict(lambda: defaultdict(int))
+    used: dict = defaultdict(lambda: defaultdict(int))
+    form06: dict[str, int] = defaultdict(int)
+    for part in parts:
+        for key, values in part.counters.items():
+            for column, value in values.items():
+                counters[key][column] += value
+        for procedure_id, values in part.used.items():
+            for column, value in values.items():
+                used[procedure_id][column] += value
+        for name in Form06Figures.__dataclass_fields__:
+            form06[name] += getattr(part.form06, name)
+    offered = frozenset().union(*(part.offered for part in parts))
+    figures = Figures(
+        counters={k: dict(v) for k, v in counters.items()},
+        used={k: dict(v) for k, v in used.items()},
+        form06=Form06Figures(**form06),
+        procedures=parts[0].procedures,
+        offered=offered,
+        publications=[
+            p for p in _publication_facts(start=start, end=end) if p.procedure_id in offered
+        ],
+        sync_exists=parts[0].sync_exists,
+    )
+    card = _score(
+        definition=definition,
+        figures=lambda: figures,
+        unit=unit,
+        start=start,
+        end=end,
+        with_predecessors=True,
+    )
+    card["with_predecessors"] = [
+        {"code": u.code, "name": u.name} for u in unit_predecessors(unit=unit)
+    ]
+    return card
 
 
 # --- drilldown ----------------------------------------------------------------------------------
@@ -484,12 +541,21 @@ INDICATOR_KEYS = (
 )
 
 
-def scorecard_report(*, unit: Unit, start: date, end: date, version: str = DEFAULT_VERSION) -> dict:
+def scorecard_report(
+    *,
+    unit: Unit,
+    start: date,
+    end: date,
+    version: str = DEFAULT_VERSION,
+    with_predecessors: bool = False,
+) -> dict:
     """The scorecard in the shape `motcua scorecard --json` prints (a contract: docs/scorecard.md),
     for the command and the API alike: {"version", "unit", "from", "to", "points", "max",
     "groups": [{"key", "name", "max", "points", "indicators": [{"id", "key", "name", "max",
     "threshold", "numerator", "denominator", "rate", "points", "status", "reason"}]}]}."""
-    card = scorecard_compute(unit=unit, start=start, end=end, version=version)
+    card = scorecard_compute(
+        unit=unit, start=start, end=end, version=version, with_predecessors=with_predecessors
+    )
     return {
         "version": card["version"],
         "unit": unit.code,

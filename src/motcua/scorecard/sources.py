@@ -19,6 +19,7 @@ from motcua.dossiers.models import ApplicantKind, Dossier, DossierDocument, Doss
 from motcua.indicators.rules import NEVER_COUNTED_STATES, period_bounds
 from motcua.payments.selectors import FLAG_NONE, PROVIDER_FLAGS, online_payment_flag
 from motcua.units.models import Unit
+from motcua.units.selectors import unit_history_roots, unit_scope_q
 from motcua.workcalendar.selectors import calendar_get
 
 FEEDBACK_APP = "motcua.feedback"
@@ -33,22 +34,27 @@ PAID_ONLINE_FLAGS = frozenset(PROVIDER_FLAGS.values())
 # --- units ---------------------------------------------------------------------------------------
 
 
-def scope_units(unit: Unit) -> QuerySet[Unit]:
-    """The processing agency and every unit below it."""
-    return Unit.objects.filter(path__startswith=unit.path)
+def scope_units(unit: Unit, *, with_predecessors: bool = False) -> QuerySet[Unit]:
+    """The processing agency and every unit below it (and its predecessors' subtrees)."""
+    query = Q(pk__in=[])
+    for root in unit_history_roots(unit=unit, with_predecessors=with_predecessors):
+        query |= Q(path__startswith=root.path)
+    return Unit.objects.filter(query)
 
 
 # --- dossiers ------------------------------------------------------------------------------------
 
 
-def dossiers_766(unit: Unit) -> QuerySet[Dossier]:
+def dossiers_766(unit: Unit, *, with_predecessors: bool = False) -> QuerySet[Dossier]:
     """Dossiers the 766 indicators count for `unit`: accepted ones whose processing agency
     (`Dossier.unit`, the payload's `DonViXuLy`) is the unit or below it — not the centre that took
     them in. Withdrawn dossiers are counted whatever form 06's policy (`MOTCUA_COUNT_WITHDRAWN`)
     says: the portal counts them as received and ended."""
-    return Dossier.objects.filter(
-        received_at__isnull=False, unit__path__startswith=unit.path
-    ).exclude(state__in=NEVER_COUNTED_STATES)
+    return (
+        Dossier.objects.filter(received_at__isnull=False)
+        .filter(unit_scope_q(unit=unit, with_predecessors=with_predecessors))
+        .exclude(state__in=NEVER_COUNTED_STATES)
+    )
 
 
 def end_of_processing():
@@ -204,12 +210,14 @@ def feedback_installed() -> bool:
     return apps.is_installed(FEEDBACK_APP)
 
 
-def feedback_indicator_sets(*, unit: Unit, start: date, end: date) -> dict[str, tuple]:
+def feedback_indicator_sets(
+    *, unit: Unit, start: date, end: date, with_predecessors: bool = False
+) -> dict[str, tuple]:
     """{"5.1" | "5.2" | "5.3": (numerator, denominator)} querysets of feedback, from the feedback
     app. Only called when `feedback_installed()`."""
     from motcua.feedback.selectors import feedback_indicator_sets as sets
 
-    return sets(units=scope_units(unit), start=start, end=end)
+    return sets(units=scope_units(unit, with_predecessors=with_predecessors), start=start, end=end)
 
 
 def dossiers_with_feedback_or_dislike_q() -> Q:

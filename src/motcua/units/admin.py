@@ -1,12 +1,15 @@
 """Units and staff roles in Django's admin: a door like the others — saves go through
 units.services (the tree's paths, mergers, change records)."""
 
+from datetime import timedelta
+
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
+from motcua.core import timeutil
 from motcua.core.admin import ChangeHistoryMixin
-from motcua.units.models import Membership, Unit
+from motcua.units.models import Membership, Unit, UnitSuccession
 from motcua.units.services import (
     membership_grant,
     membership_revoke,
@@ -19,7 +22,16 @@ from motcua.units.services import (
 
 @admin.register(Unit)
 class UnitAdmin(ChangeHistoryMixin, admin.ModelAdmin):
-    list_display = ("code", "name", "level", "agency_id", "parent", "valid_to", "successor")
+    list_display = (
+        "code",
+        "name",
+        "level",
+        "agency_id",
+        "parent",
+        "valid_from",
+        "valid_to",
+        "successor",
+    )
     list_filter = ("level",)
     search_fields = ("code", "name", "short_name", "agency_id")
     autocomplete_fields = ("parent", "successor")
@@ -41,17 +53,37 @@ class UnitAdmin(ChangeHistoryMixin, admin.ModelAdmin):
             actor=request.user,
         )
         if obj.successor_id and obj.successor_id != stored_successor:
-            # A successor is a merger: the unit's validity ends on the day given (or stays).
+            # A successor is a merger: the unit's last day is the "valid to" given (or today);
+            # the successor takes over the next day.
+            last_day = obj.valid_to or timeutil.now().date()
             unit_merge(
                 unit=unit,
                 successor=obj.successor,
-                on=obj.valid_to or unit.valid_to,
+                on=last_day + timedelta(days=1),
                 actor=request.user,
             )
         obj.pk = unit.pk
 
     def has_delete_permission(self, request, obj=None):
         return False  # dossiers and history refer to it: merge it or end its validity
+
+
+@admin.register(UnitSuccession)
+class UnitSuccessionAdmin(admin.ModelAdmin):
+    """Read-only: successions are written by unit_merge, unit_split and unit_reorganise."""
+
+    list_display = ("predecessor", "successor", "effective_on", "kind", "decision")
+    list_filter = ("kind", "effective_on")
+    search_fields = ("predecessor__name", "successor__name", "predecessor__code", "decision")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Membership)

@@ -67,8 +67,92 @@ def unit_intake_desk(*, unit: Unit) -> Unit:
     return unit
 
 
-def unit_get_by_code(*, code: str) -> Unit | None:
-    return Unit.objects.filter(code=code).first()
+def unit_get_by_code(*, code: str, on: date | None = None) -> Unit | None:
+    """The one lookup of a unit by its code, for every door (commands, API, dashboard, import).
+
+    A code names one unit on a given day (codes are reused after a reorganisation): the unit
+    bearing `code` on `on` (default today); when none bears it that day, the one that bore it
+    last before `on` (a district abolished in 2025 is still found for its 2023 report), else the
+    first to bear it after. "CODE@YYYY-MM-DD" names the day in the code itself
+    ("11074@2025-06-30": the old commune Tứ Kỳ)."""
+    code = (code or "").strip()
+    if "@" in code:
+        code, _, day = code.partition("@")
+        try:
+            on = date.fromisoformat(day.strip())
+        except ValueError:
+            return None
+    on = on or timeutil.now().date()
+    units = Unit.objects.filter(code=code.strip())
+    current = units.filter(unit_current_q(on=on)).first()
+    if current is not None:
+        return current
+    before = units.filter(valid_to__lt=on).order_by("-valid_to").first()
+    return before or units.filter(valid_from__gt=on).order_by("valid_from").first()
+
+
+def unit_ancestors_q(*, unit: Unit, field: str = "") -> Q:
+    """The unit and every unit above it, as a filter (by path: a path names one unit, a code
+    may name several over time)."""
+    prefix = f"{field}__" if field else ""
+    segments = [s for s in unit.path.split("/") if s]
+    paths = ["/" + "/".join(segments[: n + 1]) + "/" for n in range(len(segments))]
+    return Q(**{f"{prefix}path__in": paths})
+
+
+# --- history: who succeeded whom -------------------------------------------------------------
+
+
+def unit_predecessors(*, unit: Unit) -> list[Unit]:
+    """Every unit whose tasks passed to `unit` through mergers and splits, directly or through
+    earlier reorganisations (Lạc Phượng ← Cộng Lạc ← …), oldest path first. A split unit counts
+    whole under each of its successors."""
+    from motcua.units.models import UnitSuccession
+
+    found: dict[int, Unit] = {}
+    frontier = [unit.pk]
+    while frontier:
+        rows = UnitSuccession.objects.filter(successor_id__in=frontier).select_related(
+            "predecessor"
+        )
+        # Older data recorded a merger only on Unit.successor; read both.
+        legacy = Unit.objects.filter(successor_id__in=frontier)
+        frontier = []
+        for candidate in [r.predecessor for r in rows] + list(legacy):
+            if candidate.pk not in found and candidate.pk != unit.pk:
+                found[candidate.pk] = candidate
+                frontier.append(candidate.pk)
+    return sorted(found.values(), key=lambda u: u.path)
+
+
+def unit_successors(*, unit: Unit) -> list[Unit]:
+    """The units that took over `unit`'s tasks (one in a merger, several in a split)."""
+    from motcua.units.models import UnitSuccession
+
+    rows = UnitSuccession.objects.filter(predecessor=unit).select_related("successor")
+    units = {r.successor.pk: r.successor for r in rows}
+    if unit.successor_id and unit.successor_id not in units:
+        units[unit.successor_id] = unit.successor
+    return sorted(units.values(), key=lambda u: u.path)
+
+
+def unit_history_roots(*, unit: Unit, with_predecessors: bool = False) -> list[Unit]:
+    """The subtrees whose figures are `unit`'s: its own, plus (`with_predecessors`) each
+    predecessor's not already inside another one — disjoint, so summing their per-subtree
+    counters counts every dossier once, over a period before, after or across a reorganisation."""
+    roots = [unit, *(unit_predecessors(unit=unit) if with_predecessors else [])]
+    return [r for r in roots if not any(o.pk != r.pk and r.path.startswith(o.path) for o in roots)]
+
+
+def unit_scope_q(*, unit: Unit, field: str = "unit", with_predecessors: bool = False) -> Q:
+    """Which dossiers' figures count for `unit`: those whose processing agency (`field`) is the
+    unit or below it; `with_predecessors` adds its predecessors' subtrees (history shown under
+    the successor). A dossier matches once however many subtrees hold its agency."""
+    roots = unit_history_roots(unit=unit, with_predecessors=with_predecessors)
+    query = Q(pk__in=[])
+    for root in roots:
+        query |= Q(**{f"{field}__path__startswith": root.path})
+    return query
 
 
 def user_memberships(*, user) -> list[Membership]:

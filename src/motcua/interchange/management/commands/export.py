@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from motcua.core.errors import DomainError
 from motcua.interchange.services import interchange_export
-from motcua.units.models import Unit
+from motcua.units.selectors import unit_get_by_code
 
 
 def _day(value: str) -> date:
@@ -27,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--out", help="Tệp kết quả (mặc định: đầu ra chuẩn).")
 
     def handle(self, *args, unit: str, start: str, end: str, out: str | None = None, **options):
-        root = Unit.objects.filter(code=unit).first()
+        root = unit_get_by_code(code=unit)
         if root is None:
             raise CommandError(f"Không tìm thấy đơn vị mã {unit!r}.")
         start_day, end_day = _day(start), _day(end)

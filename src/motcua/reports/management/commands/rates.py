@@ -48,15 +48,25 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         add_unit_period_arguments(parser)
         parser.add_argument("--json", action="store_true", help="In kết quả dạng JSON.")
+        parser.add_argument(
+            "--with-predecessors",
+            action="store_true",
+            help="Gộp số liệu của các đơn vị tiền thân (đã sáp nhập, chia tách vào đơn vị này).",
+        )
 
     def handle(self, *args, **options) -> None:
         unit, start, end = unit_and_period(options)
-        report = rates_report(unit=unit, start=start, end=end)
+        report = rates_report(
+            unit=unit, start=start, end=end, with_predecessors=options["with_predecessors"]
+        )
         if options["json"]:
             self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
             return
         self.stdout.write(f"Tỷ lệ giải quyết hồ sơ của {unit.name} (mã {unit.code})")
         self.stdout.write(f"Từ ngày {date_vi(start)} đến ngày {date_vi(end)}")
+        if "with_predecessors" in report:
+            names = ", ".join(u["name"] for u in report["with_predecessors"]) or "không có"
+            self.stdout.write(f"Gồm số liệu của các đơn vị tiền thân: {names}")
         self.stdout.write("")
         for line in rates_table(report):
             self.stdout.write(line.rstrip())

@@ -27,11 +27,12 @@ def parse_day(text: str, label: str) -> date:
 
 
 def parse_period(options: dict) -> tuple[Unit, date, date]:
-    unit = unit_get_by_code(code=options["unit"])
-    if unit is None:
-        raise CommandError(f"Không tìm thấy đơn vị có mã “{options['unit']}”.")
     start = parse_day(options["start"], "Ngày đầu kỳ")
     end = parse_day(options["end"], "Ngày cuối kỳ")
+    # The unit bearing the code at the end of the period (codes are reused after 1/7/2025).
+    unit = unit_get_by_code(code=options["unit"], on=end)
+    if unit is None:
+        raise CommandError(f"Không tìm thấy đơn vị có mã “{options['unit']}”.")
     if end < start:
         raise CommandError("Ngày cuối kỳ phải bằng hoặc sau ngày đầu kỳ.")
     return unit, start, end

@@ -50,6 +50,9 @@ def scorecard_text(card: dict) -> list[str]:
         f"{number_vi(total['unavailable_points'])} điểm chưa tính được; "
         f"{number_vi(total['no_data_points'])} điểm tính đủ do không có dữ liệu.",
     ]
+    if "with_predecessors" in card:
+        names = ", ".join(u["name"] for u in card["with_predecessors"]) or "không có"
+        lines.insert(2, f"Gồm số liệu của các đơn vị tiền thân: {names}")
     for number, group in enumerate(card["groups"], start=1):
         lines.append("")
         unscored = (
@@ -84,6 +87,11 @@ class Command(BaseCommand):
             help=f"Phiên bản bộ chỉ số ({', '.join(scorecard_versions_list())}); "
             f"mặc định {DEFAULT_VERSION}.",
         )
+        parser.add_argument(
+            "--with-predecessors",
+            action="store_true",
+            help="Gộp số liệu của các đơn vị tiền thân (đã sáp nhập, chia tách vào đơn vị này).",
+        )
 
     def handle(self, *args, **options) -> None:
         unit, start, end = parse_period(options)
@@ -92,6 +100,7 @@ class Command(BaseCommand):
             "start": start,
             "end": end,
             "version": options["scorecard_version"],
+            "with_predecessors": options["with_predecessors"],
         }
         if options["json"]:
             # The contract shape (docs/scorecard.md), built by the selector the API calls too.

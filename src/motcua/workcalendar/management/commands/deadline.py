@@ -2,7 +2,6 @@
 
 from decimal import Decimal, InvalidOperation
 
-from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from motcua.core.timeutil import now, parse_aware, to_local
@@ -58,8 +57,9 @@ class Command(BaseCommand):
 
         unit = None
         if options.get("unit"):
-            Unit = apps.get_model("units", "Unit")
-            unit = Unit.objects.filter(code=options["unit"]).first()
+            from motcua.units.selectors import unit_get_by_code
+
+            unit = unit_get_by_code(code=options["unit"], on=start.date())
             if unit is None:
                 raise CommandError(f"Không tìm thấy đơn vị có mã “{options['unit']}”.")
 
