@@ -1,19 +1,18 @@
 """Forms of the intake desk. They shape input; dossiers.services decides what is allowed."""
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import Procedure
 from motcua.core.text import vi_sorted
+from motcua.digitization.scans import ScanRefused, scan_check
 from motcua.dossiers.applicant_fields import APPLICANT_ERROR_FIELDS, applicant_field_errors
 from motcua.dossiers.models import Channel
 from motcua.dossiers.services import Applicant, ReceivedComponent
 
 # Scans are trusted by their first bytes, never by their name or the browser's content type.
 SCAN_SIGNATURES = ((b"%PDF-", "pdf"), (b"\xff\xd8\xff", "jpg"), (b"\x89PNG\r\n\x1a\n", "png"))
-SCAN_MAX_BYTES = getattr(settings, "MOTCUA_SCAN_MAX_BYTES", 10 * 1024 * 1024)
 
 
 def scan_kind(upload) -> str | None:
@@ -25,16 +24,12 @@ def scan_kind(upload) -> str | None:
 
 
 def validate_scan(upload) -> None:
-    if upload.size > SCAN_MAX_BYTES:
-        raise ValidationError(
-            _("Tệp quá lớn: tối đa %(mb)s MB mỗi tệp."),
-            code="scan_too_large",
-            params={"mb": SCAN_MAX_BYTES // (1024 * 1024)},
-        )
-    if scan_kind(upload) is None:
-        raise ValidationError(
-            _("Chỉ nhận bản quét dạng PDF, JPEG hoặc PNG."), code="scan_type_invalid"
-        )
+    """The one check of uploaded scans (digitization.scans): type from content, size, pages,
+    active content, image bounds; its Vietnamese refusal next to the field."""
+    try:
+        scan_check(upload=upload)
+    except ScanRefused as refusal:
+        raise ValidationError(refusal.message, code=refusal.code) from None
 
 
 class ProcedureSearchForm(forms.Form):

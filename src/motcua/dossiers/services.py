@@ -6,6 +6,7 @@ applies it to the projection — all in one transaction, under a row lock, so tw
 dossier at once cannot both win.
 """
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -105,7 +106,17 @@ class ReceivedComponent:
     component: Component | None = None
     digitized: bool = False
     reused: bool = False
-    file: Any = None  # a Django File/UploadedFile, stored through the default storage
+    file: Any = None  # a Django File/UploadedFile, checked and stored by digitization.scans
+    # How it was digitized (DigitizationSource); empty: scanned at the desk when an officer hands
+    # it in, uploaded online otherwise.
+    source: str = ""
+    from_national_store: bool = False  # taken from the citizen's store on the national portal
+    sensitive: bool = False  # an identity-document image and the like (Law 91/2025)
+
+    @property
+    def is_digitized(self) -> bool:
+        # A component with a stored file is digitized, whatever a checkbox said.
+        return self.digitized or self.file is not None or self.reused
 
 
 @dataclass
@@ -356,40 +367,71 @@ def dossier_code_next(*, unit: Unit, day) -> str:
 
 
 def _documents_create(
-    *, dossier: Dossier, components: list[ReceivedComponent], at: datetime
+    *, dossier: Dossier, components: list[ReceivedComponent], at: datetime, actor=None
 ) -> list[dict]:
+    """The documents handed in, each file through the one scan check (digitization.scans) and
+    stored under its content's SHA-256, with who digitized it, when, how and its page count."""
+    from motcua.digitization.scans import scan_check, scan_store
+    from motcua.dossiers.models import DigitizationSource
+
+    storage = DossierDocument._meta.get_field("file").storage
     described = []
     for item in components:
         name = (item.name or (item.component.name if item.component else "")).strip()
         if not name:
             raise ValidationFailed("Thành phần hồ sơ chưa có tên.", code="component_name_required")
+        facts = scan_check(upload=item.file) if item.file is not None else None
+        source = item.source or (
+            ""
+            if not item.is_digitized
+            else DigitizationSource.NATIONAL_STORE
+            if item.from_national_store
+            else DigitizationSource.REUSED
+            if item.reused
+            else DigitizationSource.SCANNED_AT_DESK
+            if actor is not None
+            else DigitizationSource.UPLOADED_ONLINE
+        )
         document = DossierDocument(
             dossier=dossier,
             component=item.component,
             name=name[:500],
-            digitized=item.digitized,
+            digitized=item.is_digitized,
             reused=item.reused,
+            from_national_store=item.from_national_store,
+            sensitive=item.sensitive,
+            digitization_source=source,
+            digitized_by=actor if item.is_digitized else None,
+            digitized_at=at if item.is_digitized else None,
+            page_count=facts.page_count if facts else None,
+            sha256=facts.sha256 if facts else "",
             added_at=at,
         )
-        if item.file is not None:
-            document.file.save(getattr(item.file, "name", "tep"), item.file, save=False)
+        if facts is not None:
+            document.file.name = scan_store(facts=facts, storage=storage)
         document.save()
         described.append(
             {
                 "document_id": document.pk,
                 "component_code": item.component.code if item.component else "",
                 "name": document.name,
-                "digitized": item.digitized,
+                "digitized": document.digitized,
                 "reused": item.reused,
+                "from_national_store": item.from_national_store,
+                "source": source,
+                "page_count": document.page_count,
+                "sha256": document.sha256,
                 "file": document.file.name if document.file else "",
             }
         )
     return described
 
 
-def _attach_documents(components: list[ReceivedComponent] | None, at: datetime):
+def _attach_documents(components: list[ReceivedComponent] | None, at: datetime, actor=None):
     def attach(dossier: Dossier) -> dict:
-        documents = _documents_create(dossier=dossier, components=components or [], at=at)
+        documents = _documents_create(
+            dossier=dossier, components=components or [], at=at, actor=actor
+        )
         return {"components": documents} if documents else {}
 
     return attach
@@ -400,7 +442,7 @@ def _attach_documents(components: list[ReceivedComponent] | None, at: datetime):
 
 def _digitization_facts(components: list[ReceivedComponent]) -> dict[str, bool]:
     return {
-        "components_digitized": bool(components) and all(c.digitized for c in components),
+        "components_digitized": bool(components) and all(c.is_digitized for c in components),
         "data_reused": any(c.reused for c in components),
     }
 
@@ -600,7 +642,7 @@ def dossier_receive(
         from_state=None,
         to_state=State.RECEIVED,
         change=change,
-        attach=_attach_documents(components, at),
+        attach=_attach_documents(components, at, actor),
     )
     return dossier
 
@@ -1089,7 +1131,7 @@ def dossier_receive_supplement(
         at=at,
         expected_version=expected_version,
         build=build,
-        attach=_attach_documents(components, at),
+        attach=_attach_documents(components, at, actor),
     )
 
 
@@ -1373,16 +1415,28 @@ def dossier_resolve(
     def attach(d: Dossier) -> dict:
         if result_file is None:
             return {}
+        result_file.seek(0)
+        content = result_file.read()
+        result_file.seek(0)
         document = DossierDocument(
             dossier=d,
             kind=DossierDocument.Kind.RESULT,
             name=result_summary[:500],
             digitized=True,
+            digitized_by=actor,
+            digitized_at=at,
+            sha256=hashlib.sha256(content).hexdigest(),
+            page_count=_pdf_pages(content),
             added_at=at,
         )
         document.file.save(getattr(result_file, "name", "ket-qua"), result_file, save=False)
         document.save()
-        return {"result_file": document.file.name}
+        return {
+            "result_file": document.file.name,
+            "result_document_id": document.pk,
+            "result_document_code": result_document_code(dossier_code=d.code),
+            "result_sha256": document.sha256,
+        }
 
     return _act(
         dossier=dossier,
@@ -1393,6 +1447,18 @@ def dossier_resolve(
         build=build,
         attach=attach,
     )
+
+
+def result_document_code(*, dossier_code: str) -> str:
+    """`MaGiayToKetQua` of the dossier's result document (one result per dossier)."""
+    return f"KQ.{dossier_code}"
+
+
+def _pdf_pages(content: bytes) -> int | None:
+    """Pages of a result PDF, None for another kind of file (read by the scans' own check)."""
+    from motcua.digitization.scans import pdf_page_count
+
+    return pdf_page_count(content)
 
 
 @transaction.atomic
@@ -1555,6 +1621,15 @@ def _desk_payment(
     return Dossier.objects.get(pk=pk)
 
 
+def _resolve_from_door(**inputs) -> Dossier:
+    """The doors' approval (officer pages, API): an electronic result is rendered and signed with
+    the approving unit's certificate, then stored by `dossier_resolve` (digitization.results).
+    Imported here, not at the top: digitization builds on this module."""
+    from motcua.digitization.results import dossier_result_issue
+
+    return dossier_result_issue(**inputs)
+
+
 # The service of each action that has a door (lifecycle.DOOR_ACTIONS).
 PERFORMERS = {
     "accepted": dossier_accept,
@@ -1566,7 +1641,7 @@ PERFORMERS = {
     "financial_obligation_requested": dossier_request_financial_obligation,
     "financial_obligation_fulfilled": dossier_fulfil_financial_obligation,
     "apologised": dossier_apologise,
-    "resolved": dossier_resolve,
+    "resolved": _resolve_from_door,
     "result_returned": dossier_return_result,
     "payment_recorded": _desk_payment,
     "stopped": dossier_stop,

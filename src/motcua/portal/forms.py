@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from motcua.catalog.models import Component, Procedure, ProcedureLevel
 from motcua.core.formatting import number_vi
 from motcua.core.forms import VietnameseModelChoiceField
+from motcua.digitization.scans import ScanRefused, scan_check
 from motcua.dossiers.applicant_fields import APPLICANT_ERROR_FIELDS, applicant_field_errors
 from motcua.dossiers.services import Applicant
 from motcua.portal import uploads
@@ -45,6 +46,10 @@ def validate_upload(file) -> None:
             params={"name": file.name},
             code="file_type",
         )
+    try:  # the one check of scans (digitization.scans): pages, active content, image bounds
+        scan_check(upload=file)
+    except ScanRefused as refusal:
+        raise ValidationError(refusal.message, code=refusal.code) from None
 
 
 class UploadsMixin:
