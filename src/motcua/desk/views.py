@@ -149,6 +149,7 @@ def intake(request, unit_code: str, procedure_code: str):
                 applicant=form.applicant(),
                 channel=form.cleaned_data["channel"],
                 summary=form.cleaned_data["summary"],
+                result_delivery=form.cleaned_data.get("result_delivery") or "",
                 components=form.received_components(),
                 fee_collected=form.cleaned_data.get("fee_collected", False),
                 processing_unit=form.cleaned_data.get("processing_unit"),

@@ -124,3 +124,21 @@ def signature_block_context(
         "demo": entry.demo,
         "demo_notice": DEMO_NOTICE,
     }
+
+
+def dossier_result_document(*, dossier: Dossier):
+    """The signed result the applicant may download from the tracking page (after verifying
+    themselves there), or None: once the result is approved, when they chose to receive it
+    online — or, whatever they chose, once it has been handed over."""
+    from motcua.dossiers.models import DossierDocument, ResultDelivery
+
+    if dossier.state not in (State.RESOLVED, State.RETURNED) or not dossier.has_result_file:
+        return None
+    if dossier.result_delivery != ResultDelivery.ONLINE and dossier.state != State.RETURNED:
+        return None
+    return (
+        DossierDocument.objects.filter(dossier=dossier, kind=DossierDocument.Kind.RESULT)
+        .exclude(file="")
+        .order_by("-pk")
+        .first()
+    )

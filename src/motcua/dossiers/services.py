@@ -38,6 +38,7 @@ from motcua.dossiers.models import (
     DossierEvent,
     DossierStep,
     Outcome,
+    ResultDelivery,
     State,
 )
 from motcua.dossiers.projection import (
@@ -478,6 +479,16 @@ def _missing_components(
     }
 
 
+def _result_delivery_valid(value: str) -> str:
+    """How the applicant receives the result, chosen at filing ('' = not chosen: at the desk)."""
+    value = (value or "").strip()
+    if value and value not in ResultDelivery.values:
+        raise ValidationFailed(
+            "Hình thức nhận kết quả không hợp lệ.", code="result_delivery_invalid"
+        )
+    return value
+
+
 def _new_dossier(
     *,
     unit: Unit,
@@ -489,6 +500,7 @@ def _new_dossier(
     components: list[ReceivedComponent],
     received_by: Unit | None = None,
     missing_components_reason: str = "",
+    result_delivery: str = "",
 ) -> tuple[Dossier, DossierState, _Change]:
     """A new dossier filed with `unit` (the processing agency), handed in at `received_by` when
     that is another unit (a centre of the province, or the desk serving `unit`)."""
@@ -516,6 +528,7 @@ def _new_dossier(
     if len(summary) > 1000:
         raise ValidationFailed("Trích yếu quá dài (tối đa 1000 ký tự).", code="summary_too_long")
     applicant = applicant.cleaned()
+    result_delivery = _result_delivery_valid(result_delivery)
     details = _missing_components(
         procedure=procedure, components=components, reason=missing_components_reason
     )
@@ -538,6 +551,7 @@ def _new_dossier(
             "submitted_at": at,
             "budget_seconds": procedure.time_limit_seconds,
             "fee_amount": sum(procedure.fees.values_list("amount", flat=True)),
+            "result_delivery": result_delivery,
             **_digitization_facts(components),
         },
         details=details,
@@ -594,6 +608,7 @@ def dossier_receive(
     missing_components_reason: str = "",
     at: datetime | None = None,
     processing_unit: Unit | None = None,
+    result_delivery: str = "",
 ) -> Dossier:
     """The desk of `unit` receives a dossier handed in directly or by post: code, promised date,
     receipt. A centre receiving for another agency (a procedure its province lets citizens file
@@ -628,6 +643,7 @@ def dossier_receive(
         at=at,
         components=components or [],
         missing_components_reason=missing_components_reason,
+        result_delivery=result_delivery,
     )
     desk = received_by or unit
     calendar = calendar_get(unit=unit)
@@ -657,6 +673,7 @@ def dossier_submit_online(
     components: list[ReceivedComponent] | None = None,
     actor=None,
     at: datetime | None = None,
+    result_delivery: str = "",
 ) -> Dossier:
     """A citizen files online; the dossier waits (state 1) until the desk accepts it. Every
     required component must be attached: online there is no officer to vouch for a gap."""
@@ -675,6 +692,7 @@ def dossier_submit_online(
         summary=summary,
         at=at,
         components=components or [],
+        result_delivery=result_delivery,
     )
     _commit(
         dossier=dossier,
@@ -1466,13 +1484,43 @@ def dossier_return_result(
     *,
     actor,
     dossier: Dossier | int,
+    tracking_number: str = "",
     at: datetime | None = None,
     expected_version: int | None = None,
 ) -> Dossier:
+    """The desk records the hand-over, the way the applicant chose at filing: at the desk; by
+    post (BCCI) with the item's tracking number; online — the signed result is downloaded from
+    the tracking page, so there must be one."""
+
     def build(d: Dossier, state: DossierState, at: datetime, calendar) -> _Change:
-        change = _Change()
+        delivery = d.result_delivery or ResultDelivery.DESK
+        number = "".join((tracking_number or "").split()).upper()  # "ee 1234 vn" → "EE1234VN"
+        if delivery == ResultDelivery.POST:
+            if not number:
+                raise ValidationFailed(
+                    "Chủ hồ sơ chọn nhận kết quả qua bưu chính công ích: hãy nhập số hiệu bưu gửi.",
+                    code="result_tracking_number_required",
+                )
+            if len(number) > 64 or not re.fullmatch(r"[A-Z0-9-]+", number):
+                raise ValidationFailed(
+                    "Số hiệu bưu gửi chỉ gồm chữ cái, chữ số và dấu '-' (tối đa 64 ký tự).",
+                    code="result_tracking_number_invalid",
+                )
+        elif number:
+            raise ValidationFailed(
+                "Chỉ nhập số hiệu bưu gửi khi trả kết quả qua bưu chính công ích.",
+                code="result_tracking_number_unexpected",
+            )
+        if delivery == ResultDelivery.ONLINE and not d.has_result_file:
+            raise ValidationFailed(
+                "Hồ sơ chưa có tệp kết quả điện tử để trả trực tuyến.",
+                code="result_file_missing",
+            )
+        change = _Change(details={"delivery": delivery})
         change.step_close = _close(state.open_step(), at=at, actor=actor)
         change.set["returned_at"] = at
+        if number:
+            change.set["result_tracking_number"] = number
         _clear_hands(change)
         return change
 

@@ -28,6 +28,7 @@ def portal_dossier_submit(
     applicant: Applicant,
     summary: str,
     files: dict[Component, object],
+    result_delivery: str = "",
 ) -> Dossier:
     """File a dossier online with one uploaded file per component."""
     # Whether the procedure is offered online, whether the unit receives it and whether every
@@ -38,6 +39,7 @@ def portal_dossier_submit(
         applicant=applicant,
         summary=summary or procedure.name,
         components=_received(files),
+        result_delivery=result_delivery,
     )
 
 
