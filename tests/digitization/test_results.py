@@ -114,3 +114,26 @@ def test_a_paper_result_stores_no_file(staff, at_leader):
     dossier.refresh_from_db()
     assert dossier.state == 9 and not dossier.has_result_file and not dossier.result_electronic
     assert not dossier.documents.filter(kind="result").exists()
+
+
+def test_the_export_lists_the_signed_result(staff, tree, at_leader, certificates):
+    import io
+    import json
+
+    from motcua.core import timeutil
+    from motcua.interchange.services import interchange_export
+
+    dossier = approve(staff, at_leader)
+    document = dossier.documents.get(kind="result")
+    out = io.StringIO()
+    today = timeutil.local_date(timeutil.now())
+    interchange_export(unit=tree.district, start=today, end=today, out=out)
+    records = [json.loads(line) for line in out.getvalue().splitlines()]
+    record = next(r for r in records if r.get("MaHoSo") == dossier.code)
+    assert record["DanhSachGiayToKetQua"] == [
+        {
+            "TenGiayTo": "Cấp Giấy khai sinh bản chính",
+            "MaGiayToKetQua": f"KQ.{dossier.code}",
+            "DuongDanTepTinKetQua": document.file.name,
+        }
+    ]
