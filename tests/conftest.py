@@ -36,6 +36,8 @@ def _fast_and_isolated(settings, tmp_path):
     settings.MOTCUA_SIGNING_CERTIFICATES = tmp_path / "signing" / "certificates.json"
     # Real password hashing costs ~0.3 s a user; tests make dozens.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # OCR takes seconds a page: only the tests of OCR switch it on.
+    settings.MOTCUA_OCR = False
     # A rolled-back test sends no signal: start every test with a calendar read from the database.
     calendar_cache_clear()
 
