@@ -113,11 +113,17 @@ class ReceivedComponent:
     source: str = ""
     from_national_store: bool = False  # taken from the citizen's store on the national portal
     sensitive: bool = False  # an identity-document image and the like (Law 91/2025)
+    # A document from the applicant's store (digitization.HeldDocument) handed in again: reuse.
+    held_id: int | None = None
+
+    @property
+    def is_reused(self) -> bool:
+        return self.reused or self.held_id is not None
 
     @property
     def is_digitized(self) -> bool:
         # A component with a stored file is digitized, whatever a checkbox said.
-        return self.digitized or self.file is not None or self.reused
+        return self.digitized or self.file is not None or self.is_reused
 
 
 @dataclass
@@ -373,6 +379,7 @@ def _documents_create(
     """The documents handed in, each file through the one scan check (digitization.scans) and
     stored under its content's SHA-256, with who digitized it, when, how and its page count."""
     from motcua.digitization.scans import scan_check, scan_store
+    from motcua.digitization.store import held_document_for_reuse, held_document_reused
     from motcua.dossiers.models import DigitizationSource
 
     storage = DossierDocument._meta.get_field("file").storage
@@ -382,13 +389,22 @@ def _documents_create(
         if not name:
             raise ValidationFailed("Thành phần hồ sơ chưa có tên.", code="component_name_required")
         facts = scan_check(upload=item.file) if item.file is not None else None
+        held = (
+            held_document_for_reuse(
+                held_id=item.held_id,
+                id_number=dossier.applicant_id_number,
+                component=item.component,
+            )
+            if item.held_id is not None and facts is None
+            else None
+        )
         source = item.source or (
             ""
             if not item.is_digitized
             else DigitizationSource.NATIONAL_STORE
             if item.from_national_store
             else DigitizationSource.REUSED
-            if item.reused
+            if item.is_reused
             else DigitizationSource.SCANNED_AT_DESK
             if actor is not None
             else DigitizationSource.UPLOADED_ONLINE
@@ -398,9 +414,9 @@ def _documents_create(
             component=item.component,
             name=name[:500],
             digitized=item.is_digitized,
-            reused=item.reused,
+            reused=item.is_reused,
             from_national_store=item.from_national_store,
-            sensitive=item.sensitive,
+            sensitive=item.sensitive or (held is not None and held.sensitive),
             digitization_source=source,
             digitized_by=actor if item.is_digitized else None,
             digitized_at=at if item.is_digitized else None,
@@ -410,14 +426,21 @@ def _documents_create(
         )
         if facts is not None:
             document.file.name = scan_store(facts=facts, storage=storage)
+        elif held is not None:
+            # The stored content itself: reuse copies nothing.
+            document.file.name = held.file.name
+            document.sha256, document.page_count = held.sha256, held.page_count
         document.save()
+        if held is not None:
+            held_document_reused(held=held, actor=actor, dossier=dossier)
         described.append(
             {
                 "document_id": document.pk,
                 "component_code": item.component.code if item.component else "",
                 "name": document.name,
                 "digitized": document.digitized,
-                "reused": item.reused,
+                "reused": item.is_reused,
+                "held_document_id": held.pk if held is not None else None,
                 "from_national_store": item.from_national_store,
                 "source": source,
                 "page_count": document.page_count,
@@ -444,7 +467,7 @@ def _attach_documents(components: list[ReceivedComponent] | None, at: datetime, 
 def _digitization_facts(components: list[ReceivedComponent]) -> dict[str, bool]:
     return {
         "components_digitized": bool(components) and all(c.is_digitized for c in components),
-        "data_reused": any(c.reused for c in components),
+        "data_reused": any(c.is_reused for c in components),
     }
 
 
