@@ -152,3 +152,29 @@ def test_sensitive_documents_expire(settings, kept):
     # The dossier still refers to the content: it stays.
     assert DossierDocument.objects.get().file.storage.exists(held.file.name)
     assert HeldDocumentAccess.objects.filter(action="deleted").count() == 1
+
+
+def test_the_desk_page_offers_and_reuses(client, staff, birth_registration, kept):
+    from tests.desk.test_intake import intake_url, valid_post
+
+    _first, held, tp2 = kept
+    client.force_login(staff.desk)
+    # The officer looks the applicant up: the store's matching document is offered.
+    looked_up = client.post(
+        intake_url(birth_registration),
+        valid_post(birth_registration, action="lookup", **{f"c{tp2.pk}_file": None}),
+    ).content.decode()
+    assert "Kho dữ liệu của công dân có 1 giấy tờ" in looked_up
+    assert f'name="c{tp2.pk}_held" value="{held.pk}"' in looked_up
+    response = client.post(
+        intake_url(birth_registration),
+        valid_post(
+            birth_registration,
+            **{f"c{tp2.pk}_file": None, f"c{tp2.pk}_received": None, f"c{tp2.pk}_held": held.pk},
+        ),
+    )
+    assert response.status_code == 302
+    dossier = Dossier.objects.latest("pk")
+    reused = dossier.documents.get(component=tp2)
+    assert reused.reused and reused.file.name == held.file.name
+    assert dossier.data_reused

@@ -114,9 +114,13 @@ class IntakeForm(forms.Form):
     extra_digitized = forms.BooleanField(label=_("Đã số hóa"), required=False)
     extra_file = forms.FileField(label=_("Bản quét"), required=False, validators=[validate_scan])
 
-    def __init__(self, *args, procedure: Procedure, processing_units=None, **kwargs):
+    def __init__(
+        self, *args, procedure: Procedure, processing_units=None, held_offers=None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.procedure = procedure
+        # Documents of the applicant's store matching each component (digitization.store).
+        self.held_offers = held_offers or {}
         if processing_units is not None:
             # Received here for another agency (filed anywhere in the province): which one.
             self.fields["processing_unit"] = forms.ModelChoiceField(
@@ -143,6 +147,19 @@ class IntakeForm(forms.Form):
             self.fields[f"c{c.pk}_file"] = forms.FileField(
                 label=_("Bản quét"), required=False, validators=[validate_scan]
             )
+            if self.held_offers.get(c.pk):
+                self.fields[f"c{c.pk}_held"] = forms.TypedChoiceField(
+                    label=_("Dùng giấy tờ đã có trong kho dữ liệu"),
+                    choices=[("", _("Không dùng"))]
+                    + [
+                        (held.pk, f"{held.name} — {held.added_at:%d/%m/%Y}")
+                        for held in self.held_offers[c.pk]
+                    ],
+                    coerce=int,
+                    empty_value=None,
+                    required=False,
+                    widget=forms.RadioSelect,
+                )
         if procedure.total_fee == 0:
             del self.fields["fee_collected"]
 
@@ -154,6 +171,7 @@ class IntakeForm(forms.Form):
                 "digitized": self[f"c{c.pk}_digitized"],
                 "reused": self[f"c{c.pk}_reused"],
                 "file": self[f"c{c.pk}_file"],
+                "held": self[f"c{c.pk}_held"] if f"c{c.pk}_held" in self.fields else None,
             }
             for c in self.components
         ]
@@ -162,6 +180,8 @@ class IntakeForm(forms.Form):
         cleaned = super().clean()
         received = False
         for c in self.components:
+            if cleaned.get(f"c{c.pk}_held"):
+                cleaned[f"c{c.pk}_received"] = True  # handed in from the store
             if cleaned.get(f"c{c.pk}_received"):
                 received = True
             elif cleaned.get(f"c{c.pk}_file"):
@@ -197,10 +217,12 @@ class IntakeForm(forms.Form):
             if not data.get(f"c{c.pk}_received"):
                 continue
             upload = data.get(f"c{c.pk}_file")
+            held_id = data.get(f"c{c.pk}_held") if upload is None else None
             items.append(
                 ReceivedComponent(
                     name=c.name,
                     component=c,
+                    held_id=held_id,
                     # A scan handed in at the counter is the digitized copy.
                     digitized=bool(data.get(f"c{c.pk}_digitized") or upload),
                     reused=bool(data.get(f"c{c.pk}_reused")),
