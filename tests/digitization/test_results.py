@@ -137,3 +137,30 @@ def test_the_export_lists_the_signed_result(staff, tree, at_leader, certificates
             "DuongDanTepTinKetQua": document.file.name,
         }
     ]
+
+
+def test_through_the_api(client, staff, at_leader, certificates):
+    client.force_login(staff.leader)
+    response = client.post(
+        f"/api/v1/dossiers/{at_leader.code}/actions/resolve",
+        {
+            "expected_version": at_leader.last_event_seq,
+            "result_summary": "Giấy khai sinh",
+            "electronic": True,
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    content = at_leader.documents.get(kind="result").file.read()
+    assert result_pdf_verify(pdf=content).dossier_code == at_leader.code
+
+
+def test_through_the_api_without_certificate(client, staff, at_leader):
+    client.force_login(staff.leader)
+    response = client.post(
+        f"/api/v1/dossiers/{at_leader.code}/actions/resolve",
+        {"expected_version": at_leader.last_event_seq, "result_summary": "KQ", "electronic": True},
+        content_type="application/json",
+    )
+    assert response.status_code == 400 and response.json()["code"].startswith("signing_")
+    assert not at_leader.events.filter(kind="resolved").exists()
