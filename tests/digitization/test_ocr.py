@@ -123,3 +123,37 @@ def tiny() -> bytes:
     from tests.e2e.helpers import tiny_pdf
 
     return tiny_pdf()
+
+
+def test_the_officer_search_page(client, staff, tree, birth_registration):
+    from tests.e2e.helpers import tiny_pdf
+
+    dossier = services.dossier_receive(
+        actor=staff.desk,
+        unit=tree.tien_dong,
+        procedure=birth_registration,
+        applicant=Applicant(name="A"),
+        components=[
+            ReceivedComponent(
+                "Giấy chứng sinh",
+                component=birth_registration.components.get(code="TP2"),
+                file=ContentFile(tiny_pdf(), name="a.pdf"),
+            )
+        ],
+        missing_components_reason="Tờ khai nộp sau",
+    )
+    document = dossier.documents.get()
+    # What the worker records after OCR (the OCR itself is the test above).
+    DocumentText.objects.create(
+        document=document,
+        status=OcrStatus.DONE,
+        text="GIẤY CHỨNG SINH\nHọ và tên mẹ: Nguyễn Thị Hoa",
+        text_folded="giay chung sinh ho va ten me: nguyen thi hoa",
+    )
+    assert client.get("/tim-giay-to/").status_code == 302  # officers only
+    client.force_login(staff.processor)
+    page = client.post("/tim-giay-to/", {"q": "nguyen thi hoa"}).content.decode()
+    assert dossier.code in page and "Họ và tên mẹ: Nguyễn Thị Hoa" in page
+    client.force_login(staff.other_processor)
+    page = client.post("/tim-giay-to/", {"q": "nguyen thi hoa"}).content.decode()
+    assert dossier.code not in page and "Không tìm thấy" in page
