@@ -122,8 +122,9 @@ class ReceivedComponent:
 
     @property
     def is_digitized(self) -> bool:
-        # A component with a stored file is digitized, whatever a checkbox said.
-        return self.digitized or self.file is not None or self.is_reused
+        # A component with a stored file (scanned, uploaded or taken from the store) is digitized,
+        # whatever a checkbox said; the "reused" box alone proves no file.
+        return self.digitized or self.file is not None or self.held_id is not None
 
 
 @dataclass
