@@ -60,7 +60,13 @@ def test_online_delivery_download_from_the_tracking_page(client, staff, tree, bi
 
 
 def test_online_delivery_needs_a_result_file(staff, tree, birth_registration):
-    dossier = resolved(staff, tree, birth_registration, delivery="online", electronic=False)
+    # The leader's approval asks for the electronic result the applicant will download…
+    with pytest.raises(ValidationFailed) as refused:
+        resolved(staff, tree, birth_registration, delivery="online", electronic=False)
+    assert refused.value.code == "result_electronic_required"
+    # … and the hand-over, reached another way (the service called directly), for its file.
+    dossier = Dossier.objects.get()
+    dossier = services.dossier_resolve(actor=staff.leader, dossier=dossier, result_summary="KQ")
     with pytest.raises(ValidationFailed) as refused:
         services.dossier_return_result(actor=staff.desk, dossier=dossier)
     assert refused.value.code == "result_file_missing"
@@ -112,3 +118,20 @@ def test_the_choice_is_made_at_filing_and_checked(tree, birth_registration):
         )
     assert refused.value.code == "result_delivery_invalid"
     assert not Dossier.objects.exists()
+
+
+def test_the_portal_and_the_desk_forms_record_the_choice(client, staff, tree, birth_registration):
+    from tests.desk.test_intake import intake_url, valid_post
+    from tests.portal.test_submit import URL, form_data
+
+    assert (
+        client.post(URL, form_data(tree, birth_registration, result_delivery="post")).status_code
+        == 302
+    )
+    assert Dossier.objects.get().result_delivery == "post"
+    client.force_login(staff.desk)
+    response = client.post(
+        intake_url(birth_registration), valid_post(birth_registration, result_delivery="online")
+    )
+    assert response.status_code == 302
+    assert Dossier.objects.latest("pk").result_delivery == "online"

@@ -18,7 +18,7 @@ from django.utils.translation import override
 from weasyprint import HTML, URLFetcher
 
 from motcua.core import timeutil
-from motcua.core.errors import PermissionDenied
+from motcua.core.errors import PermissionDenied, ValidationFailed
 from motcua.digitization.selectors import (
     result_qr_payload,
     result_verification_url,
@@ -26,7 +26,7 @@ from motcua.digitization.selectors import (
 )
 from motcua.digitization.services import result_pdf_sign
 from motcua.dossiers import lifecycle
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.models import Dossier, ResultDelivery
 
 RESULT_TEMPLATE = "digitization/result_document.html"
 # Only the QR code's data: URI is embedded; nothing in user text is ever fetched while rendering.
@@ -103,6 +103,15 @@ def dossier_result_issue(
     from motcua.dossiers.services import actor_name
 
     if not electronic:
+        pk = dossier.pk if isinstance(dossier, Dossier) else dossier
+        chosen = Dossier.objects.filter(pk=pk).values_list("result_delivery", flat=True).first()
+        if chosen == ResultDelivery.ONLINE:
+            # The applicant will download it: there must be a signed file to download.
+            raise ValidationFailed(
+                "Chủ hồ sơ chọn nhận kết quả trực tuyến: hãy phê duyệt kết quả là văn bản điện "
+                "tử (có chữ ký số).",
+                code="result_electronic_required",
+            )
         return services.dossier_resolve(
             actor=actor,
             dossier=dossier,

@@ -151,7 +151,7 @@ class SubmitForm(UploadsMixin, forms.Form):
     result_delivery = forms.ChoiceField(
         label=_("Hình thức nhận kết quả"),
         choices=ResultDelivery.choices,
-        initial=ResultDelivery.ONLINE,
+        initial=ResultDelivery.DESK,
         widget=forms.RadioSelect,
         required=False,
         error_messages={"invalid_choice": _("Hình thức nhận kết quả không hợp lệ.")},
