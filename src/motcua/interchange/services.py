@@ -644,13 +644,7 @@ def interchange_export(
         components = sorted(procedure.components.all(), key=lambda c: (c.position, c.pk))
         _write(out, p.procedure_line(procedure, fees=fees, components=components))
         report.procedures += 1
-        procedures[procedure.pk] = {
-            "code": procedure.code,
-            "name": procedure.name,
-            "field_code": procedure.field.code,
-            "field_name": procedure.field.name,
-            "fees": [(f.code, f.name, f.amount) for f in fees],
-        }
+        procedures[procedure.pk] = selectors.procedure_description(procedure)
     for row in selectors.export_targets(unit=unit, start=start, end=end):
         _write(out, p.target_line(row))
         report.targets += 1
