@@ -39,6 +39,8 @@ def _fast_and_isolated(settings, tmp_path):
     # Two-factor login is tested on its own (tests/backoffice/test_two_factor.py, the e2e test);
     # elsewhere leaders and administrators log in with their password alone.
     settings.MOTCUA_TWO_FACTOR = False
+    # OCR takes seconds a page: only the tests of OCR switch it on.
+    settings.MOTCUA_OCR = False
     # A rolled-back test sends no signal: start every test with a calendar read from the database.
     calendar_cache_clear()
 

@@ -9,11 +9,12 @@ from django.core.files.base import ContentFile
 from motcua.dossiers import services
 from motcua.dossiers.services import Applicant, ReceivedComponent
 from tests.backoffice.factories import ID_NUMBER
+from tests.e2e.helpers import tiny_pdf, tiny_png
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+PDF = tiny_pdf()
+PNG = tiny_png()
 
 
 @pytest.fixture

@@ -229,3 +229,14 @@ def test_demo_payments_are_orders_paid_through_the_protocol_with_receipts(demo, 
     assert payments == Receipt.objects.count()
     assert settings.MOTCUA_PAYMENT_GATEWAY_SECRET in demo["output"]
     assert "stand-in" in demo["output"]
+
+
+def test_the_latest_electronic_results_are_signed_files(demo):
+    from motcua.dossiers.models import DossierDocument
+
+    # The module's demo (its files are under the first test's media folder): the latest few
+    # electronic results are stored signed files (tests/digitization verifies such files).
+    results = DossierDocument.objects.filter(kind=DossierDocument.Kind.RESULT).exclude(file="")
+    assert 0 < results.count() <= 8
+    assert all(d.sha256 and d.page_count == 1 and d.dossier.has_result_file for d in results)
+    assert all(d.file.name.endswith("-ket-qua.pdf") for d in results)

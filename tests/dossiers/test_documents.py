@@ -14,6 +14,7 @@ from motcua.dossiers import documents
 from motcua.dossiers.models import DossierDocument
 from motcua.dossiers.services import ReceivedComponent
 from tests.dossiers.test_lifecycle import receive
+from tests.e2e.helpers import tiny_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ LATER = "Thành phần còn lại nộp bổ sung sau"  # one document is enough
 
 
 def _scan(name: str) -> ContentFile:
-    return ContentFile(b"%PDF-1.4 scan", name=name)
+    return ContentFile(tiny_pdf(name.encode("ascii", "replace").decode()), name=name)
 
 
 def _age(path: str, hours: int) -> None:
@@ -64,10 +65,13 @@ def kept_and_orphaned(staff, tree, birth_registration):
             missing_components_reason=LATER,
         )
     storage = DossierDocument._meta.get_field("file").storage
-    directory = kept.rsplit("/", 1)[0]
-    orphaned = [
-        f"{directory}/{n}" for n in storage.listdir(directory)[1] if f"{directory}/{n}" != kept
+    # Scans are stored by content address, each under its own folder of the hash's first bytes.
+    stored = [
+        path
+        for _directory, files in documents._directories(storage, "dossiers")
+        for path in (f"{_directory}/{name}" for name in files)
     ]
+    orphaned = [path for path in stored if path != kept]
     assert len(orphaned) == 1  # the rolled-back intake's scan is still on disk
     return storage, kept, orphaned[0]
 

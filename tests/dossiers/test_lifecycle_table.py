@@ -85,6 +85,7 @@ def _inputs(action: lifecycle.Action, dossier: Dossier, tree) -> dict:
         "amount": max(dossier.fee_amount - dossier.fee_paid_amount, 1),
         "method": "cash",
         "reference": "BL-0001",
+        "tracking_number": "",
     }
     return {name: values[name] for name in action.inputs}
 

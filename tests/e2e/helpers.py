@@ -73,6 +73,17 @@ def tiny_png(width: int = 4, height: int = 4) -> bytes:
     )
 
 
+def tiny_jpeg(width: int = 8, height: int = 8) -> bytes:
+    """A valid white JPEG image."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", (width, height), "white").save(out, "JPEG")
+    return out.getvalue()
+
+
 def write(directory: Path, name: str, data: bytes) -> str:
     path = directory / name
     path.write_bytes(data)

@@ -87,7 +87,8 @@ def test_desk_receives_a_dossier_and_prints_a_receipt_with_qr(
     assert dossier.unit == tree.tien_dong
     assert (dossier.fee_amount, dossier.fee_paid_amount, dossier.paid_online) == (8000, 8000, False)
     documents = {d.component.code: d for d in dossier.documents.select_related("component")}
-    assert documents["TP1"].digitized and documents["TP1"].file.name.endswith("TP1.pdf")
+    assert documents["TP1"].digitized and documents["TP1"].file.name.endswith(".pdf")
+    assert documents["TP1"].file.name.startswith("dossiers/scans/")  # by content address
     assert documents["TP2"].digitized and not documents["TP2"].file
     assert "Nguyen" not in documents["TP1"].file.name  # the citizen's file name is not kept
 

@@ -317,7 +317,7 @@ def test_desk_refuses_a_scan_that_is_not_a_pdf_jpeg_or_png(page, live_server, se
     page.get_by_label("Họ và tên chủ hồ sơ").fill("Ngô Thị Thu")
     page.get_by_role("button", name="Tiếp nhận hồ sơ", exact=True).click()
     page.wait_for_load_state()
-    assert "Chỉ nhận bản quét dạng PDF, JPEG hoặc PNG." in page.locator("#main").inner_text()
+    assert "chỉ nhận bản quét dạng PDF, JPEG hoặc PNG." in page.locator("#main").inner_text()
     assert "vui lòng chọn lại bản quét" in page.get_by_role("status").first.inner_text()
     assert page.get_by_label("Họ và tên chủ hồ sơ").input_value() == "Ngô Thị Thu"
     assert page.get_by_label("Tờ khai đăng ký khai sinh", exact=True).is_checked()
@@ -387,7 +387,7 @@ def test_keyboard_skip_link_focus_ring_and_form_order(page, live_server, seeded)
 
     # From the main content, Tab walks the form in reading order.
     order = []
-    for _ in range(12):
+    for _ in range(13):
         page.keyboard.press("Tab")
         order.append(
             page.evaluate(
@@ -404,6 +404,7 @@ def test_keyboard_skip_link_focus_ring_and_form_order(page, live_server, seeded)
         "input applicant_email",
         "input applicant_address",
         "textarea summary",
+        "input result_delivery",  # one stop for the radio group
         "input component",
         "input component",
         "input consent",

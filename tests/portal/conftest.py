@@ -5,12 +5,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from motcua.dossiers import services
 from motcua.dossiers.services import Applicant
 from tests.conftest import handed_in
+from tests.e2e.helpers import tiny_jpeg, tiny_pdf, tiny_png
 
 PHONE = "0912345678"
 ID_NUMBER = "001099012345"
-PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+PDF = tiny_pdf()
+PNG = tiny_png()
+JPEG = tiny_jpeg()
 ELF = b"\x7fELF\x02\x01\x01" + b"\x00" * 64
 
 

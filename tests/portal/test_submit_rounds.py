@@ -9,6 +9,7 @@ from django.test import Client
 
 from motcua.dossiers.models import Dossier
 from motcua.portal import held
+from tests.e2e.helpers import tiny_pdf
 from tests.portal.conftest import ELF, PDF, PNG, upload
 from tests.portal.test_submit import URL, components, form_data
 
@@ -129,7 +130,7 @@ def test_kept_files_stay_within_the_dossier_size_cap(client, settings, tree, bir
     data = form_data(
         tree,
         birth_registration,
-        **{tp1: upload("a.pdf", PDF + b"x" * 3000), tp2: upload("b.png", PNG + b"x" * 3000)},
+        **{tp1: upload("a.pdf", tiny_pdf("x" * 3000)), tp2: upload("b.png", PNG + b"x" * 3000)},
     )
     page = client.post(URL, data).content.decode()
     # Each file is valid but together they pass the cap: the first is kept, the second is not.

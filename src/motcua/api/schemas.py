@@ -97,6 +97,9 @@ class ActionIn(Schema):
     )
     amount: int | None = Field(None, ge=0, le=10**15, description="số tiền, đồng")
     reference: str = Field("", max_length=100, description="số biên lai, mã giao dịch")
+    tracking_number: str = Field(
+        "", max_length=64, description="số hiệu bưu gửi (trả kết quả qua bưu chính công ích)"
+    )
 
 
 class RateOut(Schema):

@@ -20,7 +20,7 @@ FORMS: dict[str, type[forms.ActionForm]] = {
     "financial_obligation_fulfilled": forms.NoteForm,
     "apologised": forms.ApologyForm,
     "resolved": forms.ResultForm,
-    "result_returned": forms.ActionForm,
+    "result_returned": forms.ReturnForm,
     "payment_recorded": forms.PaymentForm,
     "stopped": forms.ReasonForm,
     "rejected": forms.ReasonForm,

@@ -160,6 +160,14 @@ class ResultForm(ActionForm):
     electronic = forms.BooleanField(label=_("Kết quả là văn bản điện tử"), required=False)
 
 
+class ReturnForm(ActionForm):
+    tracking_number = forms.CharField(
+        label=_("Số hiệu bưu gửi (khi trả qua bưu chính công ích)"),
+        max_length=64,
+        required=False,
+    )
+
+
 class TransferForm(ActionForm):
     to_unit = VietnameseModelChoiceField(
         label=_("Đơn vị nhận hồ sơ liên thông"),

@@ -242,6 +242,17 @@ MOTCUA_PORTAL_MAX_DOSSIER_BYTES = int(
     os.environ.get("MOTCUA_PORTAL_MAX_DOSSIER_BYTES", str(30 * 2**20))
 )
 MOTCUA_SCAN_MAX_BYTES = int(os.environ.get("MOTCUA_SCAN_MAX_BYTES", str(10 * 2**20)))
+# The scan check's other bounds (digitization/scans.py): pages of a PDF, pixels of an image.
+MOTCUA_SCAN_MAX_PAGES = int(os.environ.get("MOTCUA_SCAN_MAX_PAGES", "200"))
+MOTCUA_SCAN_MAX_PIXELS = int(os.environ.get("MOTCUA_SCAN_MAX_PIXELS", "60000000"))
+# OCR of scans in the worker (ocrmypdf -l vie --deskew; the optional `ocr` extra). 0 switches it
+# off; the seconds one scan may take.
+MOTCUA_OCR = os.environ.get("MOTCUA_OCR", "1").strip().lower() not in ("0", "false", "no", "")
+MOTCUA_OCR_TIMEOUT = int(os.environ.get("MOTCUA_OCR_TIMEOUT", "900"))
+# Days sensitive documents (identity-document images) stay in citizens' document stores.
+MOTCUA_STORE_SENSITIVE_RETENTION_DAYS = int(
+    os.environ.get("MOTCUA_STORE_SENSITIVE_RETENTION_DAYS", str(5 * 365))
+)
 # Online payment (docs/payments.md). Secrets are shared with each provider; the defaults only suit
 # the stand-in gateway on this machine.
 MOTCUA_PAYMENT_GATEWAY_URL = os.environ.get("MOTCUA_PAYMENT_GATEWAY_URL", "http://127.0.0.1:8765")

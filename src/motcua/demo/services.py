@@ -34,6 +34,9 @@ from motcua.workcalendar.selectors import calendar_get
 # Each dossier costs about 70 ms on SQLite on a 2-core machine (some 30 queries through the real
 # services), so 600 keeps `motcua demo` under a minute; ask for more with --dossiers.
 DEFAULT_DOSSIERS = 600
+# Electronic results resolved in the demo's last days that are issued as real signed files.
+SIGNED_RESULTS = 8
+SIGNED_SPAN = timedelta(days=21)
 BATCH = 200
 
 # Share of dossiers per storyline; the rest go through without incident. Each storyline gets at
@@ -285,6 +288,7 @@ class _Simulator:
             unit=units.get(data.DISTRICT["code"]) or next(iter(units.values()))
         )
         self.templates: dict[int, int] = {}  # procedure → last forwardable position
+        self.signed_results = 0  # electronic results issued as signed files (the latest few)
 
     # -- helpers --
 
@@ -409,15 +413,39 @@ class _Simulator:
                     actor=actor, dossier=d, reason=rng.choice(data.REJECT_REASONS), at=t
                 )
             else:
+                summary = procedure.result_name or procedure.name
                 d = ds.dossier_resolve(
                     actor=actor,
                     dossier=d,
-                    result_summary=procedure.result_name or procedure.name,
+                    result_summary=summary,
                     electronic=plan.electronic,
+                    result_file=self.signed_result(d, plan, actor, summary, t),
                     at=t,
                 )
             return self.hand_back(d, plan, t)
         return d
+
+    def signed_result(self, d: Dossier, plan: _Plan, actor, summary: str, t: datetime):
+        """The latest few electronic results are real signed files (rendering and signing each
+        takes a moment; the demo's year would take minutes): the tracking page offers them for
+        download and the verification page accepts them."""
+        if (
+            not plan.electronic
+            or self.signed_results >= SIGNED_RESULTS
+            or t < self.end - SIGNED_SPAN
+        ):
+            return None
+        from motcua.core.errors import DomainError
+        from motcua.digitization.results import result_pdf_issue
+
+        try:
+            signed = result_pdf_issue(
+                dossier=d, result_summary=summary, signer_name=ds.actor_name(actor), at=t
+            )
+        except DomainError:
+            return None  # a unit without a demo certificate: the fact only
+        self.signed_results += 1
+        return signed
 
     def processor_done(self, d: Dossier, plan: _Plan, t: datetime, left: float) -> datetime:
         """When the processor finishes: well within the deadline, unless the storyline says late."""

@@ -1,19 +1,18 @@
 """Forms of the intake desk. They shape input; dossiers.services decides what is allowed."""
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import Procedure
 from motcua.core.text import vi_sorted
+from motcua.digitization.scans import ScanRefused, scan_check
 from motcua.dossiers.applicant_fields import APPLICANT_ERROR_FIELDS, applicant_field_errors
-from motcua.dossiers.models import ApplicantKind, Channel
+from motcua.dossiers.models import ApplicantKind, Channel, ResultDelivery
 from motcua.dossiers.services import Applicant, ReceivedComponent
 
 # Scans are trusted by their first bytes, never by their name or the browser's content type.
 SCAN_SIGNATURES = ((b"%PDF-", "pdf"), (b"\xff\xd8\xff", "jpg"), (b"\x89PNG\r\n\x1a\n", "png"))
-SCAN_MAX_BYTES = getattr(settings, "MOTCUA_SCAN_MAX_BYTES", 10 * 1024 * 1024)
 
 
 def scan_kind(upload) -> str | None:
@@ -25,16 +24,12 @@ def scan_kind(upload) -> str | None:
 
 
 def validate_scan(upload) -> None:
-    if upload.size > SCAN_MAX_BYTES:
-        raise ValidationError(
-            _("Tệp quá lớn: tối đa %(mb)s MB mỗi tệp."),
-            code="scan_too_large",
-            params={"mb": SCAN_MAX_BYTES // (1024 * 1024)},
-        )
-    if scan_kind(upload) is None:
-        raise ValidationError(
-            _("Chỉ nhận bản quét dạng PDF, JPEG hoặc PNG."), code="scan_type_invalid"
-        )
+    """The one check of uploaded scans (digitization.scans): type from content, size, pages,
+    active content, image bounds; its Vietnamese refusal next to the field."""
+    try:
+        scan_check(upload=upload)
+    except ScanRefused as refusal:
+        raise ValidationError(refusal.message, code=refusal.code) from None
 
 
 class ProcedureSearchForm(forms.Form):
@@ -107,6 +102,14 @@ class IntakeForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": _("Hình thức nộp không hợp lệ.")},
     )
+    result_delivery = forms.ChoiceField(
+        label=_("Hình thức nhận kết quả"),
+        choices=ResultDelivery.choices,
+        initial=ResultDelivery.DESK,
+        widget=forms.RadioSelect,
+        required=False,
+        error_messages={"invalid_choice": _("Hình thức nhận kết quả không hợp lệ.")},
+    )
     summary = _text(
         _("Trích yếu nội dung yêu cầu"),
         max_length=1000,
@@ -123,9 +126,13 @@ class IntakeForm(forms.Form):
     extra_digitized = forms.BooleanField(label=_("Đã số hóa"), required=False)
     extra_file = forms.FileField(label=_("Bản quét"), required=False, validators=[validate_scan])
 
-    def __init__(self, *args, procedure: Procedure, processing_units=None, **kwargs):
+    def __init__(
+        self, *args, procedure: Procedure, processing_units=None, held_offers=None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.procedure = procedure
+        # Documents of the applicant's store matching each component (digitization.store).
+        self.held_offers = held_offers or {}
         if processing_units is not None:
             # Received here for another agency (filed anywhere in the province): which one.
             self.fields["processing_unit"] = forms.ModelChoiceField(
@@ -152,6 +159,19 @@ class IntakeForm(forms.Form):
             self.fields[f"c{c.pk}_file"] = forms.FileField(
                 label=_("Bản quét"), required=False, validators=[validate_scan]
             )
+            if self.held_offers.get(c.pk):
+                self.fields[f"c{c.pk}_held"] = forms.TypedChoiceField(
+                    label=_("Dùng giấy tờ đã có trong kho dữ liệu"),
+                    choices=[("", _("Không dùng"))]
+                    + [
+                        (held.pk, f"{held.name} — {held.added_at:%d/%m/%Y}")
+                        for held in self.held_offers[c.pk]
+                    ],
+                    coerce=int,
+                    empty_value=None,
+                    required=False,
+                    widget=forms.RadioSelect,
+                )
         if procedure.total_fee == 0:
             del self.fields["fee_collected"]
 
@@ -163,6 +183,7 @@ class IntakeForm(forms.Form):
                 "digitized": self[f"c{c.pk}_digitized"],
                 "reused": self[f"c{c.pk}_reused"],
                 "file": self[f"c{c.pk}_file"],
+                "held": self[f"c{c.pk}_held"] if f"c{c.pk}_held" in self.fields else None,
             }
             for c in self.components
         ]
@@ -171,6 +192,8 @@ class IntakeForm(forms.Form):
         cleaned = super().clean()
         received = False
         for c in self.components:
+            if cleaned.get(f"c{c.pk}_held"):
+                cleaned[f"c{c.pk}_received"] = True  # handed in from the store
             if cleaned.get(f"c{c.pk}_received"):
                 received = True
             elif cleaned.get(f"c{c.pk}_file"):
@@ -206,10 +229,12 @@ class IntakeForm(forms.Form):
             if not data.get(f"c{c.pk}_received"):
                 continue
             upload = data.get(f"c{c.pk}_file")
+            held_id = data.get(f"c{c.pk}_held") if upload is None else None
             items.append(
                 ReceivedComponent(
                     name=c.name,
                     component=c,
+                    held_id=held_id,
                     # A scan handed in at the counter is the digitized copy.
                     digitized=bool(data.get(f"c{c.pk}_digitized") or upload),
                     reused=bool(data.get(f"c{c.pk}_reused")),

@@ -32,6 +32,7 @@ def desk_intake(
     missing_components_reason: str = "",
     at: datetime | None = None,
     processing_unit: Unit | None = None,
+    result_delivery: str = "",
 ) -> Dossier:
     dossier = dossier_receive(
         actor=actor,
@@ -44,6 +45,7 @@ def desk_intake(
         components=components,
         missing_components_reason=missing_components_reason,
         at=at,
+        result_delivery=result_delivery,
     )
     if fee_collected and amount_owed(dossier) > 0:
         # The desk's one way to take a payment: recorded with its receipt (payments app).

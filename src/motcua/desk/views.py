@@ -23,6 +23,7 @@ from motcua.desk.selectors import (
     desk_units,
 )
 from motcua.desk.services import desk_intake
+from motcua.digitization.store import held_documents_offered
 from motcua.dossiers.selectors import dossier_get_for_user
 
 # Law 91/2025/QH15: looking a citizen up by ID number is an access to personal data — log who looked
@@ -79,7 +80,7 @@ def _unit_and_procedure(request, unit_code: str, procedure_code: str):
     return unit, procedure, None
 
 
-def _redisplayed(data, *, procedure, processing_units) -> IntakeForm:
+def _redisplayed(data, *, procedure, processing_units, held_offers=None) -> IntakeForm:
     """An unbound form showing what was typed and ticked, without error marks."""
     typed = IntakeForm(data, procedure=procedure, processing_units=processing_units)
     initial = {
@@ -87,7 +88,24 @@ def _redisplayed(data, *, procedure, processing_units) -> IntakeForm:
         for name, field in typed.fields.items()
         if not name.endswith("_file")
     }
-    return IntakeForm(initial=initial, procedure=procedure, processing_units=processing_units)
+    return IntakeForm(
+        initial=initial,
+        procedure=procedure,
+        processing_units=processing_units,
+        held_offers=held_offers,
+    )
+
+
+def _held_offers(request, *, procedure, data) -> dict:
+    """The applicant's stored documents matching the procedure (an access, logged by the
+    store), when the officer looked the applicant up or chose one of them."""
+    if data.get("action") != "lookup" and not any(
+        name.endswith("_held") and data.get(name) for name in data
+    ):
+        return {}
+    return held_documents_offered(
+        actor=request.user, id_number=data.get("applicant_id_number", ""), procedure=procedure
+    )
 
 
 def _processing_initial(unit, procedure, processing_units) -> dict:
@@ -149,11 +167,24 @@ def intake(request, unit_code: str, procedure_code: str):
                 )
                 % {"code": known.dossier_code, "date": date_vi(known.received_at)},
             )
-        form = _redisplayed(data, procedure=procedure, processing_units=processing_units)
+        offers = _held_offers(request, procedure=procedure, data=data)
+        if offers:
+            messages.info(
+                request,
+                _("Kho dữ liệu của công dân có %(count)s giấy tờ dùng được cho thủ tục này.")
+                % {"count": sum(len(items) for items in offers.values())},
+            )
+        form = _redisplayed(
+            data, procedure=procedure, processing_units=processing_units, held_offers=offers
+        )
         return render(request, "desk/intake.html", {**context, "form": form, "looked_up": True})
 
     form = IntakeForm(
-        request.POST, request.FILES, procedure=procedure, processing_units=processing_units
+        request.POST,
+        request.FILES,
+        procedure=procedure,
+        processing_units=processing_units,
+        held_offers=_held_offers(request, procedure=procedure, data=request.POST),
     )
     if form.is_valid():
         try:
@@ -164,6 +195,7 @@ def intake(request, unit_code: str, procedure_code: str):
                 applicant=form.applicant(),
                 channel=form.cleaned_data["channel"],
                 summary=form.cleaned_data["summary"],
+                result_delivery=form.cleaned_data.get("result_delivery") or "",
                 components=form.received_components(),
                 fee_collected=form.cleaned_data.get("fee_collected", False),
                 processing_unit=form.cleaned_data.get("processing_unit"),

@@ -124,3 +124,53 @@ def signature_block_context(
         "demo": entry.demo,
         "demo_notice": DEMO_NOTICE,
     }
+
+
+def dossier_result_document(*, dossier: Dossier):
+    """The signed result the applicant may download from the tracking page (after verifying
+    themselves there), or None: once the result is approved, when they chose to receive it
+    online — or, whatever they chose, once it has been handed over."""
+    from motcua.dossiers.models import DossierDocument, ResultDelivery
+
+    if dossier.state not in (State.RESOLVED, State.RETURNED) or not dossier.has_result_file:
+        return None
+    if dossier.result_delivery != ResultDelivery.ONLINE and dossier.state != State.RETURNED:
+        return None
+    return (
+        DossierDocument.objects.filter(dossier=dossier, kind=DossierDocument.Kind.RESULT)
+        .exclude(file="")
+        .order_by("-pk")
+        .first()
+    )
+
+
+def document_text_search(*, user, query: str, limit: int = 50) -> list:
+    """Scanned documents whose recognised text contains `query`, ignoring diacritics and case
+    ("giay chung sinh" finds "GIẤY CHỨNG SINH"), among the dossiers the user may see: filed with,
+    handed in at or held by a unit in their remit (dossiers.selectors.dossier_can_view's units).
+    Newest first; each with its dossier (`document.dossier`)."""
+    from django.db.models import Q
+
+    from motcua.core.text import fold
+    from motcua.digitization.models import DocumentText, OcrStatus
+    from motcua.dossiers.lifecycle import OFFICER_ROLES
+    from motcua.units.models import Role
+    from motcua.units.selectors import user_unit_filter
+
+    term = fold(query)
+    if len(term) < 2:
+        return []
+    roles = (*OFFICER_ROLES, Role.SUPERVISOR)
+    remit = Q()
+    for field in (
+        "document__dossier__unit",
+        "document__dossier__received_by",
+        "document__dossier__current_unit",
+    ):
+        remit |= user_unit_filter(user=user, field=field, roles=roles)
+    rows = (
+        DocumentText.objects.filter(remit, status=OcrStatus.DONE, text_folded__contains=term)
+        .select_related("document__dossier__procedure")
+        .order_by("-document__added_at", "-pk")[:limit]
+    )
+    return [row.document for row in rows]

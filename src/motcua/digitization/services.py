@@ -45,6 +45,7 @@ from motcua.digitization.certificates import (
     fingerprint,
     signing_config_get,
 )
+from motcua.digitization.models import DocumentText, OcrStatus
 from motcua.digitization.verdicts import (
     BROKEN,
     CERTIFICATE_EXPIRED,
@@ -451,3 +452,68 @@ def demo_signing_certificates_ensure(
     temporary.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
     temporary.replace(path)
     return {"path": path, "created": created, "units": sorted(entries), "skipped": False}
+
+
+# --- OCR of scans ----------------------------------------------------------------------------------
+
+
+def document_ocr(*, document_id: int) -> DocumentText:
+    """Recognise the text of one stored scan (the worker's task): the searchable PDF/A is stored
+    beside the original, the text and its folded form kept for officers' search. Tools missing or
+    a failing scan are recorded on the row (status and message), never raised: the dossier's
+    action committed long ago."""
+    from django.core.files.base import ContentFile
+
+    from motcua.core.text import fold
+    from motcua.digitization.ocr import OcrFailed, ocr_missing, ocr_run
+    from motcua.digitization.scans import scan_kind
+    from motcua.dossiers.models import DossierDocument
+
+    document = DossierDocument.objects.get(pk=document_id)
+    row, _created = DocumentText.objects.get_or_create(document=document)
+    if not document.file:
+        return row
+    missing = ocr_missing()
+    if missing:
+        row.status, row.error = OcrStatus.UNAVAILABLE, missing[:1000]
+        row.save()
+        log.warning("OCR không chạy được cho giấy tờ %s: %s", document_id, missing)
+        return row
+    with document.file.open("rb") as handle:
+        content = handle.read()
+    found = scan_kind(content[:8])
+    if found is None:
+        row.status, row.error = OcrStatus.FAILED, "Không phải bản quét PDF, JPEG hoặc PNG."
+        row.save()
+        return row
+    try:
+        pdf, text = ocr_run(content=content, kind=found[0])
+    except OcrFailed as failure:
+        row.status, row.error = OcrStatus.FAILED, str(failure)[:1000]
+        row.save()
+        log.warning("OCR lỗi cho giấy tờ %s: %s", document_id, failure)
+        return row
+    # Form feeds separate pages in the sidecar; the text is kept as recognised.
+    text = text.replace("\f", "\n").strip()
+    name = f"{document.sha256 or document.pk}.pdf"
+    if row.searchable_pdf:
+        row.searchable_pdf.delete(save=False)
+    row.searchable_pdf.save(name, ContentFile(pdf), save=False)
+    row.text, row.text_folded = text, fold(text)
+    row.status, row.error = OcrStatus.DONE, ""
+    row.save()
+    return row
+
+
+def documents_ocr_enqueue(*, document_ids: list[int]) -> int:
+    """Queue OCR of these documents for the worker (`motcua worker`); returns how many. Nothing
+    is queued when OCR is switched off (MOTCUA_OCR=0)."""
+    from motcua.digitization.ocr import ocr_enabled
+    from motcua.digitization.tasks import document_ocr_task
+
+    if not ocr_enabled():
+        return 0
+    for document_id in document_ids:
+        DocumentText.objects.get_or_create(document_id=document_id)
+        document_ocr_task.enqueue(document_id=document_id)
+    return len(document_ids)

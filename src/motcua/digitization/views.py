@@ -6,6 +6,7 @@ import logging
 from functools import wraps
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -95,3 +96,37 @@ def verify(request):
     if verification.valid and verification.dossier_code:
         context["facts"] = dossier_result_facts(code=verification.dossier_code)
     return render(request, "digitization/verify.html", context)
+
+
+def _matching_line(text: str, term: str) -> str:
+    """The first line of the recognised text that holds the folded term, for the officer's eye."""
+    from motcua.core.text import fold
+
+    for line in text.splitlines():
+        if term in fold(line):
+            return line.strip()[:300]
+    return text.strip()[:300]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_search(request):
+    """Officers search the recognised text of scans (typed with or without diacritics). POST:
+    the words searched may be a person's name, kept out of URLs and logs."""
+    from motcua.core.text import fold
+    from motcua.digitization.selectors import document_text_search
+
+    query = request.POST.get("q", "").strip()[:200] if request.method == "POST" else ""
+    rows = []
+    if query:
+        term = fold(query)
+        log.info("action=document_text_search user_id=%s", request.user.pk)
+        rows = [
+            {"document": document, "line": _matching_line(document.ocr.text, term)}
+            for document in document_text_search(user=request.user, query=query)
+        ]
+    return render(
+        request,
+        "digitization/document_search.html",
+        {"query": query, "rows": rows, "searched": bool(query)},
+    )

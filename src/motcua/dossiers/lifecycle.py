@@ -261,6 +261,7 @@ ACTIONS: tuple[Action, ...] = (
         web_slug="tra-ket-qua",
         label=_("Trả kết quả"),
         done=_("Đã trả kết quả cho công dân."),
+        inputs=("tracking_number",),  # by post: the BCCI item's number
     ),
     Action(
         "payment_recorded",

@@ -6,6 +6,7 @@ applies it to the projection — all in one transaction, under a row lock, so tw
 dossier at once cannot both win.
 """
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -38,6 +39,7 @@ from motcua.dossiers.models import (
     DossierEvent,
     DossierStep,
     Outcome,
+    ResultDelivery,
     State,
 )
 from motcua.dossiers.projection import (
@@ -129,11 +131,26 @@ class ReceivedComponent:
     component: Component | None = None
     digitized: bool = False
     reused: bool = False
-    file: Any = None  # a Django File/UploadedFile, stored through the default storage
+    file: Any = None  # a Django File/UploadedFile, checked and stored by digitization.scans
+    # How it was digitized (DigitizationSource); empty: scanned at the desk when an officer hands
+    # it in, uploaded online otherwise.
+    source: str = ""
     # Taken from the citizen's store on the national portal (TaiLieuNop.DuocLayTuKhoDMQG).
     from_national_store: bool = False
     # An identity-document image or the like: sensitive personal data, access logged (privacy).
     sensitive: bool = False
+    # A document from the applicant's store (digitization.HeldDocument) handed in again: reuse.
+    held_id: int | None = None
+
+    @property
+    def is_reused(self) -> bool:
+        return self.reused or self.held_id is not None
+
+    @property
+    def is_digitized(self) -> bool:
+        # A component with a stored file (scanned, uploaded or taken from the store) is digitized,
+        # whatever a checkbox said; the "reused" box alone proves no file.
+        return self.digitized or self.file is not None or self.held_id is not None
 
 
 @dataclass
@@ -384,43 +401,89 @@ def dossier_code_next(*, unit: Unit, day) -> str:
 
 
 def _documents_create(
-    *, dossier: Dossier, components: list[ReceivedComponent], at: datetime
+    *, dossier: Dossier, components: list[ReceivedComponent], at: datetime, actor=None
 ) -> list[dict]:
+    """The documents handed in, each file through the one scan check (digitization.scans) and
+    stored under its content's SHA-256, with who digitized it, when, how and its page count."""
+    from motcua.digitization.scans import scan_check, scan_store
+    from motcua.digitization.store import held_document_for_reuse, held_document_reused
+    from motcua.dossiers.models import DigitizationSource
+
+    storage = DossierDocument._meta.get_field("file").storage
     described = []
     for item in components:
         name = (item.name or (item.component.name if item.component else "")).strip()
         if not name:
             raise ValidationFailed("Thành phần hồ sơ chưa có tên.", code="component_name_required")
+        facts = scan_check(upload=item.file) if item.file is not None else None
+        held = (
+            held_document_for_reuse(
+                held_id=item.held_id,
+                id_number=dossier.applicant_id_number,
+                component=item.component,
+            )
+            if item.held_id is not None and facts is None
+            else None
+        )
+        source = item.source or (
+            ""
+            if not item.is_digitized
+            else DigitizationSource.NATIONAL_STORE
+            if item.from_national_store
+            else DigitizationSource.REUSED
+            if item.is_reused
+            else DigitizationSource.SCANNED_AT_DESK
+            if actor is not None
+            else DigitizationSource.UPLOADED_ONLINE
+        )
         document = DossierDocument(
             dossier=dossier,
             component=item.component,
             name=name[:500],
-            digitized=item.digitized,
-            reused=item.reused,
+            digitized=item.is_digitized,
+            reused=item.is_reused,
             from_national_store=item.from_national_store,
-            sensitive=document_is_sensitive(name=name, marked=item.sensitive),
+            sensitive=document_is_sensitive(name=name, marked=item.sensitive)
+            or (held is not None and held.sensitive),
+            digitization_source=source,
+            digitized_by=actor if item.is_digitized else None,
+            digitized_at=at if item.is_digitized else None,
+            page_count=facts.page_count if facts else None,
+            sha256=facts.sha256 if facts else "",
             added_at=at,
         )
-        if item.file is not None:
-            document.file.save(getattr(item.file, "name", "tep"), item.file, save=False)
+        if facts is not None:
+            document.file.name = scan_store(facts=facts, storage=storage)
+        elif held is not None:
+            # The stored content itself: reuse copies nothing.
+            document.file.name = held.file.name
+            document.sha256, document.page_count = held.sha256, held.page_count
         document.save()
+        if held is not None:
+            held_document_reused(held=held, actor=actor, dossier=dossier)
         described.append(
             {
                 "document_id": document.pk,
                 "component_code": item.component.code if item.component else "",
                 "name": document.name,
-                "digitized": item.digitized,
-                "reused": item.reused,
+                "digitized": document.digitized,
+                "reused": item.is_reused,
+                "held_document_id": held.pk if held is not None else None,
                 "from_national_store": item.from_national_store,
+                "source": source,
+                "page_count": document.page_count,
+                "sha256": document.sha256,
                 "file": document.file.name if document.file else "",
             }
         )
     return described
 
 
-def _attach_documents(components: list[ReceivedComponent] | None, at: datetime):
+def _attach_documents(components: list[ReceivedComponent] | None, at: datetime, actor=None):
     def attach(dossier: Dossier) -> dict:
-        documents = _documents_create(dossier=dossier, components=components or [], at=at)
+        documents = _documents_create(
+            dossier=dossier, components=components or [], at=at, actor=actor
+        )
         return {"components": documents} if documents else {}
 
     return attach
@@ -431,8 +494,8 @@ def _attach_documents(components: list[ReceivedComponent] | None, at: datetime):
 
 def _digitization_facts(components: list[ReceivedComponent]) -> dict[str, bool]:
     return {
-        "components_digitized": bool(components) and all(c.digitized for c in components),
-        "data_reused": any(c.reused for c in components),
+        "components_digitized": bool(components) and all(c.is_digitized for c in components),
+        "data_reused": any(c.is_reused for c in components),
     }
 
 
@@ -467,6 +530,16 @@ def _missing_components(
     }
 
 
+def _result_delivery_valid(value: str) -> str:
+    """How the applicant receives the result, chosen at filing ('' = not chosen: at the desk)."""
+    value = (value or "").strip()
+    if value and value not in ResultDelivery.values:
+        raise ValidationFailed(
+            "Hình thức nhận kết quả không hợp lệ.", code="result_delivery_invalid"
+        )
+    return value
+
+
 def _new_dossier(
     *,
     unit: Unit,
@@ -478,6 +551,7 @@ def _new_dossier(
     components: list[ReceivedComponent],
     received_by: Unit | None = None,
     missing_components_reason: str = "",
+    result_delivery: str = "",
     vneid_verified: bool = False,
 ) -> tuple[Dossier, DossierState, _Change]:
     """A new dossier filed with `unit` (the processing agency), handed in at `received_by` when
@@ -506,6 +580,7 @@ def _new_dossier(
     if len(summary) > 1000:
         raise ValidationFailed("Trích yếu quá dài (tối đa 1000 ký tự).", code="summary_too_long")
     applicant = applicant.cleaned()
+    result_delivery = _result_delivery_valid(result_delivery)
     details = _missing_components(
         procedure=procedure, components=components, reason=missing_components_reason
     )
@@ -534,6 +609,7 @@ def _new_dossier(
             "submitted_at": at,
             "budget_seconds": procedure.time_limit_seconds,
             "fee_amount": sum(procedure.fees.values_list("amount", flat=True)),
+            "result_delivery": result_delivery,
             **_digitization_facts(components),
         },
         details=details,
@@ -590,6 +666,7 @@ def dossier_receive(
     missing_components_reason: str = "",
     at: datetime | None = None,
     processing_unit: Unit | None = None,
+    result_delivery: str = "",
 ) -> Dossier:
     """The desk of `unit` receives a dossier handed in directly or by post: code, promised date,
     receipt. A centre receiving for another agency (a procedure its province lets citizens file
@@ -624,6 +701,7 @@ def dossier_receive(
         at=at,
         components=components or [],
         missing_components_reason=missing_components_reason,
+        result_delivery=result_delivery,
     )
     desk = received_by or unit
     calendar = calendar_get(unit=unit)
@@ -638,7 +716,7 @@ def dossier_receive(
         from_state=None,
         to_state=State.RECEIVED,
         change=change,
-        attach=_attach_documents(components, at),
+        attach=_attach_documents(components, at, actor),
     )
     return dossier
 
@@ -653,6 +731,7 @@ def dossier_submit_online(
     components: list[ReceivedComponent] | None = None,
     actor=None,
     at: datetime | None = None,
+    result_delivery: str = "",
     vneid_verified: bool = False,
 ) -> Dossier:
     """A citizen files online; the dossier waits (state 1) until the desk accepts it. Every
@@ -673,6 +752,7 @@ def dossier_submit_online(
         summary=summary,
         at=at,
         components=components or [],
+        result_delivery=result_delivery,
         vneid_verified=vneid_verified,
     )
     _commit(
@@ -1130,7 +1210,7 @@ def dossier_receive_supplement(
         at=at,
         expected_version=expected_version,
         build=build,
-        attach=_attach_documents(components, at),
+        attach=_attach_documents(components, at, actor),
     )
 
 
@@ -1516,16 +1596,28 @@ def dossier_resolve(
     def attach(d: Dossier) -> dict:
         if result_file is None:
             return {}
+        result_file.seek(0)
+        content = result_file.read()
+        result_file.seek(0)
         document = DossierDocument(
             dossier=d,
             kind=DossierDocument.Kind.RESULT,
             name=result_summary[:500],
             digitized=True,
+            digitized_by=actor,
+            digitized_at=at,
+            sha256=hashlib.sha256(content).hexdigest(),
+            page_count=_pdf_pages(content),
             added_at=at,
         )
         document.file.save(getattr(result_file, "name", "ket-qua"), result_file, save=False)
         document.save()
-        return {"result_file": document.file.name}
+        return {
+            "result_file": document.file.name,
+            "result_document_id": document.pk,
+            "result_document_code": result_document_code(dossier_code=d.code),
+            "result_sha256": document.sha256,
+        }
 
     return _act(
         dossier=dossier,
@@ -1538,18 +1630,60 @@ def dossier_resolve(
     )
 
 
+def result_document_code(*, dossier_code: str) -> str:
+    """`MaGiayToKetQua` of the dossier's result document (one result per dossier)."""
+    return f"KQ.{dossier_code}"
+
+
+def _pdf_pages(content: bytes) -> int | None:
+    """Pages of a result PDF, None for another kind of file (read by the scans' own check)."""
+    from motcua.digitization.scans import pdf_page_count
+
+    return pdf_page_count(content)
+
+
 @transaction.atomic
 def dossier_return_result(
     *,
     actor,
     dossier: Dossier | int,
+    tracking_number: str = "",
     at: datetime | None = None,
     expected_version: int | None = None,
 ) -> Dossier:
+    """The desk records the hand-over, the way the applicant chose at filing: at the desk; by
+    post (BCCI) with the item's tracking number; online — the signed result is downloaded from
+    the tracking page, so there must be one."""
+
     def build(d: Dossier, state: DossierState, at: datetime, calendar) -> _Change:
-        change = _Change()
+        delivery = d.result_delivery or ResultDelivery.DESK
+        number = "".join((tracking_number or "").split()).upper()  # "ee 1234 vn" → "EE1234VN"
+        if delivery == ResultDelivery.POST:
+            if not number:
+                raise ValidationFailed(
+                    "Chủ hồ sơ chọn nhận kết quả qua bưu chính công ích: hãy nhập số hiệu bưu gửi.",
+                    code="result_tracking_number_required",
+                )
+            if len(number) > 64 or not re.fullmatch(r"[A-Z0-9-]+", number):
+                raise ValidationFailed(
+                    "Số hiệu bưu gửi chỉ gồm chữ cái, chữ số và dấu '-' (tối đa 64 ký tự).",
+                    code="result_tracking_number_invalid",
+                )
+        elif number:
+            raise ValidationFailed(
+                "Chỉ nhập số hiệu bưu gửi khi trả kết quả qua bưu chính công ích.",
+                code="result_tracking_number_unexpected",
+            )
+        if delivery == ResultDelivery.ONLINE and not d.has_result_file:
+            raise ValidationFailed(
+                "Hồ sơ chưa có tệp kết quả điện tử để trả trực tuyến.",
+                code="result_file_missing",
+            )
+        change = _Change(details={"delivery": delivery})
         change.step_close = _close(state.open_step(), at=at, actor=actor)
         change.set["returned_at"] = at
+        if number:
+            change.set["result_tracking_number"] = number
         _clear_hands(change)
         return change
 
@@ -1698,6 +1832,15 @@ def _desk_payment(
     return Dossier.objects.get(pk=pk)
 
 
+def _resolve_from_door(**inputs) -> Dossier:
+    """The doors' approval (officer pages, API): an electronic result is rendered and signed with
+    the approving unit's certificate, then stored by `dossier_resolve` (digitization.results).
+    Imported here, not at the top: digitization builds on this module."""
+    from motcua.digitization.results import dossier_result_issue
+
+    return dossier_result_issue(**inputs)
+
+
 # The service of each action that has a door (lifecycle.DOOR_ACTIONS).
 PERFORMERS = {
     "accepted": dossier_accept,
@@ -1709,7 +1852,7 @@ PERFORMERS = {
     "financial_obligation_requested": dossier_request_financial_obligation,
     "financial_obligation_fulfilled": dossier_fulfil_financial_obligation,
     "apologised": dossier_apologise,
-    "resolved": dossier_resolve,
+    "resolved": _resolve_from_door,
     "result_returned": dossier_return_result,
     "payment_recorded": _desk_payment,
     "stopped": dossier_stop,

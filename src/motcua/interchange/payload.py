@@ -866,7 +866,13 @@ def dossier_payload(
                 ELECTRONIC_RESULT_PATH.format(code=row["code"]) if payload.get("electronic") else ""
             )
             results.append(
-                _compact({"TenGiayTo": payload.get("result"), "DuongDanTepTinKetQua": path})
+                _compact(
+                    {
+                        "TenGiayTo": payload.get("result"),
+                        "MaGiayToKetQua": payload.get("result_document_code"),
+                        "DuongDanTepTinKetQua": path,
+                    }
+                )
             )
         trail.append(_trail_entry(event, action_names))
     if row["has_result_file"] and not any(r.get("DuongDanTepTinKetQua") for r in results):

@@ -31,6 +31,7 @@ def portal_dossier_submit(
     applicant: Applicant,
     summary: str,
     files: dict[Component, object],
+    result_delivery: str = "",
 ) -> Dossier:
     """File a dossier online with one uploaded file per component; the consent the form showed
     is recorded with it (privacy.selectors.CONSENT_TEXTS)."""
@@ -42,6 +43,7 @@ def portal_dossier_submit(
         applicant=applicant,
         summary=summary or procedure.name,
         components=_received(files),
+        result_delivery=result_delivery,
     )
     consent_record(dossier=dossier, purpose=FILING_CONSENT, at=dossier.submitted_at)
     return dossier

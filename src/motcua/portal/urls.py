@@ -15,6 +15,7 @@ urlpatterns = [
     path("ho-so/<str:code>/bo-sung/", views.dossier_supplement, name="dossier_supplement"),
     path("ho-so/<str:code>/rut-ho-so/", views.dossier_withdraw, name="dossier_withdraw"),
     path("ho-so/<str:code>/danh-gia/", views.dossier_rate, name="dossier_rate"),
+    path("ho-so/<str:code>/ket-qua.pdf", views.dossier_result, name="dossier_result"),
     path("phan-anh-kien-nghi/", views.feedback, name="feedback"),
     path("phan-anh-kien-nghi/da-gui/", views.feedback_sent, name="feedback_sent"),
 ]

@@ -7,7 +7,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponseRedirect
+from django.http import FileResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -19,6 +19,7 @@ from motcua.catalog.models import OnlineLevel
 from motcua.catalog.selectors import procedure_search, procedure_steps, units_resolving
 from motcua.core.errors import DomainError, InvalidTransition
 from motcua.core.text import vi_sort_key, vi_sorted
+from motcua.digitization.selectors import dossier_result_document
 from motcua.dossiers.models import State
 from motcua.feedback.forms import RatingForm, rating_form_for
 from motcua.feedback.models import FeedbackChannel, RatingChannel
@@ -173,6 +174,7 @@ def submit(request, code: str):
                     unit=form.cleaned_data["unit"],
                     applicant=form.applicant,
                     summary=form.cleaned_data["summary"],
+                    result_delivery=form.cleaned_data["result_delivery"],
                     files=form.uploaded_files(),
                 )
             except DomainError as error:
@@ -288,6 +290,7 @@ def _dossier_page(request, dossier, *, status: int = 200, **forms):
         "dossier": dossier,
         "status": dossier_public_status(dossier=dossier),
         "documents": dossier_public_documents(dossier=dossier),
+        "result_document": dossier_result_document(dossier=dossier),
         "history": dossier_public_history(dossier=dossier),
         "rating": rating,
         "rating_action_url": reverse("portal:dossier_rate", args=[dossier.code]),
@@ -303,6 +306,26 @@ def _dossier_page(request, dossier, *, status: int = 200, **forms):
         "max_dossier": max_dossier_bytes(),
     }
     return render(request, "portal/dossier.html", context, status=status)
+
+
+@require_safe
+def dossier_result(request, code: str):
+    """The signed electronic result, for the session that verified itself for this dossier."""
+    dossier, refusal = _granted(request, code)
+    if refusal:
+        return refusal
+    document = dossier_result_document(dossier=dossier)
+    if document is None:
+        return _not_found(request, _("Hồ sơ chưa có kết quả điện tử để tải về."))
+    audit.info("portal download result dossier=%s document=%s", dossier.code, document.pk)
+    response = FileResponse(
+        document.file.open("rb"),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=f"ket-qua-{dossier.code}.pdf",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_safe
