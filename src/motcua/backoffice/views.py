@@ -2,6 +2,7 @@
 
 import logging
 from dataclasses import dataclass
+from typing import ClassVar
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -68,6 +69,8 @@ class SlicePage:
     number: int
     has_next: bool
 
+    LAST: ClassVar[int] = 10**6
+
     @property
     def has_previous(self) -> bool:
         return self.number > 1
@@ -75,7 +78,8 @@ class SlicePage:
     @classmethod
     def of(cls, queryset, *, number: str | int | None, per_page: int) -> "SlicePage":
         try:
-            number = max(1, int(number or 1))
+            # Bounded: a page number past 64 bits would overflow the database's OFFSET (a 500).
+            number = min(max(1, int(number or 1)), cls.LAST)
         except (TypeError, ValueError):
             number = 1
         offset = (number - 1) * per_page

@@ -19,3 +19,21 @@ class VietnameseOrderIterator(ModelChoiceIterator):
 
 class VietnameseModelChoiceField(forms.ModelChoiceField):
     iterator = VietnameseOrderIterator
+
+
+# A year outside these is a typing mistake or a probe; refused before date arithmetic can overflow
+# (year 1 minus UTC+7, 31/12/9999 plus a day). The API takes the same range (api.schemas).
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2199
+
+
+def plausible_date(value) -> None:
+    if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise forms.ValidationError(
+            "Năm phải từ %(first)s đến %(last)s.",
+            code="year_out_of_range",
+            params={"first": EARLIEST_YEAR, "last": LATEST_YEAR},
+        )
+
+
+class PlausibleDateField(forms.DateField):
+    default_validators = [plausible_date]

@@ -3,7 +3,7 @@
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 from motcua.core import timeutil
 from motcua.core.errors import DomainError
 from motcua.core.formatting import date_vi
+from motcua.core.forms import plausible_date
 from motcua.core.text import vi_sorted
 from motcua.dashboard import charts
 from motcua.dashboard.selectors import dashboard_overview, dashboard_trend
@@ -37,7 +38,9 @@ def _period(request) -> tuple[date, date, list[str]]:
     try:
         start = date.fromisoformat(request.GET.get("from") or f"{today.year}-01-01")
         end = date.fromisoformat(request.GET.get("to") or today.isoformat())
-    except ValueError:
+        plausible_date(start)
+        plausible_date(end)
+    except (ValueError, ValidationError):
         errors.append(
             _("Ngày không hợp lệ (định dạng YYYY-MM-DD); đang hiển thị từ đầu năm đến nay.")
         )
