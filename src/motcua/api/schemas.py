@@ -248,3 +248,17 @@ class PaymentsOut(Schema):
     amount_owed: int
     paid_online: bool
     receipts: list[ReceiptOut]
+
+
+class SyncStateOut(Schema):
+    state: str = Field(..., description="synced | pending | failed | not_sent")
+    label: str
+    added: bool
+    trail_sent: int
+    pending: int
+    dead: int
+    attempts: int
+    last_error: str
+    next_attempt_at: datetime | None
+    last_delivery_at: datetime | None
+    synced_to_portal: bool

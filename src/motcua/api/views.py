@@ -8,6 +8,7 @@ roles, so every permission answer is the pages' own. Errors are `{"code", "messa
 import base64
 import binascii
 import logging
+from dataclasses import asdict
 from datetime import date
 
 from django.http import HttpRequest
@@ -41,6 +42,7 @@ from motcua.dossiers.selectors import (
 from motcua.indicators.selectors import RATE_COLUMNS, rate_dossiers, rates_for
 from motcua.payments.selectors import dossier_amount_owed, dossier_fee_total, dossier_receipts
 from motcua.reports.selectors import form06_report, rates_report
+from motcua.sync.selectors import dossier_sync_state
 from motcua.units.models import Unit
 from motcua.units.selectors import (
     unit_get_by_code,
@@ -613,3 +615,11 @@ def report_form06(request, period: Query[PeriodQuery]):
     unit = _indicator_unit(request, period.unit)
     _period(period.start, period.end)
     return form06_report(unit=unit, start=period.start, end=period.end)
+
+
+@api.get("/dossiers/{code}/sync", response={200: schemas.SyncStateOut, **ERRORS}, tags=["hồ sơ"])
+def dossier_sync(request, code: str):
+    """Trạng thái đồng bộ hồ sơ lên Cổng Dịch vụ công quốc gia."""
+    dossier = dossier_get_for_user(user=request.user, code=code)
+    state = dossier_sync_state(dossier=dossier)
+    return {**asdict(state), "synced_to_portal": dossier.synced_to_portal}

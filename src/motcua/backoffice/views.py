@@ -34,6 +34,8 @@ from motcua.dossiers.selectors import (
     dossiers_time_left,
 )
 from motcua.forms.selectors import forms_available
+from motcua.sync.selectors import dossier_sync_state
+from motcua.sync.services import sync_enabled
 from motcua.workcalendar.selectors import calendar_get
 
 # Decree 13/2023: every look at a dossier (personal data) is logged — who and which, never the data.
@@ -223,6 +225,12 @@ def dossier_detail(request, code: str):
             "documents": dossier_documents(dossier=dossier),
             "action_forms": action_forms,
             "printable_forms": forms_available(dossier=dossier),
+            # Shown once the sync is configured, or when the dossier was ever queued.
+            "portal_sync": (
+                dossier_sync_state(dossier=dossier)
+                if sync_enabled() or dossier.synced_to_portal
+                else None
+            ),
         },
     )
 
