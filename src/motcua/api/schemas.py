@@ -110,7 +110,7 @@ class ActionIn(Schema):
     # Required: an action taken on a dossier someone changed since is refused (409), never applied
     # over their change.
     expected_version: int = Field(
-        ..., ge=0, description="phiên bản hồ sơ đã xem (`version` của GET); bắt buộc"
+        ..., ge=0, le=2**31 - 1, description="phiên bản hồ sơ đã xem (`version` của GET); bắt buộc"
     )
     reason: str = Field("", max_length=TEXT_LIMIT)
     content: str = Field("", max_length=TEXT_LIMIT)
