@@ -4,7 +4,9 @@ documented status codes, content type and schema. The example budget is bounded 
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -30,7 +32,18 @@ CHECKS = [
 
 
 @pytest.fixture
-def world(staff, tree, birth_registration):
+def _keep_the_test_connection():
+    # The WSGI calls run in the test's transaction; like Django's test client, keep the end of a
+    # request from closing the connection that transaction lives on.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def world(staff, tree, birth_registration, _keep_the_test_connection):
     dossier = services.dossier_receive(
         actor=staff.desk,
         unit=tree.tien_dong,
