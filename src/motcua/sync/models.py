@@ -75,3 +75,45 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id} {self.operation} ok={self.ok}"
+
+
+class WebhookEndpoint(models.Model):
+    """Another system that wants to hear of dossier events in a unit's subtree, signed with its
+    own secret (HMAC-SHA256)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    url = models.URLField(max_length=500)
+    secret = models.CharField(max_length=128)
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WebhookDelivery(models.Model):
+    """One event owed to one endpoint (written in the event's transaction), and how its delivery
+    went: the delivery log."""
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.ForeignKey("dossiers.DossierEvent", on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(
+        max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["endpoint", "event"], name="sync_webhook_once")
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="sync_webhook_due")]
+
+    def __str__(self) -> str:
+        return f"{self.endpoint_id}/{self.event_id} {self.status}"

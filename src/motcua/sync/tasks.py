@@ -3,8 +3,8 @@ back-off when the portal did not confirm."""
 
 from django_tasks import task
 
-from motcua.sync import services
-from motcua.sync.models import OutboxEntry, OutboxStatus
+from motcua.sync import services, webhooks
+from motcua.sync.models import OutboxEntry, OutboxStatus, WebhookDelivery
 
 
 @task()
@@ -22,4 +22,13 @@ def portal_push(dossier_id: int) -> str:
             later = later.using(run_after=due)
             later.enqueue(dossier_id=dossier_id)
         # Without deferred tasks (the immediate backend) the sweep `motcua sync push` retries.
+    return outcome
+
+
+@task()
+def webhook_send(delivery_id: int) -> str:
+    outcome = webhooks.webhook_deliver(delivery_id=delivery_id)
+    if outcome == "retry" and webhook_send.get_backend().supports_defer:
+        due = WebhookDelivery.objects.get(pk=delivery_id).next_attempt_at
+        webhook_send.using(run_after=due).enqueue(delivery_id=delivery_id)
     return outcome
