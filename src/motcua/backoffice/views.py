@@ -2,7 +2,6 @@
 
 import logging
 from dataclasses import dataclass
-from typing import ClassVar
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -19,6 +18,7 @@ from motcua.backoffice.formatting import time_left_text
 from motcua.backoffice.forms import InboxFilterForm, InboxSearchForm, ThrottledAuthenticationForm
 from motcua.core import timeutil
 from motcua.core.errors import DomainError, NotFound, PermissionDenied
+from motcua.core.forms import page_number
 from motcua.desk.forms import scan_kind
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier
@@ -71,19 +71,13 @@ class SlicePage:
     number: int
     has_next: bool
 
-    LAST: ClassVar[int] = 10**6
-
     @property
     def has_previous(self) -> bool:
         return self.number > 1
 
     @classmethod
     def of(cls, queryset, *, number: str | int | None, per_page: int) -> "SlicePage":
-        try:
-            # Bounded: a page number past 64 bits would overflow the database's OFFSET (a 500).
-            number = min(max(1, int(number or 1)), cls.LAST)
-        except (TypeError, ValueError):
-            number = 1
+        number = page_number(number)
         offset = (number - 1) * per_page
         rows = list(queryset[offset : offset + per_page + 1])
         return cls(items=rows[:per_page], number=number, has_next=len(rows) > per_page)

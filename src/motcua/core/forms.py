@@ -37,3 +37,15 @@ def plausible_date(value) -> None:
 
 class PlausibleDateField(forms.DateField):
     default_validators = [plausible_date]
+
+
+# Page numbers of the pages' lists: past this the database's OFFSET could overflow (a 500).
+LAST_PAGE = 10**6
+
+
+def page_number(value) -> int:
+    """A list's page number from the query string: 1 when missing or unreadable, at most LAST_PAGE."""
+    try:
+        return min(max(1, int(value or 1)), LAST_PAGE)
+    except (TypeError, ValueError):
+        return 1

@@ -18,8 +18,11 @@ def _has_nul(request) -> bool:
         return True
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return False
-    if (request.content_type or "").startswith("multipart/"):
+    content_type = request.content_type or ""
+    if content_type.startswith("multipart/"):
         return False
+    if content_type == "application/x-www-form-urlencoded":
+        return any("\x00" in value for _, values in request.POST.lists() for value in values)
     body = request.body
     return b"\x00" in body or b"\\u0000" in body
 

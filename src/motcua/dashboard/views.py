@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 from motcua.core import timeutil
 from motcua.core.errors import DomainError
 from motcua.core.formatting import date_vi
-from motcua.core.forms import plausible_date
+from motcua.core.forms import page_number, plausible_date
 from motcua.core.text import vi_sorted
 from motcua.dashboard import charts
 from motcua.dashboard.selectors import dashboard_overview, dashboard_trend
@@ -139,10 +139,7 @@ def drilldown(request, metric: str):
     unit = _unit(request)
     start, end, errors = _period(request)
     part = "numerator" if request.GET.get("part") == "numerator" else "denominator"
-    try:
-        page = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        page = 1
+    page = page_number(request.GET.get("page"))
     queryset = rate_dossiers(unit=unit, start=start, end=end, metric=metric, part=part)
     rows = list(
         queryset.select_related("procedure", "unit").order_by("received_at", "pk")[
@@ -170,10 +167,7 @@ def drilldown(request, metric: str):
 
 
 def _rows_page(request, queryset):
-    try:
-        page = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        page = 1
+    page = page_number(request.GET.get("page"))
     rows = list(queryset[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
     return rows[:PAGE_SIZE], page, len(rows) > PAGE_SIZE
 
