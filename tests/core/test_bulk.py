@@ -62,6 +62,13 @@ def _dossier_values(tree, birth_registration, code: str) -> dict:
         "components_digitized": False,
         "data_reused": True,
         "synced_to_portal": True,
+        "applicant_kind": 2,
+        "applicant_code": "0801234567",
+        "filing_place": "Trung tâm Phục vụ hành chính công xã Tứ Kỳ",
+        "vneid_verified": True,
+        "databases_consulted": "CSDLQGDC",
+        "result_delivery": "post",
+        "result_tracking_number": "EB123456789VN",
         "last_event_seq": 1,
     }
 
