@@ -245,3 +245,18 @@ def test_every_operation_documents_the_error_shape(staff):
     assert "BearerAuth" in json.dumps(document["components"]["securitySchemes"]) or (
         "SystemTokenAuth" in json.dumps(document["components"]["securitySchemes"])
     )
+
+
+def test_errors_made_around_the_handlers_have_the_shape_too(staff, dossier):
+    url = f"/api/v1/dossiers/{dossier.code}/actions/forward"
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff.desk)
+    csrf = client.post(url, {"expected_version": 1}, content_type="application/json")
+    assert csrf.status_code == 403 and csrf.json()["code"] and csrf.json()["message"]
+    wrong_method = client.delete(f"/api/v1/dossiers/{dossier.code}")
+    assert wrong_method.status_code == 405
+    assert wrong_method.json()["code"] == "method_not_allowed" and "Allow" in wrong_method
+    too_big = client.post(
+        url, b'{"note": "' + b"x" * 3_000_000 + b'"}', content_type="application/json"
+    )
+    assert 400 <= too_big.status_code < 500 and too_big.json()["code"]
