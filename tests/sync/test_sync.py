@@ -222,3 +222,20 @@ def test_the_state_shows_on_the_dossier_page_and_in_the_api(
     sync_push_due(now=later(1))
     page = client.get(f"/ho-so/{dossier.code}/").content.decode()
     assert 'data-state="synced"' in page and "Đã đồng bộ" in page
+
+
+def test_the_admin_replays_dead_letters(portal, staff, tree, birth_registration, admin_client):
+    portal.behaviour.update({"fail": 3})
+    dossier = receive(staff, tree, birth_registration)
+    for minutes in (0, 10, 60):
+        sync_push_due(now=later(minutes))
+    entry = OutboxEntry.objects.get()
+    assert entry.status == OutboxStatus.DEAD
+    listing = admin_client.get("/admin/sync/outboxentry/?status=dead")
+    assert listing.status_code == 200 and dossier.code in listing.content.decode()
+    admin_client.post(
+        "/admin/sync/outboxentry/",
+        {"action": "replay", "_selected_action": [entry.pk]},
+    )
+    assert OutboxEntry.objects.get().status == OutboxStatus.DELIVERED
+    assert Dossier.objects.get(pk=dossier.pk).synced_to_portal
