@@ -10,7 +10,7 @@ import re
 import pytest
 
 from motcua.dossiers.models import Channel, Dossier, State
-from motcua.portal.models import Rating
+from motcua.feedback.models import Rating
 from motcua.units.models import Role
 from tests.e2e.conftest import screenshot
 from tests.e2e.helpers import dashboard_figure, login, new_page, tiny_pdf, tiny_png, write
@@ -191,7 +191,9 @@ def test_online_dossier_from_filing_to_rating(
         # --- the citizen reads the result and rates ----------------------------------------------
         citizen.reload()
         assert "Cấp Giấy khai sinh bản chính số 123/2024." in citizen.content()
-        citizen.get_by_label("5 — Rất hài lòng").check()
+        criteria = citizen.locator("fieldset.rating-criterion")
+        for position in range(criteria.count()):
+            criteria.nth(position).get_by_label("Rất hài lòng", exact=True).check()
         citizen.get_by_label("Ý kiến khác").fill("Cán bộ hướng dẫn tận tình.")
         citizen.get_by_role("button", name="Gửi đánh giá").click()
         citizen.wait_for_url(f"**/cong-dich-vu/ho-so/{code}/")

@@ -1,6 +1,6 @@
 import pytest
 
-from motcua.portal.models import Feedback, FeedbackStatus
+from motcua.feedback.models import Feedback, FeedbackStatus
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@ import pytest
 from motcua.core.formatting import datetime_vi
 from motcua.dossiers import services
 from motcua.dossiers.models import DossierDocument, State
-from motcua.portal.models import Rating
+from motcua.feedback.models import Rating
 from motcua.workcalendar.selectors import calendar_get
 from tests.portal.conftest import (
     ID_NUMBER,
@@ -234,13 +234,19 @@ def test_withdraw_with_a_reason(client, dossier):
 # --- rating ------------------------------------------------------------------------------------
 
 
-def test_rating_only_after_the_result_is_returned(client, staff, tree, birth_registration):
+def test_rating_only_after_the_result(client, staff, tree, birth_registration):
     dossier = processing(staff=staff, tree=tree, procedure=birth_registration)
     look_up(client, dossier)
     assert "Gửi đánh giá" not in client.get(page(dossier)).content.decode()
-    response = client.post(f"{page(dossier)}danh-gia/", {"score": 5}, follow=True)
-    assert "Chỉ đánh giá được sau khi hồ sơ đã trả kết quả." in response.content.decode()
+    response = client.post(f"{page(dossier)}danh-gia/", all_scores(5), follow=True)
+    assert "Chỉ đánh giá được sau khi hồ sơ đã có kết quả." in response.content.decode()
     assert Rating.objects.count() == 0
+
+
+def all_scores(value: int, **extra) -> dict:
+    from motcua.feedback.models import RatingCriterion
+
+    return {f"score_{c.code}": value for c in RatingCriterion.objects.filter(active=True)} | extra
 
 
 def test_rating_a_returned_dossier(client, staff, tree, birth_registration):
@@ -249,17 +255,17 @@ def test_rating_a_returned_dossier(client, staff, tree, birth_registration):
     content = client.get(page(dossier)).content.decode()
     assert "Đã trả kết quả." in content and "Giấy khai sinh bản chính" in content
     assert "Đánh giá mức độ hài lòng" in content
-    bad = client.post(f"{page(dossier)}danh-gia/", {"score": 9, "comment": "Rất nhanh"})
+    bad = client.post(f"{page(dossier)}danh-gia/", all_scores(9, comment="Rất nhanh"))
     assert "Vui lòng chọn mức độ hài lòng từ 1 đến 5." in bad.content.decode()
     assert "Rất nhanh" in bad.content.decode()
-    response = client.post(f"{page(dossier)}danh-gia/", {"score": 4, "comment": "Rất nhanh"})
+    response = client.post(f"{page(dossier)}danh-gia/", all_scores(4, comment="Rất nhanh"))
     assert response.status_code == 302
     rating = Rating.objects.get()
     assert (rating.dossier_id, rating.score, rating.comment) == (dossier.pk, 4, "Rất nhanh")
     assert "Bạn đã đánh giá hồ sơ này: 4/5" in client.get(page(dossier)).content.decode()
-    again = client.post(f"{page(dossier)}danh-gia/", {"score": 1}, follow=True)
-    assert "Hồ sơ này đã được đánh giá." in again.content.decode()
-    assert Rating.objects.get().score == 4
+    # Within the window the rating is changed, not added.
+    client.post(f"{page(dossier)}danh-gia/", all_scores(2))
+    assert Rating.objects.get().score == 2
 
 
 def test_states_in_plain_vietnamese(client, staff, tree, birth_registration):

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "motcua.forms",
     "motcua.desk",
     "motcua.portal",
+    "motcua.feedback",
     "motcua.digitization",
     "motcua.demo",
     "motcua.interchange",
@@ -260,6 +261,10 @@ TASKS = {
 MOTCUA_NOTIFY_CHANNELS = [
     c.strip() for c in os.environ.get("MOTCUA_NOTIFY_CHANNELS", "email,sms").split(",") if c.strip()
 ]
+# Satisfaction ratings: a rating may be changed for this many days after it was first given; the
+# link in the result notification opens the rating form for this many days.
+MOTCUA_RATING_CHANGE_DAYS = int(os.environ.get("MOTCUA_RATING_CHANGE_DAYS", "7"))
+MOTCUA_RATING_LINK_DAYS = int(os.environ.get("MOTCUA_RATING_LINK_DAYS", "90"))
 MOTCUA_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("MOTCUA_NOTIFY_MAX_ATTEMPTS", "5"))
 MOTCUA_NOTIFY_RETRY_SECONDS = float(os.environ.get("MOTCUA_NOTIFY_RETRY_SECONDS", "60"))
 MOTCUA_SMS_BACKEND = os.environ.get("MOTCUA_SMS_BACKEND", "log")

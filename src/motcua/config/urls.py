@@ -14,6 +14,8 @@ urlpatterns = [
     path("api/v1/", include("motcua.api.urls")),
     path("giam-sat/", include("motcua.dashboard.urls")),
     path("cong-dich-vu/", include("motcua.portal.urls")),
+    path("cong-dich-vu/", include("motcua.feedback.urls_portal")),
+    path("phan-anh/", include("motcua.feedback.urls")),
     path("bieu-mau/", include("motcua.forms.urls")),
     path("tiep-nhan/", include("motcua.desk.urls")),
     path("thanh-toan/", include("motcua.payments.urls")),

@@ -19,6 +19,7 @@ from motcua.catalog.services import procedure_upsert
 from motcua.core import timeutil
 from motcua.core.errors import DomainError
 from motcua.demo import data
+from motcua.demo.feedback import demo_feedback_generate
 from motcua.demo.payments import demo_payment, demo_payment_lines
 from motcua.digitization.certificates import DEMO_NOTICE
 from motcua.digitization.services import demo_signing_certificates_ensure
@@ -864,6 +865,15 @@ def demo_load(
                 end=end,
                 progress=lambda done, total: _write(stdout, f"  {done}/{total} hồ sơ"),
             )
+    # Feedback about the communes and ratings of their dossiers (skipped when already there).
+    with transaction.atomic():
+        feedback = demo_feedback_generate(
+            units=units,
+            communes=[code for code, _name in data.COMMUNES],
+            department="298-TP",
+            end=end,
+            seed=seed,
+        )
     demo_dossiers = Dossier.objects.filter(unit__path__startswith=province.path)
     by_state = dict(demo_dossiers.values_list("state").annotate(n=Count("id")).order_by("state"))
     result = {
@@ -880,6 +890,8 @@ def demo_load(
         "seconds": round(wallclock.monotonic() - started, 1),
         "logins": demo_logins(units=units),
         "certificates": certificates,
+        "feedback_created": feedback["feedback"],
+        "ratings_created": feedback["ratings"],
     }
     _report(stdout, result)
     return result
@@ -904,6 +916,11 @@ def _report(stdout: TextIO | None, result: dict[str, Any]) -> None:
         f"{State(code).label}: {count}" for code, count in sorted(result["by_state"].items())
     )
     _write(stdout, f"- Tổng số hồ sơ: {result['dossiers_total']} ({states}).")
+    _write(
+        stdout,
+        f"- Phản ánh, kiến nghị mới tạo: {result['feedback_created']}; "
+        f"đánh giá mức độ hài lòng: {result['ratings_created']}.",
+    )
     if result["errors"]:
         _write(stdout, f"- Cảnh báo: {len(result['errors'])} hồ sơ dừng giữa chừng do lỗi, ví dụ:")
         for line in result["errors"][:5]:

@@ -30,9 +30,20 @@ PLACEHOLDERS: dict[str, str] = {
     "ly_do": "lý do chậm trễ, khi xin lỗi và hẹn lại",
     "ma_phan_anh": "số phản ánh, kiến nghị",
     "lien_ket": "đường dẫn tra cứu hồ sơ trên Cổng dịch vụ công",
+    "lien_ket_danh_gia": "đường dẫn đánh giá mức độ hài lòng (khi có kết quả)",
 }
 
 _SIGNATURE = "\n\nThư này được gửi tự động từ hệ thống Một Cửa; vui lòng không trả lời thư này."
+
+# The result messages as shipped before the rating link was added: migration 0003 updates rows
+# still exactly like these (an administrator's own text is kept).
+RESOLVED_BEFORE_RATING_LINK: dict[str, str] = {
+    MessageChannel.EMAIL: "Kính gửi Quý ông/bà,\n\n"
+    'Hồ sơ {ma_ho_so} về thủ tục "{ten_thu_tuc}" đã có kết quả giải quyết.\n'
+    "Quý ông/bà vui lòng nhận kết quả theo hình thức đã đăng ký; tra cứu tại {lien_ket}"
+    + _SIGNATURE,
+    MessageChannel.SMS: "Hồ sơ {ma_ho_so} đã có kết quả giải quyết. Tra cứu: {lien_ket}",
+}
 
 # (kind, channel) → (subject, body). SMS texts stay short: one or two messages.
 DEFAULT_TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
@@ -79,12 +90,14 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
         "Hồ sơ {ma_ho_so} đã có kết quả",
         "Kính gửi Quý ông/bà,\n\n"
         'Hồ sơ {ma_ho_so} về thủ tục "{ten_thu_tuc}" đã có kết quả giải quyết.\n'
-        "Quý ông/bà vui lòng nhận kết quả theo hình thức đã đăng ký; tra cứu tại {lien_ket}"
-        + _SIGNATURE,
+        "Quý ông/bà vui lòng nhận kết quả theo hình thức đã đăng ký; tra cứu tại {lien_ket}\n\n"
+        "Mời Quý ông/bà đánh giá mức độ hài lòng về việc giải quyết hồ sơ tại "
+        "{lien_ket_danh_gia}" + _SIGNATURE,
     ),
     (MessageKind.RESOLVED, MessageChannel.SMS): (
         "",
-        "Hồ sơ {ma_ho_so} đã có kết quả giải quyết. Tra cứu: {lien_ket}",
+        "Hồ sơ {ma_ho_so} đã có kết quả giải quyết. Tra cứu: {lien_ket} Đánh giá: "
+        "{lien_ket_danh_gia}",
     ),
     (MessageKind.APOLOGISED, MessageChannel.EMAIL): (
         "Hồ sơ {ma_ho_so}: xin lỗi và hẹn lại ngày trả kết quả",

@@ -149,7 +149,10 @@ def _event_values(*, dossier: Dossier, event: DossierEvent) -> dict[str, str]:
         values["noi_dung"] = payload.get("content", "")
         values["so_tien"] = number_vi(payload.get("amount") or 0, decimals=0) + " đồng"
     elif event.kind == "resolved":
+        from motcua.feedback.selectors import rating_link
+
         values["noi_dung"] = payload.get("result", "")
+        values["lien_ket_danh_gia"] = rating_link(dossier=dossier)
     elif event.kind == "apologised":
         values["ngay_hen_moi"] = datetime_vi(_moment(payload.get("new_due_at")))
         values["ly_do"] = payload.get("reason", "")
@@ -228,16 +231,20 @@ def feedback_answer_notify(
     phone: str = "",
     email: str = "",
     dossier: Dossier | None = None,
+    occasion: str = "",
 ) -> list[Notification]:
     """Tell the sender of a feedback (phản ánh, kiến nghị) that it was answered. For the feedback
     app to call inside the transaction that records the answer: the messages are written with it
     and sent by the worker after it commits (a rolled-back answer sends nothing). Calling it again
-    for the same reference makes nothing new."""
+    for the same reference (and `occasion`: the feedback app passes the approval's sequence, so a
+    feedback raised again and answered anew is told again) makes nothing new."""
     from motcua.notifications.tasks import notifications_enqueue
 
     reference = reference.strip()
     if not reference:
         raise ValidationFailed("Thiếu số phản ánh, kiến nghị.", code="feedback_reference_required")
+    if PAUSED.get():
+        return []  # generated history (the demo) messages nobody
     with transaction.atomic():
         made = _notifications_make(
             kind=MessageKind.FEEDBACK_ANSWERED,
@@ -245,7 +252,7 @@ def feedback_answer_notify(
             addresses={MessageChannel.EMAIL: email, MessageChannel.SMS: phone},
             dossier=dossier,
             event=None,
-            reference=reference,
+            reference=f"{reference}#{occasion}" if occasion else reference,
         )
         ids = [n.pk for n in made]
         transaction.on_commit(lambda: notifications_enqueue(notification_ids=ids))

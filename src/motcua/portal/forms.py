@@ -239,31 +239,6 @@ class WithdrawForm(forms.Form):
     )
 
 
-class RatingForm(forms.Form):
-    score = forms.TypedChoiceField(
-        label=_("Mức độ hài lòng"),
-        coerce=int,
-        choices=[
-            (5, _("5 — Rất hài lòng")),
-            (4, _("4 — Hài lòng")),
-            (3, _("3 — Bình thường")),
-            (2, _("2 — Không hài lòng")),
-            (1, _("1 — Rất không hài lòng")),
-        ],
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": _("Vui lòng chọn mức độ hài lòng."),
-            "invalid_choice": _("Vui lòng chọn mức độ hài lòng từ 1 đến 5."),
-        },
-    )
-    comment = forms.CharField(
-        label=_("Ý kiến khác (không bắt buộc)"),
-        max_length=2000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-
 class FeedbackForm(forms.Form):
     name = forms.CharField(label=_("Họ và tên"), max_length=255, error_messages=REQUIRED)
     phone = forms.CharField(label=_("Số điện thoại"), max_length=20, required=False)

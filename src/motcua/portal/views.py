@@ -20,18 +20,25 @@ from motcua.catalog.selectors import procedure_search, procedure_steps, units_re
 from motcua.core.errors import DomainError, InvalidTransition
 from motcua.core.text import vi_sort_key, vi_sorted
 from motcua.dossiers.models import State
+from motcua.feedback.forms import RatingForm, rating_form_for
+from motcua.feedback.models import FeedbackChannel, RatingChannel
+from motcua.feedback.selectors import (
+    dossier_rateable,
+    rating_criteria,
+    rating_get,
+    rating_may_change,
+)
+from motcua.feedback.services import feedback_receive, rating_submit
 from motcua.portal import access, held
 from motcua.portal.forms import (
     APPLICANT_FIELD_ERRORS,
     CatalogueSearchForm,
     FeedbackForm,
     LookupForm,
-    RatingForm,
     SubmitForm,
     SupplementForm,
     WithdrawForm,
 )
-from motcua.portal.models import Rating
 from motcua.portal.selectors import (
     dossier_public_documents,
     dossier_public_get,
@@ -42,11 +49,9 @@ from motcua.portal.selectors import (
     procedure_get_public,
 )
 from motcua.portal.services import (
-    feedback_create,
     portal_dossier_submit,
     portal_dossier_withdraw,
     portal_supplement_submit,
-    rating_create,
 )
 from motcua.portal.uploads import SizeCappedUploadHandler, max_dossier_bytes, max_file_bytes
 
@@ -278,19 +283,22 @@ def _granted(request, code: str):
 def _dossier_page(request, dossier, *, status: int = 200, **forms):
     audit.info("portal view dossier=%s", dossier.code)
     components = list(dossier.procedure.components.all())
-    rating = Rating.objects.filter(dossier=dossier).first()
+    rating = rating_get(dossier=dossier)
     context = {
         "dossier": dossier,
         "status": dossier_public_status(dossier=dossier),
         "documents": dossier_public_documents(dossier=dossier),
         "history": dossier_public_history(dossier=dossier),
         "rating": rating,
+        "rating_action_url": reverse("portal:dossier_rate", args=[dossier.code]),
         "can_supplement": dossier.state == State.SUPPLEMENT_REQUESTED,
         "can_withdraw": dossier.is_open,
-        "can_rate": dossier.state == State.RETURNED and rating is None,
+        # Rated once the result is out; the rating may be changed for a while (feedback app).
+        "can_rate": dossier_rateable(dossier=dossier) and rating_may_change(rating=rating),
         "supplement_form": forms.get("supplement_form") or SupplementForm(components=components),
         "withdraw_form": forms.get("withdraw_form") or WithdrawForm(),
-        "rating_form": forms.get("rating_form") or RatingForm(),
+        "rating_form": forms.get("rating_form")
+        or rating_form_for(criteria=rating_criteria(), rating=rating),
         "max_file": max_file_bytes(),
         "max_dossier": max_dossier_bytes(),
     }
@@ -359,13 +367,14 @@ def dossier_rate(request, code: str):
     dossier, refusal = _granted(request, code)
     if refusal:
         return refusal
-    form = RatingForm(request.POST)
+    form = RatingForm(request.POST, criteria=rating_criteria())
     if form.is_valid():
         try:
-            rating_create(
+            rating_submit(
                 dossier=dossier,
-                score=form.cleaned_data["score"],
+                scores=form.scores(),
                 comment=form.cleaned_data["comment"],
+                channel=RatingChannel.PORTAL,
             )
         except InvalidTransition as error:
             # The dossier moved on (an officer acted meanwhile): its page now says what applies.
@@ -387,7 +396,8 @@ def feedback(request):
     form = FeedbackForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            item = feedback_create(
+            item = feedback_receive(
+                channel=FeedbackChannel.PORTAL,
                 name=form.cleaned_data["name"],
                 phone=form.cleaned_data["phone"],
                 email=form.cleaned_data["email"],

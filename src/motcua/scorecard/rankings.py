@@ -155,8 +155,13 @@ def units_rank(
 
 def officials_rank(*, unit: Unit, start: date, end: date) -> list[dict]:
     """Staff who finished control-slip steps in the unit's subtree during the period, ranked by the
-    share finished on time (steps without a deadline do not count in it), then by volume."""
+    share finished on time (steps without a deadline do not count in it), then by the citizens'
+    mean rating of the dossiers they worked on (feedback.selectors.official_ratings), then by
+    volume."""
+    from motcua.feedback.selectors import official_ratings
+
     period_validate(start=start, end=end)
+    ratings = official_ratings(unit=unit, start=start, end=end)
     s, e = period_bounds(start=start, end=end)
     rows = (
         DossierStep.objects.filter(
@@ -182,6 +187,7 @@ def officials_rank(*, unit: Unit, start: date, end: date) -> list[dict]:
     for row in rows:
         full_name = f"{row['finished_by__first_name']} {row['finished_by__last_name']}".strip()
         percent = Rate(row["on_time"], row["timed"]).percent
+        rated, mean = ratings.get(row["finished_by_id"], (0, None))
         out.append(
             {
                 "user": {
@@ -194,6 +200,8 @@ def officials_rank(*, unit: Unit, start: date, end: date) -> list[dict]:
                 "late": row["timed"] - row["on_time"],
                 "rate": percent,
                 "band": band_for(percent, bands),
+                "ratings": rated,
+                "rating_average": round(Decimal(str(mean)), 2) if mean is not None else None,
                 # Only steps without a deadline: nothing to be on time against.
                 "no_data": percent is None,
             }
@@ -202,6 +210,7 @@ def officials_rank(*, unit: Unit, start: date, end: date) -> list[dict]:
         out,
         key=lambda r: (
             -r["rate"],
+            -(r["rating_average"] or 0),
             -r["on_time"],
             -r["finished"],
             r["user"]["username"],
