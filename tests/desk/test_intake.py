@@ -418,3 +418,38 @@ def test_missing_required_component_warns_then_offers_the_override(
     event = Dossier.objects.get().events.get(kind="received")
     assert event.payload["missing_components_reason"] == reason
     assert [c["code"] for c in event.payload["missing_components"]] == ["TP2"]
+
+
+# --- the portal payload's facts the desk knows -----------------------------------------------------
+
+
+def test_the_desk_records_applicant_kind_and_code_and_where_it_was_handed_in(
+    client, staff, tree, birth_registration
+):
+    client.force_login(staff.desk)
+    page = client.get(intake_url(birth_registration)).content.decode()
+    assert "Loại đối tượng" in page and "Doanh nghiệp" in page
+    response = client.post(
+        intake_url(birth_registration),
+        valid_post(birth_registration, applicant_kind="2", applicant_code="0101234567"),
+    )
+    assert response.status_code == 302
+    dossier = Dossier.objects.get()
+    assert (dossier.applicant_kind, dossier.applicant_code) == (2, "0101234567")
+    assert dossier.filing_place == tree.tien_dong.name
+    assert dossier.vneid_verified is False  # the desk checks no VNeID account
+
+
+def test_without_a_kind_the_applicant_is_a_citizen(client, staff, birth_registration):
+    client.force_login(staff.desk)
+    client.post(intake_url(birth_registration), valid_post(birth_registration))
+    assert Dossier.objects.get().applicant_kind == 1
+
+
+def test_a_bad_applicant_kind_is_refused_next_to_its_field(client, staff, birth_registration):
+    client.force_login(staff.desk)
+    response = client.post(
+        intake_url(birth_registration), valid_post(birth_registration, applicant_kind="9")
+    )
+    assert "Loại đối tượng không hợp lệ." in response.content.decode()
+    assert not Dossier.objects.exists()

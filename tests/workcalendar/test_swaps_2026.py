@@ -2,7 +2,7 @@
 the data migration, and deadlines counted across them."""
 
 import importlib
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -10,6 +10,8 @@ from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from motcua.core.timeutil import LOCAL_TZ
 from motcua.workcalendar.calendar import WorkCalendar
@@ -178,3 +180,47 @@ def test_deadline_command_names_the_swaps_it_went_through() -> None:
     assert "02/01/2026 (thứ Sáu): Ngày nghỉ" in middle
     assert "10/01/2026 (thứ Bảy): Ngày làm việc bù" in middle
     assert "căn cứ: Công văn của Chính phủ ngày 25/12/2025" in middle
+
+
+# -- any day and any deadline of 2026 (hypothesis) ------------------------------------------------
+
+days_2026 = st.dates(min_value=date(2026, 1, 1), max_value=date(2026, 12, 31))
+SHIPPED = {day: kind for day, kind, _name, _source in shipped.SWAPS_2026}
+
+
+def expected_working(day: date) -> bool:
+    """The oracle: the shipped row decides its day; else the package's holidays and weekends."""
+    if day in SHIPPED:
+        return SHIPPED[day] == "working_day"
+    return day.weekday() < 5 and not WorkCalendar().holiday_name(day)
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(day=days_2026)
+@pytest.mark.django_db
+def test_every_day_of_2026_is_decided_by_the_shipped_rows_then_the_package(day: date) -> None:
+    assert calendar_get().is_working_day(day) is expected_working(day)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(start=days_2026, days=st.integers(min_value=1, max_value=30))
+@pytest.mark.django_db
+def test_whole_day_deadlines_of_2026_count_the_oracles_working_days(start: date, days: int):
+    # From 07:30 (the opening) n whole working days end at the close of the n-th working day.
+    cal = calendar_get()
+    due = cal.add_working_days(
+        datetime.combine(start, datetime.min.time()).replace(hour=7, minute=30, tzinfo=LOCAL_TZ),
+        days,
+    )
+    day, counted = start, 0
+    while True:
+        if expected_working(day):
+            counted += 1
+            if counted == days:
+                break
+        day += timedelta(days=1)
+    assert due.date() == day

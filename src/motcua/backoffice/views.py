@@ -34,11 +34,13 @@ from motcua.dossiers.selectors import (
     dossiers_time_left,
 )
 from motcua.forms.selectors import forms_available
+from motcua.privacy.models import AccessAction
+from motcua.privacy.services import personal_data_access_record
 from motcua.sync.selectors import dossier_sync_state
 from motcua.sync.services import sync_enabled
 from motcua.workcalendar.selectors import calendar_get
 
-# Decree 13/2023: every look at a dossier (personal data) is logged — who and which, never the data.
+# Law 91/2025/QH15: every look at a dossier (personal data) is logged — who and which, never the data.
 audit = logging.getLogger("motcua.audit")
 
 PAGE_SIZE = 50
@@ -244,12 +246,10 @@ def dossier_document(request, code: str, document_id: int):
         document = dossier_document_get(dossier=dossier, document_id=document_id)
     except NotFound as error:
         return render(request, "404.html", {"message": error.message}, status=404)
-    # Opening a scan is an access to personal data: who, which dossier, which document.
-    audit.info(
-        "action=view_document user_id=%s dossier=%s document=%s",
-        request.user.pk,
-        dossier.code,
-        document.pk,
+    # Opening a scan is an access to personal data: who, which dossier, which document (and
+    # whether it is sensitive, e.g. an identity-document image) — logged and kept.
+    personal_data_access_record(
+        user=request.user, action=AccessAction.VIEW_DOCUMENT, dossier=dossier, document=document
     )
     handle = document.file.open("rb")
     kind = scan_kind(handle)

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "motcua.interchange",
     "motcua.bench",
     "motcua.notifications",
+    "motcua.privacy",
     "django_tasks",
     "django_tasks_db",
     "motcua.payments",

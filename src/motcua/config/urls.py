@@ -19,6 +19,7 @@ urlpatterns = [
     path("bieu-mau/", include("motcua.forms.urls")),
     path("tiep-nhan/", include("motcua.desk.urls")),
     path("thanh-toan/", include("motcua.payments.urls")),
+    path("du-lieu-ca-nhan/", include("motcua.privacy.urls")),
     path("", include("motcua.digitization.urls")),
     path("", include("motcua.backoffice.urls")),
 ]

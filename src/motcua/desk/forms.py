@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from motcua.catalog.models import Procedure
 from motcua.core.text import vi_sorted
 from motcua.dossiers.applicant_fields import APPLICANT_ERROR_FIELDS, applicant_field_errors
-from motcua.dossiers.models import Channel
+from motcua.dossiers.models import ApplicantKind, Channel
 from motcua.dossiers.services import Applicant, ReceivedComponent
 
 # Scans are trusted by their first bytes, never by their name or the browser's content type.
@@ -84,6 +84,18 @@ class IntakeForm(forms.Form):
         _("Thư điện tử"), max_length=254, widget=forms.TextInput(attrs={"inputmode": "email"})
     )
     applicant_address = _text(_("Địa chỉ"), max_length=500)
+    applicant_kind = forms.TypedChoiceField(
+        label=_("Loại đối tượng"),
+        choices=ApplicantKind.choices,
+        coerce=int,
+        initial=ApplicantKind.CITIZEN.value,
+        required=False,
+        empty_value=ApplicantKind.CITIZEN.value,
+        error_messages={"invalid_choice": _("Loại đối tượng không hợp lệ.")},
+    )
+    applicant_code = _text(
+        _("Mã đối tượng (mã số doanh nghiệp, mã tổ chức; nếu có)"), max_length=64
+    )
     channel = forms.TypedChoiceField(
         label=_("Hình thức nộp"),
         choices=[
@@ -223,6 +235,8 @@ class IntakeForm(forms.Form):
             phone=data.get("applicant_phone", ""),
             email=data.get("applicant_email", ""),
             address=data.get("applicant_address", ""),
+            kind=data.get("applicant_kind") or ApplicantKind.CITIZEN.value,
+            code=data.get("applicant_code", ""),
         )
 
 

@@ -24,7 +24,7 @@ from motcua.desk.selectors import (
 from motcua.desk.services import desk_intake
 from motcua.dossiers.selectors import dossier_get_for_user
 
-# Decree 13/2023: looking a citizen up by ID number is an access to personal data — log who looked
+# Law 91/2025/QH15: looking a citizen up by ID number is an access to personal data — log who looked
 # and whether anything was found, never the number itself.
 audit = logging.getLogger("motcua.audit")
 

@@ -13,6 +13,8 @@ APPLICANT_ERROR_FIELDS = {
     "applicant_phone_invalid": "applicant_phone",
     "applicant_email_invalid": "applicant_email",
     "applicant_address_too_long": "applicant_address",
+    "applicant_kind_invalid": "applicant_kind",
+    "applicant_code_too_long": "applicant_code",
 }
 
 # A name that passes the name rule, so each other field is checked on its own.

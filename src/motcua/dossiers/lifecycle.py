@@ -353,6 +353,25 @@ ACTIONS: tuple[Action, ...] = (
         danger=True,
         applicant_allowed=True,  # from the tracking page
     ),
+    # --- personal data (privacy app): a data subject's correction, in any state ---
+    Action(
+        "applicant_corrected",
+        _("Chỉnh sửa thông tin chủ hồ sơ"),
+        _("Chỉnh sửa thông tin chủ hồ sơ theo yêu cầu của chủ thể dữ liệu"),
+        frozenset(State.values),
+        None,
+        (Role.DESK_OFFICER, Role.LEADER),
+        RECEIVING_UNIT,
+    ),
+    Action(
+        "personal_data_erased",
+        _("Xóa dữ liệu cá nhân"),
+        _("Xóa dữ liệu cá nhân theo yêu cầu của chủ thể dữ liệu"),
+        frozenset({State.NOT_ACCEPTED, State.WITHDRAWN}),
+        None,
+        (Role.DESK_OFFICER, Role.LEADER),
+        RECEIVING_UNIT,
+    ),
 )
 
 BY_KIND: dict[str, Action] = {action.kind: action for action in ACTIONS}

@@ -209,7 +209,7 @@ class Dossier(models.Model):
 
     @property
     def masked_id_number(self) -> str:
-        """Decree 13/2023: show the ID number only where the full value is needed."""
+        """Law 91/2025/QH15: show the ID number only where the full value is needed."""
         value = self.applicant_id_number
         if len(value) <= 4:
             return "*" * len(value)

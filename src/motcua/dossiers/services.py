@@ -30,6 +30,7 @@ from motcua.core.errors import (
 )
 from motcua.dossiers import lifecycle, signals
 from motcua.dossiers.models import (
+    ApplicantKind,
     Channel,
     Dossier,
     DossierCodeSequence,
@@ -49,6 +50,7 @@ from motcua.dossiers.projection import (
     state_write,
     steps_write,
 )
+from motcua.privacy.selectors import document_is_sensitive
 from motcua.units.models import Role, Unit
 from motcua.units.selectors import unit_intake_desk, unit_province, user_has_role
 from motcua.workcalendar.selectors import calendar_get
@@ -65,6 +67,10 @@ class Applicant:
     phone: str = ""
     email: str = ""
     address: str = ""
+    # LoaiDoiTuong and MaDoiTuong of the portal's payload: who files (citizen, business, …) and
+    # the code the portal knows them by (e.g. a business registration number).
+    kind: int = ApplicantKind.CITIZEN
+    code: str = ""
 
     def cleaned(self) -> "Applicant":
         name = " ".join(self.name.split())
@@ -92,8 +98,21 @@ class Applicant:
             raise ValidationFailed(
                 "Địa chỉ quá dài (tối đa 500 ký tự).", code="applicant_address_too_long"
             )
+        if self.kind not in ApplicantKind.values:
+            raise ValidationFailed("Loại đối tượng không hợp lệ.", code="applicant_kind_invalid")
+        code = self.code.strip()
+        if len(code) > 64:
+            raise ValidationFailed(
+                "Mã đối tượng quá dài (tối đa 64 ký tự).", code="applicant_code_too_long"
+            )
         return Applicant(
-            name=name, id_number=id_number, phone=phone, email=email, address=self.address.strip()
+            name=name,
+            id_number=id_number,
+            phone=phone,
+            email=email,
+            address=self.address.strip(),
+            kind=int(self.kind),
+            code=code,
         )
 
 
@@ -106,6 +125,10 @@ class ReceivedComponent:
     digitized: bool = False
     reused: bool = False
     file: Any = None  # a Django File/UploadedFile, stored through the default storage
+    # Taken from the citizen's store on the national portal (TaiLieuNop.DuocLayTuKhoDMQG).
+    from_national_store: bool = False
+    # An identity-document image or the like: sensitive personal data, access logged (privacy).
+    sensitive: bool = False
 
 
 @dataclass
@@ -369,6 +392,8 @@ def _documents_create(
             name=name[:500],
             digitized=item.digitized,
             reused=item.reused,
+            from_national_store=item.from_national_store,
+            sensitive=document_is_sensitive(name=name, marked=item.sensitive),
             added_at=at,
         )
         if item.file is not None:
@@ -381,6 +406,7 @@ def _documents_create(
                 "name": document.name,
                 "digitized": item.digitized,
                 "reused": item.reused,
+                "from_national_store": item.from_national_store,
                 "file": document.file.name if document.file else "",
             }
         )
@@ -447,6 +473,7 @@ def _new_dossier(
     components: list[ReceivedComponent],
     received_by: Unit | None = None,
     missing_components_reason: str = "",
+    vneid_verified: bool = False,
 ) -> tuple[Dossier, DossierState, _Change]:
     """A new dossier filed with `unit` (the processing agency), handed in at `received_by` when
     that is another unit (a centre of the province, or the desk serving `unit`)."""
@@ -492,6 +519,12 @@ def _new_dossier(
             "applicant_phone": applicant.phone,
             "applicant_email": applicant.email,
             "applicant_address": applicant.address,
+            "applicant_kind": applicant.kind,
+            "applicant_code": applicant.code,
+            # NoiNopHoSo: where the dossier was handed in (the receiving centre or desk).
+            "filing_place": where.name[:255],
+            # Only a door that checked the applicant's VNeID account may say so.
+            "vneid_verified": vneid_verified,
             "summary": summary.strip(),
             "submitted_at": at,
             "budget_seconds": procedure.time_limit_seconds,
@@ -615,9 +648,11 @@ def dossier_submit_online(
     components: list[ReceivedComponent] | None = None,
     actor=None,
     at: datetime | None = None,
+    vneid_verified: bool = False,
 ) -> Dossier:
     """A citizen files online; the dossier waits (state 1) until the desk accepts it. Every
-    required component must be attached: online there is no officer to vouch for a gap."""
+    required component must be attached: online there is no officer to vouch for a gap.
+    `vneid_verified`: only when the citizen signed in with an account verified with VNeID."""
     at = event_moment(at)
     if procedure.online_level == "none":
         raise ValidationFailed(
@@ -633,6 +668,7 @@ def dossier_submit_online(
         summary=summary,
         at=at,
         components=components or [],
+        vneid_verified=vneid_verified,
     )
     _commit(
         dossier=dossier,
@@ -1275,6 +1311,108 @@ def dossier_stop(
         reason=reason,
         at=at,
         expected_version=expected_version,
+    )
+
+
+APPLICANT_FIELDS = {
+    "name": "applicant_name",
+    "id_number": "applicant_id_number",
+    "phone": "applicant_phone",
+    "email": "applicant_email",
+    "address": "applicant_address",
+}
+
+
+@transaction.atomic
+def dossier_correct_applicant(
+    *,
+    actor,
+    dossier: Dossier | int,
+    changes: dict[str, str],
+    reason: str,
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Correct the applicant's details (a data subject's request, Law 91/2025): the same rules as
+    at intake; the event names the corrected fields and the reason (the new values are the
+    projection's, the old ones stay in the earlier events)."""
+    unknown = set(changes) - set(APPLICANT_FIELDS)
+    if unknown:
+        raise ValidationFailed(
+            "Không sửa được trường: " + ", ".join(sorted(unknown)) + ".",
+            code="correction_field_invalid",
+        )
+    reason = _required_text(reason, what="lý do chỉnh sửa", code="reason_required")
+
+    def build(locked, state, at, calendar):
+        current = {key: getattr(locked, column) for key, column in APPLICANT_FIELDS.items()}
+        corrected = Applicant(**{**current, **changes}).cleaned()
+        new = {APPLICANT_FIELDS[k]: getattr(corrected, k) for k in APPLICANT_FIELDS}
+        changed = {c: v for c, v in new.items() if getattr(locked, c) != v}
+        if not changed:
+            raise ValidationFailed(
+                "Thông tin mới giống thông tin đang lưu: không có gì để sửa.",
+                code="correction_unchanged",
+            )
+        return _Change(set=changed, details={"corrected": sorted(changed), "reason": reason})
+
+    return _act(
+        dossier=dossier,
+        actor=actor,
+        kind="applicant_corrected",
+        at=at,
+        expected_version=expected_version,
+        build=build,
+        by_applicant=False,
+    )
+
+
+# What erasure blanks: the applicant's identity and contact details, and the summary they wrote.
+ERASED_FIELDS = {
+    "applicant_name": "(đã xóa)",
+    "applicant_id_number": "",
+    "applicant_phone": "",
+    "applicant_email": "",
+    "applicant_address": "",
+    "applicant_code": "",
+    "summary": "",
+}
+
+
+@transaction.atomic
+def dossier_erase_personal_data(*, actor, dossier: Dossier | int, reason: str) -> Dossier:
+    """Erase the applicant's personal data from a dossier the administration never received
+    (refused at acceptance or withdrawn before it: no administrative record to keep): the
+    projection's identity and contact fields are blanked by an event and the uploaded files are
+    deleted. The earlier events keep what they recorded — the log is append-only, at the database
+    on PostgreSQL (docs/privacy.md says so). Whether erasure is allowed is
+    privacy.selectors.deletion_refusal's rule; the lifecycle allows it only after the end."""
+    reason = _required_text(reason, what="lý do xóa", code="reason_required")
+
+    def build(locked, state, at, calendar):
+        if locked.received_at is not None:
+            raise ValidationFailed(
+                "Hồ sơ đã được tiếp nhận: dữ liệu cá nhân được lưu trữ cùng hồ sơ, không xóa.",
+                code="erasure_not_allowed",
+            )
+        documents = list(DossierDocument.objects.filter(dossier=locked))
+        removed = len(documents)
+        files = [d.file for d in documents if d.file]
+        DossierDocument.objects.filter(dossier=locked).delete()
+        # The files go once the erasure is committed: a rolled-back request keeps them.
+        transaction.on_commit(lambda: [f.storage.delete(f.name) for f in files])
+        return _Change(
+            set=dict(ERASED_FIELDS), details={"reason": reason, "documents_removed": removed}
+        )
+
+    return _act(
+        dossier=dossier,
+        actor=actor,
+        kind="personal_data_erased",
+        at=None,
+        expected_version=None,
+        build=build,
+        by_applicant=False,
     )
 
 

@@ -18,7 +18,7 @@ from motcua.forms.services import form_render_pdf, logbook_render_pdf
 from motcua.units.models import Role
 from motcua.units.selectors import unit_subtree, user_units
 
-# Decree 13/2023: every printed form carries personal data — log who printed what, never the data.
+# Law 91/2025/QH15: every printed form carries personal data — log who printed what, never the data.
 audit = logging.getLogger("motcua.audit")
 
 # Who may print a unit's log book: its officers and the supervisors above it.

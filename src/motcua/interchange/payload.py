@@ -148,6 +148,15 @@ def paid_online_flag(value: Any) -> bool:
     return value is not None and str(value).strip().lower() in PAID_ONLINE_VALUES
 
 
+# TaiLieuNop[].DuocTaiSuDung: "1" reused as it was, "2" reused in place of a result named by
+# MaKetQuaThayThe (the portal's sync code); both are reuse of digital data.
+REUSED_VALUES = frozenset({"1", "2", "true"})
+
+
+def reused_flag(value: Any) -> bool:
+    return value is not None and str(value).strip().lower() in REUSED_VALUES
+
+
 def entries(obj: dict, key: str) -> list[dict]:
     value = obj.get(key)
     if _missing(value):
@@ -338,11 +347,11 @@ def target_line(target: dict) -> dict:
 
 # --- dossier: payload → projection -----------------------------------------------------------------
 
+# KenhThucHien is not required: the portal counts a dossier without it as filed directly.
 DOSSIER_REQUIRED = (
     "MaHoSo",
     "MaTTHC",
     "DonViXuLy",
-    "KenhThucHien",
     "NgayTiepNhan",
     "TrangThaiHoSo",
 )
@@ -361,19 +370,38 @@ TEXT_KEYS = {  # payload key → (field, column length)
     "Email": ("applicant_email", 254),
     "DiaChiChuHoSo": ("applicant_address", 500),  # extension: not in the portal's list
     "TrichYeuHoSo": ("summary", 1000),
+    "MaDoiTuong": ("applicant_code", 64),
+    "NoiNopHoSo": ("filing_place", 255),
 }
 # Kept verbatim in the `imported` event (audit, and export of the same lists later).
+# The scalars among them keep the sender's spelling ("1" or 1); HinhThuc, ThongTinTra,
+# DinhDanhCHS and DanhSachTepDinhKemKhac have no column of ours and travel only this way.
 RECORD_KEYS = (
+    "LoaiDoiTuong",
+    "HinhThuc",
+    "ThongTinTra",
     "HoSoCoThanhPhanSoHoa",
     "DuocThanhToanTrucTuyen",
     "TaiKhoanDuocXacThucVoiVNeID",
     "DongBoCongDVCQG",
+    "DinhDanhCHS",
+    "DSKetNoiCSDL",
     "TaiLieuNop",
+    "DanhSachTepDinhKemKhac",
     "DanhSachLePhi",
     "DanhSachGiayToKetQua",
     "DanhSachHoSoBoSung",
     "QuaTrinhXuLy",
 )
+# Our extensions (not in the portal's payload): left out of what is sent to the portal itself.
+EXTENSION_KEYS = ("kind", "DiaChiChuHoSo", "DongBoCongDVCQG")
+APPLICANT_KINDS = (1, 2, 3, 4)  # LoaiDoiTuong: citizen, business, state agency, other organisation
+# TrangThaiHoSo 0: the portal's "interoperating" / "posting" sub-states of a dossier in processing.
+PORTAL_SUBSTATE = 0
+PROCESSING = 4
+DATABASES = "DSKetNoiCSDL"
+DATABASES_LIMIT = 255  # Dossier.databases_consulted
+
 OPEN_STATES = frozenset({1, 2, 4, 5, 6})
 # A fee line's ceiling, in VND: a thousand billion, far above any fee, far below the 64-bit columns.
 MAX_AMOUNT = 10**15
@@ -382,6 +410,23 @@ MAX_AMOUNT = 10**15
 ENDED_STATES = frozenset({7, 8, 9, 10})
 OUTCOMES = {3: "not_accepted", 7: "withdrawn", 8: "stopped", 9: "granted", 10: "granted"}
 SUPPLEMENTS = "DanhSachHoSoBoSung"
+
+
+def databases_read(payload: dict) -> list[str]:
+    """DSKetNoiCSDL[].MaCSDL: the national databases consulted, each once, in the order given."""
+    codes: list[str] = []
+    for i, item in enumerate(entries(payload, DATABASES), start=1):
+        code = text(item, "MaCSDL", required=True, limit=32, where=f"{DATABASES}[{i}].")
+        if "," in code:
+            fail(f"{DATABASES}[{i}].MaCSDL không được chứa dấu phẩy.", code="text_invalid")
+        if code not in codes:
+            codes.append(code)
+    if len(",".join(codes)) > DATABASES_LIMIT:
+        fail(
+            f"{DATABASES} quá dài (tối đa {DATABASES_LIMIT} ký tự khi ghép các mã).",
+            code="text_too_long",
+        )
+    return codes
 
 
 def dossier_refs(payload: dict) -> tuple[str, str, str]:
@@ -459,14 +504,32 @@ def dossier_fields(
     """Projected fields, the record kept with the import event, and the event's moment (the latest
     past moment the payload states). `calendar()` is called only when a date must be computed."""
     channel = integer(payload, "KenhThucHien")
+    if channel is None:
+        channel = 1  # as the portal counts it: no channel stated means filed directly
     if channel not in (1, 2, 3):
         fail(
             f"KenhThucHien phải là 1 (trực tiếp), 2 (trực tuyến) hoặc 3 (bưu chính): {channel}.",
             code="channel_invalid",
         )
-    state = integer(payload, "TrangThaiHoSo")
-    if not 1 <= state <= 10:
-        fail(f"TrangThaiHoSo phải từ 1 đến 10: {state}.", code="state_invalid")
+    portal_state = integer(payload, "TrangThaiHoSo")
+    if not 0 <= portal_state <= 10:
+        fail(f"TrangThaiHoSo phải từ 0 đến 10: {portal_state}.", code="state_invalid")
+    # A sub-state 0 (interoperating, posting) is processing to us; the record keeps the 0.
+    state = PROCESSING if portal_state == PORTAL_SUBSTATE else portal_state
+    applicant_kind = integer(payload, "LoaiDoiTuong")
+    if applicant_kind is None:
+        applicant_kind = 1
+    if applicant_kind not in APPLICANT_KINDS:
+        fail(
+            "LoaiDoiTuong phải là 1 (công dân), 2 (doanh nghiệp), 3 (cơ quan nhà nước) hoặc "
+            f"4 (tổ chức khác): {applicant_kind}.",
+            code="applicant_kind_invalid",
+        )
+    databases = databases_read(payload)
+    for key in ("DinhDanhCHS", "DanhSachTepDinhKemKhac"):
+        entries(payload, key)  # only checked: kept as they are in the record
+    for key in ("HinhThuc", "ThongTinTra"):
+        text(payload, key, limit=1000)
     dates = {field: moment(payload, key) for key, field in DATE_KEYS.items()}
     received, rejected = dates["received_at"], dates["rejected_at"]
 
@@ -545,8 +608,11 @@ def dossier_fields(
             if documents
             else flag(payload.get("HoSoCoThanhPhanSoHoa"))
         ),
-        "data_reused": any(flag(d.get("DuocTaiSuDung")) for d in documents),
+        "data_reused": any(reused_flag(d.get("DuocTaiSuDung")) for d in documents),
         "synced_to_portal": flag(payload.get("DongBoCongDVCQG")),
+        "applicant_kind": applicant_kind,
+        "vneid_verified": flag(payload.get("TaiKhoanDuocXacThucVoiVNeID")),
+        "databases_consulted": ",".join(databases),
     }
     if state in OPEN_STATES - {1}:
         # So that officers can carry on with an imported open dossier: the clock as the live
@@ -567,6 +633,8 @@ def dossier_fields(
     record = {
         k: payload[k] for k in RECORD_KEYS if not _missing(payload.get(k)) and payload[k] != []
     }
+    if portal_state == PORTAL_SUBSTATE:
+        record["TrangThaiHoSo"] = payload["TrangThaiHoSo"]
     past = [dates[k] for k in ("submitted_at", "received_at", "returned_at", "rejected_at")]
     past += [ended] + [s[k] for s in supplements for k in ("NgayBoSung", "NgayTiepNhanBoSung")]
     at = max(d for d in past if d is not None)
@@ -602,19 +670,79 @@ EXPORT_FIELDS = (
     "has_result_file",
     "components_digitized",
     "synced_to_portal",
+    "applicant_kind",
+    "applicant_code",
+    "filing_place",
+    "vneid_verified",
+    "databases_consulted",
 )
 ELECTRONIC_RESULT_PATH = "ket-qua-dien-tu/{code}"
 
 
-def _flag_out(record: dict, key: str, value: bool, *, needed: bool, read=flag) -> str | None:
+def _flag_out(
+    record: dict, key: str, value: bool, *, needed: bool, read=flag, always: bool = False
+) -> str | None:
     """Keep the record's own spelling of a flag when it still holds (read as `read` reads it: "2"
     stays "2"); otherwise write "1"/"0", and only when the flag carries a fact (or was there
-    before), so an untouched record exports as it was imported."""
+    before, or `always`), so an untouched record exports as it was imported."""
     if key in record and read(record[key]) == value:
         return record[key]
-    if key in record or (needed and value):
+    if key in record or always or (needed and value):
         return "1" if value else "0"
     return None
+
+
+def _applicant_kind_read(value: Any) -> int | None:
+    try:
+        return integer({"v": value}, "v")
+    except ValidationFailed:
+        return None
+
+
+def _applicant_kind_out(record: dict, kind: int, *, live: bool) -> Any:
+    """LoaiDoiTuong: the record's spelling while it still says the same kind; else "1"–"4" (the
+    portal's own code writes strings), for an imported dossier only when it says something."""
+    key = "LoaiDoiTuong"
+    if key in record and _applicant_kind_read(record[key]) == kind:
+        return record[key]
+    return str(kind) if key in record or live or kind != 1 else None
+
+
+def _databases_out(record: dict, consulted: str) -> list[dict]:
+    codes = [c for c in consulted.split(",") if c]
+    kept = record.get(DATABASES) or []
+    with contextlib.suppress(ValidationFailed):
+        if databases_read({DATABASES: kept}) == codes:
+            return kept
+    return [{"MaCSDL": c} for c in codes]
+
+
+# DinhDanhCHS[].LoaiDinhDanh 1: a 12-digit personal identification number (the citizen ID card).
+PERSONAL_ID_RE = re.compile(r"^\d{12}$")
+
+
+def _identifiers_out(record: dict, id_number: str, *, live: bool) -> list[dict] | None:
+    """DinhDanhCHS: the record's list while it still names the applicant's ID number (a corrected
+    number replaces it); else, for a 12-digit ID, one entry of type 1."""
+    kept = record.get("DinhDanhCHS")
+    if kept is not None and (
+        not id_number or any(str(i.get("SoDinhDanh", "")).strip() == id_number for i in kept)
+    ):
+        return kept
+    if (live or kept is not None) and PERSONAL_ID_RE.match(id_number or ""):
+        return [{"LoaiDinhDanh": "1", "SoDinhDanh": id_number}]
+    return None
+
+
+def _state_out(record: dict, state: int) -> Any:
+    """TrangThaiHoSo: a sub-state 0 the portal sent comes back as 0 while the dossier is still in
+    processing."""
+    kept = record.get("TrangThaiHoSo")
+    if kept is not None and state == PROCESSING:
+        with contextlib.suppress(ValidationFailed):
+            if integer(record, "TrangThaiHoSo") == PORTAL_SUBSTATE:
+                return kept
+    return state
 
 
 def _payment_flag_out(record: dict, row: dict, events: list[dict]) -> str | None:
@@ -670,14 +798,20 @@ def dossier_payload(
     procedure: dict,
     events: list[dict],
     action_names: dict[str, str],
+    for_portal: bool = False,
 ) -> dict:
     """The payload of one dossier: the projection's facts, with the lists of its last imported record
-    extended by what happened here since (documents, supplements, results, the trail).
+    extended by what happened here since (documents, supplements, results, the trail). The one
+    builder of a dossier's payload, for files (`motcua export`) and for the portal (`for_portal`:
+    without our extensions, EXTENSION_KEYS, and every date as compact yyyyMMddHHmmss).
     `procedure`: {"code", "name", "field_code", "field_name", "fees": [(code, name, amount)]}."""
     last_import = max((i for i, e in enumerate(events) if e["kind"] == "imported"), default=None)
     record = {}
     if last_import is not None:
         record = events[last_import]["payload"].get("record") or {}
+    # Made here (never imported): every portal field is written, defaults included; an imported
+    # dossier writes a default only where its record had the key, so it exports as imported.
+    made_here = last_import is None
     live = events if last_import is None else events[last_import + 1 :]
 
     documents = list(record.get("TaiLieuNop") or [])
@@ -690,17 +824,28 @@ def dossier_payload(
             documents.append(
                 _compact(
                     {
+                        "TepDinhKemId": (
+                            str(doc["document_id"]) if doc.get("document_id") else None
+                        ),
                         "TenTepDinhKem": doc.get("name"),
                         "MaThanhPhanHoSo": doc.get("component_code"),
                         "DuongDanTaiTepTin": doc.get("file"),
                         "DuocSoHoa": "1" if doc.get("digitized") else "0",
                         "DuocTaiSuDung": "1" if doc.get("reused") else "0",
+                        "DuocLayTuKhoDMQG": "1" if doc.get("from_national_store") else "0",
                     }
                 )
             )
         if kind == "supplement_requested":
             supplements.append(
-                _compact({"NgayBoSung": iso(event["at"]), "NoiDungBoSung": payload.get("content")})
+                _compact(
+                    {
+                        "NgayBoSung": iso(event["at"]),
+                        "NoiDungBoSung": payload.get("content"),
+                        "NguoiYeuCauBoSung": event["actor_name"],
+                        "TrangThaiBoSung": False,  # a bool in the portal's sync code
+                    }
+                )
             )
         elif kind == "supplement_received":
             waiting = [s for s in supplements if not s.get("NgayTiepNhanBoSung")]
@@ -714,6 +859,8 @@ def dossier_payload(
                         }
                     )
                 )
+                if "TrangThaiBoSung" in waiting[-1]:
+                    waiting[-1]["TrangThaiBoSung"] = True
         elif kind == "resolved":
             path = payload.get("result_file") or (
                 ELECTRONIC_RESULT_PATH.format(code=row["code"]) if payload.get("electronic") else ""
@@ -753,21 +900,67 @@ def dossier_payload(
         "TenLinhVuc": procedure["field_name"],
         "DonViXuLy": row["unit__code"],
         "KenhThucHien": row["channel"],
-        "TrangThaiHoSo": row["state"],
+        "TrangThaiHoSo": _state_out(record, row["state"]),
+        "LoaiDoiTuong": _applicant_kind_out(record, row["applicant_kind"], live=made_here),
         **{key: row[field] for key, (field, _) in TEXT_KEYS.items()},
+        "DinhDanhCHS": _identifiers_out(record, row["applicant_id_number"], live=made_here),
         **{key: iso(row[field]) for key, field in DATE_KEYS.items()},
+        "HinhThuc": record.get("HinhThuc"),
+        "ThongTinTra": record.get("ThongTinTra"),
         "HoSoCoThanhPhanSoHoa": _flag_out(
             record, "HoSoCoThanhPhanSoHoa", row["components_digitized"], needed=not documents
         ),
         "DuocThanhToanTrucTuyen": _payment_flag_out(record, row, events),
-        "TaiKhoanDuocXacThucVoiVNeID": record.get("TaiKhoanDuocXacThucVoiVNeID"),
+        "TaiKhoanDuocXacThucVoiVNeID": _flag_out(
+            record,
+            "TaiKhoanDuocXacThucVoiVNeID",
+            row["vneid_verified"],
+            needed=True,
+            always=made_here,
+        ),
         "DongBoCongDVCQG": _flag_out(
             record, "DongBoCongDVCQG", row["synced_to_portal"], needed=True
         ),
+        DATABASES: _databases_out(record, row["databases_consulted"]),
         "TaiLieuNop": documents,
+        "DanhSachTepDinhKemKhac": record.get("DanhSachTepDinhKemKhac"),
         "DanhSachLePhi": fees,
         "DanhSachGiayToKetQua": results,
         SUPPLEMENTS: supplements,
         "QuaTrinhXuLy": trail,
     }
+    if for_portal:
+        for key in EXTENSION_KEYS:
+            out.pop(key, None)
+        out = _compact_dates(_compact(out))
     return _compact(out)
+
+
+# The date keys of the lists; the portal takes every date as compact local yyyyMMddHHmmss.
+LIST_DATE_KEYS = {
+    SUPPLEMENTS: ("NgayBoSung", "NgayTiepNhanBoSung", "NgayHenTraTruoc", "NgayHenTraMoi"),
+    "QuaTrinhXuLy": ("ThoiDiemXuLy", "NgayBatDau", "NgayKetThucTheoQuyDinh"),
+}
+
+
+def compact_moment(value: Any) -> Any:
+    """An ISO or compact moment as the portal's yyyyMMddHHmmss (UTC+7); anything unreadable as
+    it is (a kept record's value is sent as received)."""
+    try:
+        parsed = moment({"v": value}, "v")
+    except ValidationFailed:
+        return value
+    return value if parsed is None else to_local(parsed).strftime("%Y%m%d%H%M%S")
+
+
+def _compact_dates(out: dict) -> dict:
+    for key in DATE_KEYS:
+        if key in out:
+            out[key] = compact_moment(out[key])
+    for key, date_keys in LIST_DATE_KEYS.items():
+        if key in out:
+            out[key] = [
+                {k: compact_moment(v) if k in date_keys else v for k, v in item.items()}
+                for item in out[key]
+            ]
+    return out

@@ -7,9 +7,10 @@ from django.db.models import Q, QuerySet
 
 from motcua.catalog.models import Procedure
 from motcua.core.timeutil import LOCAL_TZ
+from motcua.dossiers.lifecycle import action_phrases
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.indicators.models import Target
-from motcua.interchange.payload import EXPORT_FIELDS
+from motcua.interchange.payload import EXPORT_FIELDS, dossier_payload
 from motcua.units.models import Unit
 
 
@@ -71,6 +72,47 @@ def export_targets(*, unit: Unit, start: date, end: date) -> QuerySet:
     )
 
 
+def procedure_description(procedure: Procedure) -> dict:
+    """What a dossier's payload says of its procedure (payload.dossier_payload's `procedure`)."""
+    return {
+        "code": procedure.code,
+        "name": procedure.name,
+        "field_code": procedure.field.code,
+        "field_name": procedure.field.name,
+        "fees": [(f.code, f.name, f.amount) for f in procedure.fees.all()],
+    }
+
+
+EVENT_FIELDS = ("dossier_id", "kind", "at", "actor_name", "actor_unit__name", "to_state", "payload")
+# Events the payload leaves out: the portal's own confirmation of a sync is no processing step.
+NOT_IN_PAYLOAD = ("portal_synced",)
+
+
+def dossier_payload_get(*, dossier: Dossier | int, for_portal: bool = False) -> dict:
+    """One dossier's payload, as `motcua export` writes it (or, `for_portal`, as the national
+    portal takes it: without our extensions). The door for pushing one dossier to the portal."""
+    pk = dossier.pk if isinstance(dossier, Dossier) else dossier
+    row = Dossier.objects.filter(pk=pk).values(*EXPORT_FIELDS).get()
+    procedure = (
+        Procedure.objects.select_related("field")
+        .prefetch_related("fees")
+        .get(pk=row["procedure_id"])
+    )
+    events = list(
+        DossierEvent.objects.filter(dossier_id=pk)
+        .exclude(kind__in=NOT_IN_PAYLOAD)
+        .order_by("seq")
+        .values(*EVENT_FIELDS)
+    )
+    return dossier_payload(
+        row,
+        procedure=procedure_description(procedure),
+        events=events,
+        action_names=action_phrases(),
+        for_portal=for_portal,
+    )
+
+
 def export_dossier_chunks(
     *, dossiers: QuerySet[Dossier], chunk_size: int = 500
 ) -> Iterator[list[tuple[dict, list[dict]]]]:
@@ -86,10 +128,9 @@ def export_dossier_chunks(
         events: dict[int, list[dict]] = {row["pk"]: [] for row in rows}
         for event in (
             DossierEvent.objects.filter(dossier_id__in=list(events))
+            .exclude(kind__in=NOT_IN_PAYLOAD)
             .order_by("dossier_id", "seq")
-            .values(
-                "dossier_id", "kind", "at", "actor_name", "actor_unit__name", "to_state", "payload"
-            )
+            .values(*EVENT_FIELDS)
         ):
             events[event["dossier_id"]].append(event)
         yield [(row, events[row["pk"]]) for row in rows]

@@ -26,7 +26,6 @@ from motcua.catalog.services import procedure_upsert
 from motcua.core.bulk import collections_deferred
 from motcua.core.errors import DomainError, ValidationFailed
 from motcua.dossiers.lifecycle import action_phrases
-from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import dossier_import_upsert, import_fields_validate
 from motcua.indicators.models import Target
 from motcua.interchange import payload as p
@@ -627,40 +626,6 @@ def _write(out: TextIO, obj: dict) -> None:
     out.write(json.dumps(obj, ensure_ascii=False) + "\n")
 
 
-# Events that are not processing: the portal's own confirmation is no step of the trail.
-NOT_IN_TRAIL = frozenset({"portal_synced"})
-
-
-def _processing(events: list[dict]) -> list[dict]:
-    return [e for e in events if e["kind"] not in NOT_IN_TRAIL]
-
-
-def _procedure_facts(procedure, *, fees: list) -> dict:
-    """What `payload.dossier_payload` reads of a dossier's procedure."""
-    return {
-        "code": procedure.code,
-        "name": procedure.name,
-        "field_code": procedure.field.code,
-        "field_name": procedure.field.name,
-        "fees": [(f.code, f.name, f.amount) for f in fees],
-    }
-
-
-def dossier_payload_get(*, dossier_id: int) -> dict | None:
-    """One dossier's national payload, as the export writes it (the portal sync sends this)."""
-    dossiers = Dossier.objects.filter(pk=dossier_id)
-    for chunk in selectors.export_dossier_chunks(dossiers=dossiers, chunk_size=1):
-        for row, events in chunk:
-            procedure = selectors.export_procedures(dossiers=dossiers).get()
-            return p.dossier_payload(
-                row,
-                procedure=_procedure_facts(procedure, fees=list(procedure.fees.all())),
-                events=_processing(events),
-                action_names=action_phrases(),
-            )
-    return None
-
-
 def interchange_export(
     *, unit: Unit, start: date, end: date, out: TextIO, chunk_size: int = 500
 ) -> ExportReport:
@@ -679,7 +644,7 @@ def interchange_export(
         components = sorted(procedure.components.all(), key=lambda c: (c.position, c.pk))
         _write(out, p.procedure_line(procedure, fees=fees, components=components))
         report.procedures += 1
-        procedures[procedure.pk] = _procedure_facts(procedure, fees=fees)
+        procedures[procedure.pk] = selectors.procedure_description(procedure)
     for row in selectors.export_targets(unit=unit, start=start, end=end):
         _write(out, p.target_line(row))
         report.targets += 1
@@ -688,7 +653,7 @@ def interchange_export(
             line = p.dossier_payload(
                 row,
                 procedure=procedures[row["procedure_id"]],
-                events=_processing(events),
+                events=events,
                 action_names=action_phrases(),
             )
             _write(out, line)

@@ -11,6 +11,7 @@ from motcua.core.forms import VietnameseModelChoiceField
 from motcua.dossiers.applicant_fields import APPLICANT_ERROR_FIELDS, applicant_field_errors
 from motcua.dossiers.services import Applicant
 from motcua.portal import uploads
+from motcua.privacy.selectors import consent_text_get
 from motcua.units.models import Unit
 from motcua.units.selectors import unit_list_current
 
@@ -148,11 +149,10 @@ class SubmitForm(UploadsMixin, forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    # The text is the recorded one (privacy.selectors.CONSENT_TEXTS), so what was shown is what
+    # the consent record says.
     consent = forms.BooleanField(
-        label=_(
-            "Tôi cam đoan thông tin đã khai là đúng sự thật và đồng ý để cơ quan nhà nước xử lý dữ "
-            "liệu cá nhân của tôi nhằm giải quyết hồ sơ này."
-        ),
+        label=consent_text_get(purpose="dossier_filing").text,
         error_messages={"required": _("Vui lòng đánh dấu xác nhận cam đoan để nộp hồ sơ.")},
     )
 

@@ -9,7 +9,10 @@ from motcua.core.errors import ValidationFailed
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import Applicant, ReceivedComponent
+from motcua.privacy.services import consent_record
 from motcua.units.models import Unit
+
+FILING_CONSENT = "dossier_filing"
 
 
 def _received(files: dict[Component, object]) -> list[ReceivedComponent]:
@@ -29,16 +32,19 @@ def portal_dossier_submit(
     summary: str,
     files: dict[Component, object],
 ) -> Dossier:
-    """File a dossier online with one uploaded file per component."""
+    """File a dossier online with one uploaded file per component; the consent the form showed
+    is recorded with it (privacy.selectors.CONSENT_TEXTS)."""
     # Whether the procedure is offered online, whether the unit receives it and whether every
     # required component is attached: the service's.
-    return dossier_services.dossier_submit_online(
+    dossier = dossier_services.dossier_submit_online(
         unit=unit,
         procedure=procedure,
         applicant=applicant,
         summary=summary or procedure.name,
         components=_received(files),
     )
+    consent_record(dossier=dossier, purpose=FILING_CONSENT, at=dossier.submitted_at)
+    return dossier
 
 
 @transaction.atomic

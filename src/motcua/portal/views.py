@@ -55,7 +55,7 @@ from motcua.portal.services import (
 )
 from motcua.portal.uploads import SizeCappedUploadHandler, max_dossier_bytes, max_file_bytes
 
-# Decree 13/2023: every look at a dossier is logged — which dossier, never the personal data.
+# Law 91/2025/QH15: every look at a dossier is logged — which dossier, never the personal data.
 audit = logging.getLogger("motcua.audit")
 
 PAGE_SIZE = 20

@@ -18,7 +18,10 @@ DATE_PREFIXES = ("Ngay", "ThoiDiem")
 
 
 def compact_moment(value: str) -> str:
-    """An ISO 8601 moment or date as the portal writes it: local yyyyMMddHHmmss."""
+    """An ISO 8601 moment or date as the portal writes it: local yyyyMMddHHmmss (the payload's
+    portal variant is compact already; this keeps any ISO value that slips through compact too)."""
+    if len(value) == 14 and value.isdigit():
+        return value
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:

@@ -14,7 +14,7 @@ from django.db.models import F
 
 from motcua.core import timeutil
 from motcua.dossiers.services import dossier_mark_synced
-from motcua.interchange.services import dossier_payload_get
+from motcua.interchange.selectors import dossier_payload_get
 from motcua.sync import protocol
 from motcua.sync.models import Delivery, DossierSync, OutboxEntry, OutboxStatus
 
@@ -115,7 +115,7 @@ def sync_push(*, dossier_id: int, now: datetime | None = None) -> str:
         ids = list(due.values_list("pk", flat=True))
         if not ids:
             return "nothing"
-        payload = dossier_payload_get(dossier_id=dossier_id)
+        payload = dossier_payload_get(dossier=dossier_id, for_portal=True)
         answer = _push(state, payload) if payload else protocol.Answer(True)
         state.last_pushed_at = now
         state.save(update_fields=["last_pushed_at"])

@@ -1,5 +1,6 @@
 from django import template
 
+from motcua.privacy.selectors import REQUEST_ROLES
 from motcua.units.models import Role
 from motcua.units.selectors import (
     user_figure_units,
@@ -38,4 +39,6 @@ def officer_nav(user) -> dict:
     return {
         "dashboard": bool(user_figure_units(user=user)),
         "desk": Role.DESK_OFFICER in roles,
+        # Data subjects' requests: the roles privacy.selectors.REQUEST_ROLES names.
+        "privacy": bool(roles & set(REQUEST_ROLES)),
     }
