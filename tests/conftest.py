@@ -36,6 +36,9 @@ def _fast_and_isolated(settings, tmp_path):
     settings.MOTCUA_SIGNING_CERTIFICATES = tmp_path / "signing" / "certificates.json"
     # Real password hashing costs ~0.3 s a user; tests make dozens.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Two-factor login is tested on its own (tests/backoffice/test_two_factor.py, the e2e test);
+    # elsewhere leaders and administrators log in with their password alone.
+    settings.MOTCUA_TWO_FACTOR = False
     # A rolled-back test sends no signal: start every test with a calendar read from the database.
     calendar_cache_clear()
 

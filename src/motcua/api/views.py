@@ -19,7 +19,7 @@ from ninja.security import django_auth
 from motcua.api import schemas
 from motcua.api.auth import SystemTokenAuth
 from motcua.catalog.selectors import procedure_list, procedure_search
-from motcua.core import timeutil
+from motcua.core import health, timeutil
 from motcua.core.errors import (
     DomainError,
     InvalidTransition,
@@ -123,6 +123,8 @@ def http_error(request: HttpRequest, error: HttpError):
 @api.exception_handler(Exception)
 def server_error(request: HttpRequest, error: Exception):
     # Every error has the same shape, this one too; the details stay in the server's log.
+    if health.database_lost(error):  # a database restart: 503 and a retry hint, not a 500
+        return health.unavailable_response(request, error)
     logger.exception("API error on %s %s", request.method, request.path)
     body = {
         "code": "server_error",

@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("dang-nhap/", views.login_view, name="login"),
     path("dang-xuat/", views.logout_view, name="logout"),
+    path("dang-nhap/ma-xac-thuc/", views.two_factor_verify, name="two_factor"),
+    path("xac-thuc-hai-buoc/", views.two_factor_enrol, name="two_factor_enrol"),
     path("ho-so/", views.inbox, name="inbox"),
     path("ho-so/<str:code>/", views.dossier_detail, name="dossier"),
     path(

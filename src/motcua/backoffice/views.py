@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
@@ -16,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from motcua.backoffice import actions
 from motcua.backoffice.formatting import time_left_text
 from motcua.backoffice.forms import InboxFilterForm, InboxSearchForm, ThrottledAuthenticationForm
-from motcua.core import timeutil
+from motcua.core import timeutil, twofactor
 from motcua.core.errors import DomainError, NotFound, PermissionDenied
 from motcua.core.forms import page_number
 from motcua.desk.forms import scan_kind
@@ -51,11 +53,85 @@ def home(request):
     return redirect("backoffice:inbox" if request.user.is_authenticated else "backoffice:login")
 
 
-login_view = auth_views.LoginView.as_view(
-    template_name="backoffice/login.html",
-    authentication_form=ThrottledAuthenticationForm,
-    redirect_authenticated_user=True,
+class LoginView(auth_views.LoginView):
+    """Password first; a user with a confirmed authenticator is logged in only after its code
+    (two_factor_verify). Whoever must use two-factor and has none enrols right after login
+    (core.twofactor.TwoFactorMiddleware)."""
+
+    template_name = "backoffice/login.html"
+    authentication_form = ThrottledAuthenticationForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        user = form.get_user()
+        if twofactor.two_factor_required(user) and twofactor.device_confirmed(user):
+            self.request.session[twofactor.SESSION_PENDING] = {
+                "user": user.pk,
+                "backend": user.backend,
+                "next": self.get_success_url(),
+            }
+            return redirect("backoffice:two_factor")
+        return super().form_valid(form)
+
+
+login_view = LoginView.as_view()
+
+WRONG_CODE = (
+    "Mã xác thực không đúng, đã hết hạn hoặc đã được dùng. Vui lòng nhập mã mới trên ứng dụng."
 )
+
+
+@require_http_methods(["GET", "POST"])
+def two_factor_verify(request):
+    pending = request.session.get(twofactor.SESSION_PENDING)
+    user = get_user_model().objects.filter(pk=(pending or {}).get("user"), is_active=True).first()
+    device = twofactor.device_confirmed(user) if user else None
+    if device is None:
+        return redirect("backoffice:login")
+    error = ""
+    if request.method == "POST":
+        if twofactor.code_accept(device=device, code=request.POST.get("code", "")):
+            del request.session[twofactor.SESSION_PENDING]
+            auth_login(request, user, backend=pending["backend"])
+            request.session[twofactor.SESSION_PASSED] = True
+            audit.info("two-factor login user=%s", user.pk)
+            return redirect(pending["next"])
+        audit.warning("two-factor code refused user=%s", user.pk)
+        error = WRONG_CODE
+    return render(
+        request, "backoffice/two_factor.html", {"error": error}, status=400 if error else 200
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_enrol(request):
+    """Set up the authenticator (or, for one already confirmed, ask its code)."""
+    if request.session.get(twofactor.SESSION_PASSED) or not twofactor.two_factor_required(
+        request.user
+    ):
+        return redirect("backoffice:inbox")
+    device = twofactor.device_confirmed(request.user) or twofactor.device_enrolment(
+        user=request.user
+    )
+    error = ""
+    if request.method == "POST":
+        if twofactor.code_accept(device=device, code=request.POST.get("code", "")):
+            request.session[twofactor.SESSION_PASSED] = True
+            messages.success(request, _("Đã bật xác thực hai bước cho tài khoản."))
+            return redirect("backoffice:inbox")
+        error = WRONG_CODE
+    context = {
+        "error": error,
+        "enrolling": device.confirmed_at is None,
+        "secret": device.secret if device.confirmed_at is None else "",
+        "qr": twofactor.provisioning_qr_svg(device) if device.confirmed_at is None else "",
+    }
+    return render(
+        request, "backoffice/two_factor_enrol.html", context, status=400 if error else 200
+    )
+
+
 # Django's LogoutView accepts POST only, so a link or an image cannot log anyone out.
 logout_view = auth_views.LogoutView.as_view()
 

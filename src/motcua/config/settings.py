@@ -72,6 +72,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "motcua.core.metrics.MetricsMiddleware",
+    "motcua.core.health.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "motcua.api.middleware.ApiErrorShapeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -79,10 +81,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "motcua.core.twofactor.TwoFactorMiddleware",
     "motcua.core.input_guard.RefuseNulMiddleware",
     "motcua.api.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "motcua.core.security.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "motcua.config.urls"
@@ -151,11 +155,17 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Strong passwords (Django's validators speak Vietnamese through its own translations; ours too):
+# 12 characters at least, three kinds of characters, not like the user's names, not a common one.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "motcua.core.security.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "motcua.core.security.CharacterClassesValidator"},
 ]
 
 LANGUAGE_CODE = "vi"
@@ -185,12 +195,26 @@ LOGOUT_REDIRECT_URL = "backoffice:login"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+MOTCUA_HTTPS = _env_bool("MOTCUA_HTTPS", False)
 SESSION_COOKIE_SECURE = _env_bool(
-    "MOTCUA_SECURE_COOKIES", not DEBUG and "MOTCUA_SECRET_KEY" in os.environ
+    "MOTCUA_SECURE_COOKIES", MOTCUA_HTTPS or (not DEBUG and "MOTCUA_SECRET_KEY" in os.environ)
 )
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"  # URLs carry dossier codes: never sent to other sites
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Served over HTTPS (MOTCUA_HTTPS, behind a reverse proxy that terminates TLS and sets
+# X-Forwarded-Proto): redirect plain HTTP, HSTS for a year. The probes stay on plain HTTP.
+if MOTCUA_HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+    SECURE_HSTS_SECONDS = int(os.environ.get("MOTCUA_HSTS_SECONDS", str(365 * 24 * 3600)))
+    # The site normally has a host name of its own (dichvucong.<province>.gov.vn): covering the
+    # names below it and allowing preload costs nothing; turn off for a shared parent domain.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("MOTCUA_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = _env_bool("MOTCUA_HSTS_PRELOAD", True)
 
 # Working time of the province this deployment serves: "HH:MM-HH:MM" periods, comma separated.
 MOTCUA_WORKING_PERIODS = os.environ.get("MOTCUA_WORKING_PERIODS", "07:30-11:30,13:00-17:00")
@@ -243,6 +267,12 @@ MOTCUA_SIGNING_CERTIFICATES = Path(
 MOTCUA_VERIFY_MAX_BYTES = int(os.environ.get("MOTCUA_VERIFY_MAX_BYTES", str(20 * 2**20)))
 # Valid files of a failed online filing round are kept this long (portal/held.py).
 MOTCUA_PORTAL_HELD_SECONDS = int(os.environ.get("MOTCUA_PORTAL_HELD_SECONDS", "3600"))
+# TOTP two-factor login for administrators and leaders (core.twofactor); off only for tests and a
+# demo on one's own machine.
+MOTCUA_TWO_FACTOR = _env_bool("MOTCUA_TWO_FACTOR", True)
+# Key of the event log's signed checkpoints (`motcua audit checkpoint|verify`, docs/operations.md):
+# a long random value kept outside the database; without it no checkpoint is made or checked.
+MOTCUA_AUDIT_KEY = os.environ.get("MOTCUA_AUDIT_KEY", "")
 # Country whose public holidays the `holidays` package supplies.
 MOTCUA_HOLIDAY_COUNTRY = os.environ.get("MOTCUA_HOLIDAY_COUNTRY", "VN")
 
@@ -295,11 +325,29 @@ EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = os.environ.get("MOTCUA_EMAIL_FROM", "Một Cửa <khong-tra-loi@localhost>")
 MOTCUA_EMAIL_MESSAGE_ID_DOMAIN = os.environ.get("MOTCUA_EMAIL_MESSAGE_ID_DOMAIN", "motcua.local")
 
+# Prometheus metrics (/metrics, docs/operations.md): who may scrape them.
+MOTCUA_METRICS_ALLOWED_IPS = [
+    a.strip()
+    for a in os.environ.get("MOTCUA_METRICS_ALLOWED_IPS", "127.0.0.1,::1").split(",")
+    if a.strip()
+]
+MOTCUA_METRICS_TOKEN = os.environ.get("MOTCUA_METRICS_TOKEN", "")
+
+# Logs: `plain` lines, or `json` (one object a line, motcua.core.logs) for a log collector.
+MOTCUA_LOG_FORMAT = os.environ.get("MOTCUA_LOG_FORMAT", "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "motcua.core.logs.JSONFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if MOTCUA_LOG_FORMAT == "json" else "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("MOTCUA_LOG_LEVEL", "INFO")},
     # PDF rendering narrates every step at INFO.
     "loggers": {

@@ -1,10 +1,26 @@
 """Liveness and readiness for load balancers and orchestrators: `/healthz` says the process
 answers; `/readyz` says it can serve, i.e. the database answers too (503 with a retry hint when it
-does not, so a balancer waits instead of showing errors)."""
+does not, so a balancer waits instead of showing errors).
 
-from django.db import DatabaseError, connection
-from django.http import JsonResponse
+`DatabaseUnavailableMiddleware` does the same for every request that meets a lost database (a
+restart, a fail-over): 503 with `Retry-After` instead of a 500, JSON with the API's error shape
+under /api/ and a Vietnamese page elsewhere; the broken connection is dropped, so the next request
+reconnects by itself."""
+
+import contextlib
+import logging
+
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.http import require_safe
+
+logger = logging.getLogger("motcua.health")
+
+RETRY_AFTER_SECONDS = 5
+UNAVAILABLE = {
+    "code": "database_unavailable",
+    "message": "Cơ sở dữ liệu chưa sẵn sàng; vui lòng thử lại sau ít phút.",
+}
 
 
 @require_safe
@@ -19,14 +35,65 @@ def readyz(request):
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        response = JsonResponse(
-            {
-                "status": "unavailable",
-                "code": "database_unavailable",
-                "message": "Cơ sở dữ liệu chưa sẵn sàng; vui lòng thử lại sau ít phút.",
-            },
-            status=503,
-        )
-        response["Retry-After"] = "5"
+        response = JsonResponse({"status": "unavailable", **UNAVAILABLE}, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
     return JsonResponse({"status": "ready"})
+
+
+def database_lost(error: BaseException) -> bool:
+    """Whether `error` means the database cannot be reached (not a query the database refused)."""
+    # Django's OperationalError covers a lost server, a refused connection and SQLite's "database
+    # is locked": all pass once the database is back, and none is the request's fault.
+    return isinstance(error, OperationalError | InterfaceError)
+
+
+def unavailable_response(request, error: BaseException | None = None) -> HttpResponse:
+    """503 + Retry-After for a request that met a lost database; drops the broken connection (it
+    stays broken: the next request opens a new one)."""
+    if error is not None:
+        logger.warning("database unavailable: %s %s: %s", request.method, request.path, error)
+        with contextlib.suppress(DatabaseError):
+            connection.close()
+    if request.path.startswith("/api/") or "json" in request.headers.get("Accept", ""):
+        response = JsonResponse(UNAVAILABLE, status=503)
+    else:
+        response = HttpResponse(
+            "<!doctype html><html lang=vi><meta charset=utf-8><title>Tạm gián đoạn</title>"
+            f"<h1>Hệ thống tạm gián đoạn</h1><p>{UNAVAILABLE['message']}</p></html>",
+            status=503,
+        )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Turns a lost database into 503 + Retry-After (views, templates rendered late, and the
+    middleware below this one: session and user loads)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            return self.get_response(request)
+        except (OperationalError, InterfaceError) as error:  # raised past Django's own handling
+            return unavailable_response(request, error)
+
+    def process_exception(self, request, exception):
+        if database_lost(exception):
+            return unavailable_response(request, exception)
+        return None
+
+
+def server_error(request):
+    """Django's handler500: a lost database met outside a view (the session or user loaded by a
+    middleware) is a 503 too; anything else Django's own 500 page."""
+    import sys
+
+    from django.views import defaults
+
+    error = sys.exc_info()[1]
+    if error is not None and database_lost(error):
+        return unavailable_response(request, error)
+    return defaults.server_error(request)

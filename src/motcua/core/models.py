@@ -67,3 +67,22 @@ class ChangeRecord(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Lịch sử thay đổi không được xóa.")
+
+
+class TwoFactorDevice(models.Model):
+    """A user's TOTP authenticator (RFC 6238, 30-second steps, 6 digits; core.twofactor). The
+    secret is shown once, at enrolment; `last_step` refuses a code used twice."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="two_factor_device"
+    )
+    secret = models.CharField(max_length=64)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_step = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("thiết bị xác thực hai bước")
+        verbose_name_plural = _("thiết bị xác thực hai bước")
+
+    def __str__(self) -> str:
+        return str(self.user)

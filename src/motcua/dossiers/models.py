@@ -6,6 +6,7 @@ rebuild` folds the log again and compares."""
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import Component, Procedure
@@ -231,7 +232,9 @@ ENDED_STATES = frozenset(
 
 
 class DossierEvent(models.Model):
-    """One append-only entry of a dossier's history. Never updated, never deleted."""
+    """One append-only entry of a dossier's history. Never updated, never deleted; `hash` chains it
+    to the dossier's previous event (`dossiers.chain`), so a change made behind the application's
+    back is found by `motcua audit verify`."""
 
     # Indexed by event_seq_unique (dossier, seq).
     dossier = models.ForeignKey(
@@ -240,7 +243,9 @@ class DossierEvent(models.Model):
     seq = models.PositiveIntegerField(_("thứ tự"))
     kind = models.CharField(_("loại sự kiện"), max_length=48)
     at = models.DateTimeField(_("thời điểm"))
-    recorded_at = models.DateTimeField(_("thời điểm ghi"), auto_now_add=True)
+    # Set before saving (not auto_now_add, which is filled in only while inserting): the hash
+    # seals it.
+    recorded_at = models.DateTimeField(_("thời điểm ghi"), default=timezone.now, editable=False)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -251,6 +256,8 @@ class DossierEvent(models.Model):
     from_state = models.PositiveSmallIntegerField(null=True, blank=True, choices=State.choices)
     to_state = models.PositiveSmallIntegerField(choices=State.choices)
     payload = models.JSONField(default=dict)
+    # SHA-256 of the previous event's hash and this event's content (dossiers.chain).
+    hash = models.CharField(_("mã băm"), max_length=64, editable=False)
 
     class Meta:
         verbose_name = _("sự kiện hồ sơ")
@@ -265,10 +272,49 @@ class DossierEvent(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise ValueError("DossierEvent is append-only")
+        if not self.hash:
+            self.hash = self.chain_hash()
         super().save(*args, **kwargs)
+
+    def chain_hash(self) -> str:
+        """This event's hash, from the dossier's previous event (read under the dossier's row lock,
+        which every service holds while it appends)."""
+        from motcua.dossiers.chain import GENESIS, event_hash_of
+
+        previous = GENESIS
+        if self.seq > 1:
+            previous = (
+                DossierEvent.objects.filter(dossier_id=self.dossier_id, seq=self.seq - 1)
+                .values_list("hash", flat=True)
+                .get()
+            )
+        return event_hash_of(self, code=self.dossier.code, previous=previous)
 
     def delete(self, *args, **kwargs):
         raise ValueError("DossierEvent is append-only")
+
+
+class AuditCheckpoint(models.Model):
+    """A signed anchor of the whole event log (`motcua audit checkpoint`, daily): the rolling digest
+    of every event hash in id order up to `last_event_id`, chained to the previous checkpoint and
+    signed with HMAC-SHA256 under MOTCUA_AUDIT_KEY, a key the database does not hold. Someone who
+    rewrites every chain consistently still cannot produce a checkpoint that matches."""
+
+    at = models.DateTimeField(_("thời điểm"))
+    last_event_id = models.BigIntegerField(_("sự kiện cuối"))
+    event_count = models.BigIntegerField(_("số sự kiện"))
+    digest = models.CharField(max_length=64)
+    previous_digest = models.CharField(max_length=64, blank=True)
+    key_id = models.CharField(max_length=16)
+    signature = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("mốc kiểm toán nhật ký")
+        verbose_name_plural = _("mốc kiểm toán nhật ký")
+        ordering = ["last_event_id", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} #{self.last_event_id}"
 
 
 class DossierStep(models.Model):

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from motcua.dossiers.audit import audit_require_intact
 from motcua.dossiers.models import Dossier, DossierEvent, DossierStep
 from motcua.dossiers.projection import (
     state_differences,
@@ -41,7 +42,11 @@ def dossier_projection_rebuild(*, dossier: Dossier, fix: bool = False) -> list[s
 def dossiers_projection_rebuild(
     *, fix: bool = False, codes: list[str] | None = None, batch: int = 500
 ) -> RebuildReport:
-    """Replay every dossier (or the given codes) in primary-key batches, so memory stays flat."""
+    """Replay every dossier (or the given codes) in primary-key batches, so memory stays flat. With
+    `fix`, refuses (ChainBroken) when the log fails `audit verify`: rows are never rewritten from
+    a forged log."""
+    if fix:
+        audit_require_intact(codes=codes)
     report = RebuildReport()
     queryset = Dossier.objects.order_by("pk")
     if codes:

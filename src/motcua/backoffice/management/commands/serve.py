@@ -5,7 +5,9 @@ apps); `--collectstatic` gathers and compresses them into STATIC_ROOT first, for
 prefer that."""
 
 import os
+import shutil
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
@@ -51,6 +53,13 @@ class Command(BaseCommand):
             call_command("collectstatic", interactive=False, verbosity=0)
         # Workers are forked from this process: none may inherit an open database connection.
         connections.close_all()
+        # Each worker writes its metrics to files here and /metrics sums them (prometheus_client's
+        # multiprocess mode, chosen when it is imported — in the workers, after this).
+        if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            metrics_dir = settings.VAR_DIR / "metrics"
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+            metrics_dir.mkdir(parents=True)
+            os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
         bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
         config = {
             "bind": bind,

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from motcua.core.errors import DomainError
 from motcua.dossiers.replay import dossiers_projection_rebuild
 
 
@@ -18,7 +19,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, action: str, fix: bool = False, codes=None, **options):
-        report = dossiers_projection_rebuild(fix=fix, codes=codes)
+        try:
+            report = dossiers_projection_rebuild(fix=fix, codes=codes)
+        except DomainError as error:
+            raise CommandError(error.message) from error
         for code, differences in report.differing.items():
             self.stdout.write(f"{code}: {len(differences)} sai khác")
             for line in differences:

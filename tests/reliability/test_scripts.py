@@ -1,0 +1,70 @@
+"""The reliability scripts in scripts/reliability/, run small: kill -9 of the server during online
+filings loses nothing acknowledged; a database outage gives 503s with Retry-After, no 500, and the
+server recovers unattended. The full runs and their figures: docs/reliability.md."""
+
+import json
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.db import connection
+
+SCRIPTS = Path(__file__).resolve().parents[2] / "scripts" / "reliability"
+
+
+def _run(script: str, *args: str) -> tuple[int, dict]:
+    result = subprocess.run(
+        [sys.executable, str(SCRIPTS / script), *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
+    assert lines, result.stdout + result.stderr
+    return result.returncode, json.loads(lines[-1])
+
+
+def test_kill_9_during_filings_loses_nothing_acknowledged():
+    code, summary = _run(
+        "crash.py", "--requests", "24", "--kills", "2", "--concurrency", "4", "--workers", "2"
+    )
+    assert summary["kills"] == 2
+    assert summary["acknowledged"] > 0
+    assert summary["lost"] == 0 and summary["incomplete"] == 0
+    assert summary["code_gaps_or_duplicates"] == 0 and summary["duplicate_acknowledged"] == 0
+    assert summary["chains_intact"] and summary["rows_differing_from_log"] == 0
+    assert summary["dossiers"] >= summary["acknowledged"]
+    assert code == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_database_outage_is_503_then_recovered():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://…)")
+    s = connection.settings_dict
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    server = f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}"
+    name = f"motcua_restart_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(server + "/postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            code, summary = _run(
+                "db_restart.py",
+                "--database-url",
+                f"{server}/{name}",
+                "--seconds",
+                "12",
+                "--outage",
+                "3",
+            )
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    assert summary["by_status"].get("500", 0) == 0
+    assert summary["during_outage"].get("503", 0) > 0
+    assert summary["503_without_retry_after"] == 0
+    assert set(summary["after_recovery"]) == {"200"}
+    assert code == 0
