@@ -1,14 +1,36 @@
 """Shapes of the REST API (OpenAPI is generated from them)."""
 
 from datetime import date, datetime
+from typing import Annotated
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import AfterValidator, Field
+
+# Dates and moments the API takes: a year outside these is a mistake (or a probe), answered 422
+# before any date arithmetic can overflow (year 1 minus UTC+7, year 9999 plus a day).
+from motcua.core.forms import EARLIEST_YEAR, LATEST_YEAR
+
+
+def _year_in_range(value):
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValueError(f"năm phải từ {EARLIEST_YEAR} đến {LATEST_YEAR}")
+    return value
+
+
+Day = Annotated[date, AfterValidator(_year_in_range)]
+Moment = Annotated[datetime, AfterValidator(_year_in_range)]
+
+
+# Longest free text an action or an intake takes (the services refuse longer, too).
+TEXT_LIMIT = 2000
 
 
 class Error(Schema):
-    code: str
-    message: str
+    """Every error of the API, 422 and 500 included."""
+
+    code: str = Field(..., description="mã lỗi ổn định cho máy")
+    message: str = Field(..., description="thông báo bằng tiếng Việt")
+    field: str | None = Field(None, description="trường gây lỗi, nếu có")
     details: dict | None = None
 
 
@@ -36,6 +58,11 @@ class DossierPage(Schema):
     items: list[DossierListItem]
     page: int
     has_next: bool
+
+
+class DossierCursorPage(Schema):
+    items: list[DossierListItem]
+    next_cursor: str | None = Field(None, description="gửi lại làm `cursor` để lấy trang sau")
 
 
 class Event(Schema):
@@ -83,17 +110,21 @@ class ActionIn(Schema):
     # Required: an action taken on a dossier someone changed since is refused (409), never applied
     # over their change.
     expected_version: int = Field(
-        ..., ge=0, description="phiên bản hồ sơ đã xem (`version` của GET); bắt buộc"
+        ..., ge=0, le=2**31 - 1, description="phiên bản hồ sơ đã xem (`version` của GET); bắt buộc"
     )
-    reason: str = ""
-    content: str = ""
-    note: str = ""
-    result_summary: str = ""
+    reason: str = Field("", max_length=TEXT_LIMIT)
+    content: str = Field("", max_length=TEXT_LIMIT)
+    note: str = Field("", max_length=TEXT_LIMIT)
+    result_summary: str = Field("", max_length=TEXT_LIMIT)
     electronic: bool = False
-    new_due_at: datetime | None = None
-    to_unit: str | None = Field(None, description="mã đơn vị nhận (chuyển liên thông)")
+    new_due_at: Moment | None = None
+    to_unit: str | None = Field(
+        None, max_length=32, description="mã đơn vị nhận (chuyển liên thông)"
+    )
     method: str = Field(
-        "cash", description="hình thức nộp tại quầy: cash (tiền mặt), card (máy POS), transfer"
+        "cash",
+        max_length=16,
+        description="hình thức nộp tại quầy: cash (tiền mặt), card (máy POS), transfer",
     )
     amount: int | None = Field(None, ge=0, le=10**15, description="số tiền, đồng")
     reference: str = Field("", max_length=100, description="số biên lai, mã giao dịch")
@@ -129,3 +160,108 @@ class DrilldownPage(Schema):
     items: list[DrilldownItem]
     page: int
     has_next: bool
+
+
+class ApplicantIn(Schema):
+    name: str = Field(..., max_length=255)
+    id_number: str = Field("", max_length=20)
+    phone: str = Field("", max_length=20)
+    email: str = Field("", max_length=254)
+    address: str = Field("", max_length=500)
+
+
+class DossierIn(Schema):
+    """A new dossier: handed in at the desk (channel 1), filed online (2) or by post (3)."""
+
+    channel: int = Field(..., ge=1, le=3, description="1 trực tiếp, 2 trực tuyến, 3 bưu chính")
+    unit: str = Field(..., max_length=32, description="mã đơn vị tiếp nhận (trực tuyến: nơi nộp)")
+    procedure: str = Field(..., max_length=64, description="mã thủ tục")
+    processing_unit: str | None = Field(None, max_length=32, description="cơ quan giải quyết")
+    applicant: ApplicantIn
+    summary: str = Field("", max_length=TEXT_LIMIT)
+    components: list[str] = Field(
+        default_factory=list, max_length=100, description="mã các thành phần hồ sơ đã nộp"
+    )
+    missing_components_reason: str = Field("", max_length=TEXT_LIMIT)
+
+
+class ProcedureItem(Schema):
+    code: str
+    national_code: str
+    name: str
+    field_name: str
+    level: str
+    online_level: str
+    active: bool
+
+
+class ComponentOut(Schema):
+    code: str
+    name: str
+    required: bool
+
+
+class FeeOut(Schema):
+    name: str
+    amount: int
+
+
+class ProcedureDetail(ProcedureItem):
+    time_limit_value: float
+    time_limit_unit: str
+    result_kind: str
+    components: list[ComponentOut]
+    fees: list[FeeOut]
+
+
+class ProcedurePage(Schema):
+    items: list[ProcedureItem]
+    next_cursor: str | None = None
+
+
+class UnitItem(Schema):
+    code: str
+    name: str
+    level: str
+    parent_code: str | None
+    agency_id: str
+
+
+class DocumentOut(Schema):
+    id: int
+    name: str
+    kind: str
+    component_code: str | None
+    digitized: bool
+    reused: bool
+    has_file: bool
+    supplement: bool
+    added_at: datetime | None
+
+
+class ReceiptOut(Schema):
+    number: str
+    method: str
+    amount: int
+    issued_at: datetime
+
+
+class PaymentsOut(Schema):
+    fee_total: int
+    amount_owed: int
+    paid_online: bool
+    receipts: list[ReceiptOut]
+
+
+class SyncStateOut(Schema):
+    state: str = Field(..., description="synced | pending | failed | not_sent")
+    label: str
+    added: bool
+    trail_sent: int
+    pending: int
+    dead: int
+    attempts: int
+    last_error: str
+    next_attempt_at: datetime | None
+    last_delivery_at: datetime | None
+    synced_to_portal: bool

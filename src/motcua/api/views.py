@@ -1,17 +1,24 @@
 """REST API, version 1: the same selectors and services as the pages, with stable machine codes.
 
-Authentication is the Django session for now (officers' browsers and the dashboard); state-changing
-calls need the CSRF token. Errors are `{"code", "message", "details"}` with a Vietnamese message."""
+Callers: an officer's Django session (state-changing calls need the CSRF token) or a system token
+(`Authorization: Bearer …`, `motcua tokens create`), which acts as its own account with ordinary
+roles, so every permission answer is the pages' own. Errors are `{"code", "message", "field",
+"details"}` with a Vietnamese message, for every status (docs/api.md)."""
 
+import base64
+import binascii
 import logging
+from dataclasses import asdict
 from datetime import date
 
 from django.http import HttpRequest
-from ninja import NinjaAPI, Query
-from ninja.errors import AuthenticationError, ValidationError
+from ninja import Field, NinjaAPI, Query, Status
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 
 from motcua.api import schemas
+from motcua.api.auth import SystemTokenAuth
+from motcua.catalog.selectors import procedure_list, procedure_search
 from motcua.core import health, timeutil
 from motcua.core.errors import (
     DomainError,
@@ -22,17 +29,27 @@ from motcua.core.errors import (
     ValidationFailed,
 )
 from motcua.dossiers import lifecycle, services
-from motcua.dossiers.models import Dossier, State
+from motcua.dossiers.models import Channel, Dossier, State
 from motcua.dossiers.selectors import (
     dossier_available_actions,
+    dossier_documents,
     dossier_get_for_user,
     dossier_inbox,
+    dossier_list_for_user,
     dossier_steps,
     dossier_timeline,
 )
 from motcua.indicators.selectors import RATE_COLUMNS, rate_dossiers, rates_for
+from motcua.payments.selectors import dossier_amount_owed, dossier_fee_total, dossier_receipts
+from motcua.reports.selectors import form06_report, rates_report
+from motcua.sync.selectors import dossier_sync_state
 from motcua.units.models import Unit
-from motcua.units.selectors import unit_get_by_code, user_may_view_figures
+from motcua.units.selectors import (
+    unit_get_by_code,
+    unit_list_current,
+    user_has_role,
+    user_may_view_figures,
+)
 
 audit = logging.getLogger("motcua.audit")
 logger = logging.getLogger(__name__)
@@ -40,10 +57,16 @@ logger = logging.getLogger(__name__)
 api = NinjaAPI(
     title="Một Cửa API",
     version="1",
-    description="Hồ sơ thủ tục hành chính, thao tác xử lý và chỉ số. Lỗi: {code, message, details}.",
+    description=(
+        "Hồ sơ thủ tục hành chính, thao tác xử lý và chỉ số. Mọi lỗi: {code, message, field, "
+        "details}. Xác thực: phiên đăng nhập của cán bộ hoặc khóa hệ thống (Bearer)."
+    ),
     urls_namespace="api",
-    auth=django_auth,
+    auth=[SystemTokenAuth(), django_auth],
 )
+
+# Every operation answers these with the one error shape (the OpenAPI document lists them).
+ERRORS = {status: schemas.Error for status in (400, 401, 403, 404, 409, 422, 500)}
 
 # HTTP status by the kind of error; the machine code in the body stays the precise one.
 STATUS_BY_ERROR = (
@@ -57,17 +80,44 @@ STATUS_BY_ERROR = (
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, error: DomainError):
     status = next((code for kind, code in STATUS_BY_ERROR if isinstance(error, kind)), 400)
-    return api.create_response(request, error.as_dict(), status=status)
+    body = error.as_dict()
+    body.setdefault("field", error.details.get("field") if error.details else None)
+    return api.create_response(request, body, status=status)
+
+
+def _field_of(error: dict) -> str:
+    # ("body", "body", "applicant", "name") → "applicant.name"; ("query", "page") → "page"
+    loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path")]
+    return ".".join(loc)
+
+
+def _errors_out(errors: list) -> list[dict]:
+    # Only what helps the caller: where and why (pydantic's `input` may echo megabytes back).
+    return [
+        {"field": _field_of(e), "type": str(e.get("type", "")), "message": str(e.get("msg", ""))}
+        for e in errors[:20]
+    ]
 
 
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, error: ValidationError):
+    errors = _errors_out(error.errors)
     body = {
         "code": "validation_failed",
         "message": "Dữ liệu gửi lên không hợp lệ.",
-        "details": {"errors": error.errors},
+        "field": errors[0]["field"] if errors else None,
+        "details": {"errors": errors},
     }
     return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, error: HttpError):
+    # ninja's own refusals (a body that is not JSON, a method not offered, …).
+    body = {"code": "bad_request", "message": "Yêu cầu không hợp lệ."}
+    if error.status_code == 405:
+        body = {"code": "method_not_allowed", "message": "Phương thức không được hỗ trợ."}
+    return api.create_response(request, body, status=error.status_code)
 
 
 @api.exception_handler(Exception)
@@ -112,10 +162,17 @@ def _unit_ref(unit: Unit) -> dict:
     return {"code": unit.code, "name": unit.name}
 
 
-@api.get("/dossiers", response=schemas.DossierPage, tags=["hồ sơ"])
-def dossiers_list(request, state: int | None = None, overdue: bool = False, page: int = 1):
-    """Hồ sơ đang ở đơn vị của người dùng: quá hạn trước, rồi theo ngày hẹn trả."""
-    page = max(1, page)
+PAGE_LIMIT = 10**6  # a page number past this is refused (422), never an offset overflow
+
+
+@api.get("/inbox", response={200: schemas.DossierPage, **ERRORS}, tags=["hồ sơ"])
+def dossiers_inbox(
+    request,
+    state: int | None = Query(None, ge=1, le=10),
+    overdue: bool = False,
+    page: int = Query(1, ge=1, le=PAGE_LIMIT),
+):
+    """Hộp việc của người dùng: hồ sơ đang ở đơn vị mình, quá hạn trước, rồi theo ngày hẹn trả."""
     size = 50
     rows = list(
         dossier_inbox(user=request.user, state=state, overdue_only=overdue)[
@@ -127,6 +184,69 @@ def dossiers_list(request, state: int | None = None, overdue: bool = False, page
         "items": [_list_item(d, now) for d in rows[:size]],
         "page": page,
         "has_next": len(rows) > size,
+    }
+
+
+def _cursor_out(pk: int) -> str:
+    return base64.urlsafe_b64encode(f"id:{pk}".encode()).decode().rstrip("=")
+
+
+def _cursor_in(cursor: str | None) -> int | None:
+    if not cursor:
+        return None
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        kind, _, value = text.partition(":")
+        pk = int(value)
+        if kind != "id" or not 0 < pk < 2**63:
+            raise ValueError
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise ValidationFailed(
+            "Con trỏ trang không hợp lệ.", code="cursor_invalid", details={"field": "cursor"}
+        ) from None
+    return pk
+
+
+def _unit_or_404(code: str, *, field: str = "unit") -> Unit:
+    unit = unit_get_by_code(code=code)
+    if unit is None:
+        raise NotFound(
+            f"Không tìm thấy đơn vị mã {code}.", code="unit_not_found", details={"field": field}
+        )
+    return unit
+
+
+class DossierFilters(schemas.Schema):
+    state: int | None = Field(None, ge=1, le=10)
+    procedure: str = Field("", max_length=64)
+    channel: int | None = Field(None, ge=1, le=3)
+    unit: str | None = Field(None, max_length=32, description="mã đơn vị: cây đơn vị thụ lý")
+    received_from: schemas.Day | None = None
+    received_to: schemas.Day | None = None
+    cursor: str | None = Field(None, max_length=64)
+    limit: int = Field(50, ge=1, le=200)
+
+
+@api.get("/dossiers", response={200: schemas.DossierCursorPage, **ERRORS}, tags=["hồ sơ"])
+def dossiers_list(request, filters: Query[DossierFilters]):
+    """Mọi hồ sơ người dùng được xem, mới nhất trước; phân trang bằng con trỏ (`next_cursor`)."""
+    rows = list(
+        dossier_list_for_user(
+            user=request.user,
+            state=filters.state,
+            procedure_code=filters.procedure,
+            channel=filters.channel,
+            unit=_unit_or_404(filters.unit) if filters.unit else None,
+            received_from=filters.received_from,
+            received_to=filters.received_to,
+            before_id=_cursor_in(filters.cursor),
+        )[: filters.limit + 1]
+    )
+    now = timeutil.now()
+    page = rows[: filters.limit]
+    return {
+        "items": [_list_item(d, now) for d in page],
+        "next_cursor": _cursor_out(page[-1].pk) if len(rows) > filters.limit else None,
     }
 
 
@@ -180,7 +300,7 @@ def _detail(request, dossier: Dossier) -> dict:
 
 @api.get(
     "/dossiers/{code}",
-    response={200: schemas.DossierDetail, 403: schemas.Error, 404: schemas.Error},
+    response={200: schemas.DossierDetail, **ERRORS},
     tags=["hồ sơ"],
 )
 def dossier_detail(request, code: str):
@@ -189,14 +309,7 @@ def dossier_detail(request, code: str):
 
 @api.post(
     "/dossiers/{code}/actions/{action}",
-    response={
-        200: schemas.DossierDetail,
-        400: schemas.Error,
-        403: schemas.Error,
-        404: schemas.Error,
-        409: schemas.Error,
-        422: schemas.Error,
-    },
+    response={200: schemas.DossierDetail, **ERRORS},
     tags=["hồ sơ"],
 )
 def dossier_act(request, code: str, action: str, body: schemas.ActionIn):
@@ -221,9 +334,7 @@ def dossier_act(request, code: str, action: str, body: schemas.ActionIn):
 
 
 def _indicator_unit(request, code: str) -> Unit:
-    unit = unit_get_by_code(code=code)
-    if unit is None:
-        raise NotFound(f"Không tìm thấy đơn vị mã {code}.", code="unit_not_found")
+    unit = _unit_or_404(code)
     if not user_may_view_figures(user=request.user, unit=unit):
         raise PermissionDenied(f"Bạn không được xem số liệu của {unit.name}.")
     return unit
@@ -237,14 +348,14 @@ def _period(start: date, end: date) -> None:
 
 
 class PeriodQuery(schemas.Schema):
-    unit: str
-    start: date
-    end: date
+    unit: str = Field(..., max_length=32)
+    start: schemas.Day
+    end: schemas.Day
 
 
 @api.get(
     "/indicators/rates",
-    response={200: dict[str, schemas.RateOut], 403: schemas.Error, 404: schemas.Error},
+    response={200: dict[str, schemas.RateOut], **ERRORS},
     tags=["chỉ số"],
 )
 def indicator_rates(request, period: Query[PeriodQuery]):
@@ -259,21 +370,17 @@ def indicator_rates(request, period: Query[PeriodQuery]):
 
 @api.get(
     "/indicators/rates/{metric}/dossiers",
-    response={
-        200: schemas.DrilldownPage,
-        400: schemas.Error,
-        403: schemas.Error,
-        404: schemas.Error,
-    },
+    response={200: schemas.DrilldownPage, **ERRORS},
     tags=["chỉ số"],
 )
-def indicator_rate_dossiers(request, metric: str, period: Query[PeriodQuery], page: int = 1):
+def indicator_rate_dossiers(
+    request, metric: str, period: Query[PeriodQuery], page: int = Query(1, ge=1, le=PAGE_LIMIT)
+):
     """Danh sách hồ sơ sau một tỷ lệ (mẫu số; `in_numerator` đánh dấu hồ sơ thuộc tử số)."""
     if metric not in RATE_COLUMNS:
         raise NotFound(f"Không có chỉ số “{metric}”.", code="metric_unknown")
     unit = _indicator_unit(request, period.unit)
     _period(period.start, period.end)
-    page = max(1, page)
     size = 100
     denominator = rate_dossiers(unit=unit, start=period.start, end=period.end, metric=metric)
     rows = list(
@@ -312,3 +419,209 @@ def indicator_rate_dossiers(request, metric: str, period: Query[PeriodQuery], pa
         "page": page,
         "has_next": len(rows) > size,
     }
+
+
+# --- intake: a new dossier through every channel --------------------------------------------------
+
+
+def _procedure_or_404(code: str):
+    procedure = procedure_list(active_only=False).filter(code=code).first()
+    if procedure is None:
+        raise NotFound(
+            f"Không tìm thấy thủ tục mã {code}.",
+            code="procedure_not_found",
+            details={"field": "procedure"},
+        )
+    return procedure
+
+
+@api.post("/dossiers", response={201: schemas.DossierDetail, **ERRORS}, tags=["hồ sơ"])
+def dossier_create(request, body: schemas.DossierIn):
+    """Tiếp nhận hồ sơ: trực tiếp hoặc bưu chính (1, 3: tại bộ phận một cửa của `unit`, cần vai
+    trò cán bộ tiếp nhận ở đó) hoặc trực tuyến (2: hồ sơ chờ tiếp nhận, như nộp trên cổng)."""
+    unit = _unit_or_404(body.unit)
+    procedure = _procedure_or_404(body.procedure)
+    wanted = list(dict.fromkeys(body.components))
+    catalogue = {c.code: c for c in procedure.components.filter(code__in=wanted)}
+    unknown = [code for code in wanted if code not in catalogue]
+    if unknown:
+        raise ValidationFailed(
+            f"Thủ tục không có thành phần hồ sơ mã: {', '.join(unknown)}.",
+            code="component_unknown",
+            details={"field": "components", "unknown": unknown},
+        )
+    components = [
+        services.ReceivedComponent(name=catalogue[code].name, component=catalogue[code])
+        for code in wanted
+    ]
+    applicant = services.Applicant(**body.applicant.dict())
+    if body.channel == Channel.ONLINE:
+        # An online filing relayed by a system or an officer: the caller must work in that unit
+        # (a citizen files on the portal, not here).
+        if not user_has_role(user=request.user, role=lifecycle.OFFICER_ROLES, unit=unit):
+            raise PermissionDenied(f"Bạn không có vai trò tại {unit.name}.")
+        dossier = services.dossier_submit_online(
+            actor=request.user,
+            unit=unit,
+            procedure=procedure,
+            applicant=applicant,
+            summary=body.summary,
+            components=components,
+        )
+    else:
+        dossier = services.dossier_receive(
+            actor=request.user,
+            unit=unit,
+            procedure=procedure,
+            applicant=applicant,
+            channel=body.channel,
+            summary=body.summary,
+            components=components,
+            missing_components_reason=body.missing_components_reason,
+            processing_unit=(
+                _unit_or_404(body.processing_unit, field="processing_unit")
+                if body.processing_unit
+                else None
+            ),
+        )
+    return Status(201, _detail(request, dossier_get_for_user(user=request.user, code=dossier.code)))
+
+
+# --- a dossier's documents and payments -----------------------------------------------------------
+
+
+@api.get(
+    "/dossiers/{code}/documents",
+    response={200: list[schemas.DocumentOut], **ERRORS},
+    tags=["hồ sơ"],
+)
+def dossier_documents_list(request, code: str):
+    """Giấy tờ của hồ sơ (thành phần, kết quả, thông báo); tệp mở trên trang hồ sơ."""
+    dossier = dossier_get_for_user(user=request.user, code=code)
+    return [
+        {
+            "id": row.document.pk,
+            "name": row.document.name,
+            "kind": row.document.kind,
+            "component_code": row.document.component.code if row.document.component else None,
+            "digitized": row.document.digitized,
+            "reused": row.document.reused,
+            "has_file": bool(row.document.file),
+            "supplement": row.supplement,
+            "added_at": row.document.added_at,
+        }
+        for row in dossier_documents(dossier=dossier)
+    ]
+
+
+@api.get("/dossiers/{code}/payments", response={200: schemas.PaymentsOut, **ERRORS}, tags=["hồ sơ"])
+def dossier_payments(request, code: str):
+    """Phí, lệ phí của hồ sơ: tổng, còn phải nộp, biên lai."""
+    dossier = dossier_get_for_user(user=request.user, code=code)
+    return {
+        "fee_total": dossier_fee_total(dossier=dossier),
+        "amount_owed": dossier_amount_owed(dossier=dossier),
+        "paid_online": dossier.paid_online,
+        "receipts": [
+            {"number": r.number, "method": r.method, "amount": r.amount, "issued_at": r.issued_at}
+            for r in dossier_receipts(dossier=dossier)
+        ],
+    }
+
+
+# --- reference data: procedures and units ---------------------------------------------------------
+
+
+def _procedure_item(procedure) -> dict:
+    return {
+        "code": procedure.code,
+        "national_code": procedure.national_code,
+        "name": procedure.name,
+        "field_name": procedure.field.name,
+        "level": procedure.level,
+        "online_level": procedure.online_level,
+        "active": procedure.active,
+    }
+
+
+class ProcedureFilters(schemas.Schema):
+    q: str = Field("", max_length=200, description="từ khóa, không cần dấu")
+    level: str = Field("", max_length=16)
+    cursor: str | None = Field(None, max_length=64)
+    limit: int = Field(100, ge=1, le=500)
+
+
+@api.get("/procedures", response={200: schemas.ProcedurePage, **ERRORS}, tags=["thủ tục"])
+def procedures_list(request, filters: Query[ProcedureFilters]):
+    """Thủ tục đang áp dụng (tìm theo từ khóa không dấu), phân trang bằng con trỏ."""
+    queryset = procedure_search(query=filters.q, level=filters.level).order_by("pk")
+    after = _cursor_in(filters.cursor)
+    if after is not None:
+        queryset = queryset.filter(pk__gt=after)
+    rows = list(queryset[: filters.limit + 1])
+    page = rows[: filters.limit]
+    return {
+        "items": [_procedure_item(p) for p in page],
+        "next_cursor": _cursor_out(page[-1].pk) if len(rows) > filters.limit else None,
+    }
+
+
+@api.get("/procedures/{code}", response={200: schemas.ProcedureDetail, **ERRORS}, tags=["thủ tục"])
+def procedure_detail(request, code: str):
+    procedure = _procedure_or_404(code)
+    return {
+        **_procedure_item(procedure),
+        "time_limit_value": float(procedure.time_limit_value),
+        "time_limit_unit": procedure.time_limit_unit,
+        "result_kind": procedure.result_kind,
+        "components": [
+            {"code": c.code, "name": c.name, "required": c.required}
+            for c in procedure.components.order_by("position", "pk")
+        ],
+        "fees": [{"name": f.name, "amount": int(f.amount)} for f in procedure.fees.all()],
+    }
+
+
+@api.get("/units", response={200: list[schemas.UnitItem], **ERRORS}, tags=["đơn vị"])
+def units_list(request, under: str | None = Query(None, max_length=32)):
+    """Đơn vị đang hoạt động (cả cây, hoặc cây con của `under`), theo đường dẫn cây."""
+    units = unit_list_current().select_related("parent")
+    if under:
+        units = units.filter(path__startswith=_unit_or_404(under, field="under").path)
+    return [
+        {
+            "code": u.code,
+            "name": u.name,
+            "level": u.level,
+            "parent_code": u.parent.code if u.parent_id else None,
+            "agency_id": u.agency_id,
+        }
+        for u in units
+    ]
+
+
+# --- reports ---------------------------------------------------------------------------------------
+
+
+@api.get("/reports/rates", response={200: dict, **ERRORS}, tags=["báo cáo"])
+def report_rates(request, period: Query[PeriodQuery]):
+    """Báo cáo bốn tỷ lệ của đơn vị và các đơn vị trực thuộc (như lệnh `motcua rates --json`)."""
+    unit = _indicator_unit(request, period.unit)
+    _period(period.start, period.end)
+    return rates_report(unit=unit, start=period.start, end=period.end)
+
+
+@api.get("/reports/form06", response={200: dict, **ERRORS}, tags=["báo cáo"])
+def report_form06(request, period: Query[PeriodQuery]):
+    """Số liệu mẫu 06 của cây đơn vị trong kỳ (như `motcua report form06 --json`)."""
+    unit = _indicator_unit(request, period.unit)
+    _period(period.start, period.end)
+    return form06_report(unit=unit, start=period.start, end=period.end)
+
+
+@api.get("/dossiers/{code}/sync", response={200: schemas.SyncStateOut, **ERRORS}, tags=["hồ sơ"])
+def dossier_sync(request, code: str):
+    """Trạng thái đồng bộ hồ sơ lên Cổng Dịch vụ công quốc gia."""
+    dossier = dossier_get_for_user(user=request.user, code=code)
+    state = dossier_sync_state(dossier=dossier)
+    return {**asdict(state), "synced_to_portal": dossier.synced_to_portal}

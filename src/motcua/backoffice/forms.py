@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.backoffice import throttle
 from motcua.catalog.models import Field
-from motcua.core.forms import VietnameseModelChoiceField
+from motcua.core.forms import PlausibleDateField, VietnameseModelChoiceField
 from motcua.dossiers.models import Channel, State
 from motcua.payments.models import PaymentMethod
 from motcua.payments.services import DESK_METHODS
@@ -95,10 +95,10 @@ class InboxFilterForm(forms.Form):
         empty_label=_("Tất cả"),
         required=False,
     )
-    received_from = forms.DateField(
+    received_from = PlausibleDateField(
         label=_("Tiếp nhận từ ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    received_to = forms.DateField(
+    received_to = PlausibleDateField(
         label=_("đến ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 

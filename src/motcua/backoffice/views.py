@@ -20,6 +20,7 @@ from motcua.backoffice.formatting import time_left_text
 from motcua.backoffice.forms import InboxFilterForm, InboxSearchForm, ThrottledAuthenticationForm
 from motcua.core import timeutil, twofactor
 from motcua.core.errors import DomainError, NotFound, PermissionDenied
+from motcua.core.forms import page_number
 from motcua.desk.forms import scan_kind
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier
@@ -37,6 +38,8 @@ from motcua.dossiers.selectors import (
 from motcua.forms.selectors import forms_available
 from motcua.privacy.models import AccessAction
 from motcua.privacy.services import personal_data_access_record
+from motcua.sync.selectors import dossier_sync_state
+from motcua.sync.services import sync_enabled
 from motcua.workcalendar.selectors import calendar_get
 
 # Law 91/2025/QH15: every look at a dossier (personal data) is logged — who and which, never the data.
@@ -152,10 +155,7 @@ class SlicePage:
 
     @classmethod
     def of(cls, queryset, *, number: str | int | None, per_page: int) -> "SlicePage":
-        try:
-            number = max(1, int(number or 1))
-        except (TypeError, ValueError):
-            number = 1
+        number = page_number(number)
         offset = (number - 1) * per_page
         rows = list(queryset[offset : offset + per_page + 1])
         return cls(items=rows[:per_page], number=number, has_next=len(rows) > per_page)
@@ -297,6 +297,12 @@ def dossier_detail(request, code: str):
             "documents": dossier_documents(dossier=dossier),
             "action_forms": action_forms,
             "printable_forms": forms_available(dossier=dossier),
+            # Shown once the sync is configured, or when the dossier was ever queued.
+            "portal_sync": (
+                dossier_sync_state(dossier=dossier)
+                if sync_enabled() or dossier.synced_to_portal
+                else None
+            ),
         },
     )
 

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "motcua.payments",
+    "motcua.sync",
     # django-ninja's own static files (Swagger UI 5.31.0, Apache-2.0): with the app installed the
     # API docs page loads them from /static/ninja/ instead of a CDN, so it works offline.
     "ninja",
@@ -74,12 +75,15 @@ MIDDLEWARE = [
     "motcua.core.metrics.MetricsMiddleware",
     "motcua.core.health.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "motcua.api.middleware.ApiErrorShapeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "motcua.core.twofactor.TwoFactorMiddleware",
+    "motcua.core.input_guard.RefuseNulMiddleware",
+    "motcua.api.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "motcua.core.security.SecurityHeadersMiddleware",
@@ -269,6 +273,13 @@ MOTCUA_PAYMENT_NATIONAL_MERCHANT = os.environ.get("MOTCUA_PAYMENT_NATIONAL_MERCH
 MOTCUA_PUBLIC_URL = os.environ.get("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000")
 # Minutes an order stays open before a new one is made (a late capture is still accepted).
 MOTCUA_PAYMENT_ORDER_MINUTES = int(os.environ.get("MOTCUA_PAYMENT_ORDER_MINUTES", "30"))
+
+# National-portal sync (docs/sync.md): empty URL = off (no outbox rows are written).
+MOTCUA_PORTAL_SYNC_URL = os.environ.get("MOTCUA_PORTAL_SYNC_URL", "")
+MOTCUA_PORTAL_SYNC_TOKEN = os.environ.get("MOTCUA_PORTAL_SYNC_TOKEN", "")
+MOTCUA_PORTAL_SYNC_TIMEOUT = float(os.environ.get("MOTCUA_PORTAL_SYNC_TIMEOUT", "10"))
+MOTCUA_PORTAL_SYNC_MAX_ATTEMPTS = int(os.environ.get("MOTCUA_PORTAL_SYNC_MAX_ATTEMPTS", "8"))
+MOTCUA_PORTAL_SYNC_BACKOFF_SECONDS = int(os.environ.get("MOTCUA_PORTAL_SYNC_BACKOFF_SECONDS", "30"))
 # Units' signing certificates for electronic results (JSON; see docs/results.md). `motcua demo`
 # writes its self-signed demo certificates to the default place.
 MOTCUA_SIGNING_CERTIFICATES = Path(

@@ -19,3 +19,33 @@ class VietnameseOrderIterator(ModelChoiceIterator):
 
 class VietnameseModelChoiceField(forms.ModelChoiceField):
     iterator = VietnameseOrderIterator
+
+
+# A year outside these is a typing mistake or a probe; refused before date arithmetic can overflow
+# (year 1 minus UTC+7, 31/12/9999 plus a day). The API takes the same range (api.schemas).
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2199
+
+
+def plausible_date(value) -> None:
+    if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise forms.ValidationError(
+            "Năm phải từ %(first)s đến %(last)s.",
+            code="year_out_of_range",
+            params={"first": EARLIEST_YEAR, "last": LATEST_YEAR},
+        )
+
+
+class PlausibleDateField(forms.DateField):
+    default_validators = [plausible_date]
+
+
+# Page numbers of the pages' lists: past this the database's OFFSET could overflow (a 500).
+LAST_PAGE = 10**6
+
+
+def page_number(value) -> int:
+    """A list's page number from the query string: 1 when missing or unreadable, at most LAST_PAGE."""
+    try:
+        return min(max(1, int(value or 1)), LAST_PAGE)
+    except (TypeError, ValueError):
+        return 1

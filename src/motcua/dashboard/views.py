@@ -4,7 +4,7 @@ from datetime import date
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 from motcua.core import timeutil
 from motcua.core.errors import DomainError
 from motcua.core.formatting import date_vi
+from motcua.core.forms import page_number, plausible_date
 from motcua.core.text import vi_sorted
 from motcua.dashboard import charts
 from motcua.dashboard.selectors import dashboard_overview, dashboard_trend
@@ -50,7 +51,9 @@ def _period(request) -> tuple[date, date, list[str]]:
     try:
         start = date.fromisoformat(request.GET.get("from") or f"{today.year}-01-01")
         end = date.fromisoformat(request.GET.get("to") or today.isoformat())
-    except ValueError:
+        plausible_date(start)
+        plausible_date(end)
+    except (ValueError, ValidationError):
         errors.append(
             _("Ngày không hợp lệ (định dạng YYYY-MM-DD); đang hiển thị từ đầu năm đến nay.")
         )
@@ -153,10 +156,7 @@ def drilldown(request, metric: str):
     unit = _unit(request)
     start, end, errors = _period(request)
     part = "numerator" if request.GET.get("part") == "numerator" else "denominator"
-    try:
-        page = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        page = 1
+    page = page_number(request.GET.get("page"))
     queryset = rate_dossiers(unit=unit, start=start, end=end, metric=metric, part=part)
     rows = list(
         queryset.select_related("procedure", "unit").order_by("received_at", "pk")[
@@ -184,10 +184,7 @@ def drilldown(request, metric: str):
 
 
 def _rows_page(request, queryset):
-    try:
-        page = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        page = 1
+    page = page_number(request.GET.get("page"))
     rows = list(queryset[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
     return rows[:PAGE_SIZE], page, len(rows) > PAGE_SIZE
 

@@ -294,6 +294,18 @@ ACTIONS: tuple[Action, ...] = (
         inputs=("amount", "reference"),
         applicant_allowed=True,
     ),
+    # The national portal confirmed it holds the dossier (indicator 1.4 reads the flag it sets).
+    # No door: the portal sync worker records it (sync.services).
+    Action(
+        "portal_synced",
+        _("Đồng bộ lên Cổng Dịch vụ công quốc gia"),
+        _("Đã đồng bộ lên Cổng Dịch vụ công quốc gia"),
+        frozenset(State),
+        None,
+        (),
+        RECEIVING_UNIT,
+        applicant_allowed=True,
+    ),
     # --- ends ---
     Action(
         "stopped",

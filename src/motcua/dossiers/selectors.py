@@ -16,12 +16,13 @@ from motcua.core.errors import NotFound, PermissionDenied
 from motcua.dossiers import lifecycle
 from motcua.dossiers.lifecycle import OFFICER_ROLES
 from motcua.dossiers.models import OPEN_STATES, Dossier, DossierDocument, DossierStep, State
-from motcua.units.models import Role
+from motcua.units.models import Role, Unit
 from motcua.units.selectors import (
     user_has_role,
     user_memberships,
     user_roles_in,
     user_unit_filter,
+    user_units,
 )
 from motcua.workcalendar.selectors import calendar_get
 
@@ -85,6 +86,51 @@ def dossier_inbox(
         )
         .order_by("paused", F("due_at").asc(nulls_last=True), "pk")
     )
+
+
+def dossier_list_for_user(
+    *,
+    user,
+    state: int | None = None,
+    procedure_code: str = "",
+    channel: int | None = None,
+    unit: Unit | None = None,
+    received_from: date | None = None,
+    received_to: date | None = None,
+    before_id: int | None = None,
+) -> QuerySet[Dossier]:
+    """Every dossier the user may see in a list (filed with, handed in at or held by a unit of
+    their remit, as `dossier_can_view` reads it, without the per-dossier step history), newest
+    first. Paged by key (`before_id`, the last id of the previous page), never by offset: each page
+    is one walk down the primary key's index, as fast on page 10,000 as on page 1."""
+    units = user_units(user=user, roles=(*OFFICER_ROLES, Role.SUPERVISOR))
+    if not units:
+        return Dossier.objects.none()
+    remit = Q()
+    for top in units:
+        ids = Unit.objects.filter(path__startswith=top.path).values("id")
+        remit |= Q(unit_id__in=ids) | Q(current_unit_id__in=ids) | Q(received_by_id__in=ids)
+    queryset = Dossier.objects.filter(remit)
+    if unit is not None:
+        queryset = queryset.filter(
+            unit_id__in=Unit.objects.filter(path__startswith=unit.path).values("id")
+        )
+    if state is not None:
+        queryset = queryset.filter(state=state)
+    if procedure_code:
+        code = procedure_code.strip()
+        queryset = queryset.filter(Q(procedure__code=code) | Q(procedure__national_code=code))
+    if channel is not None:
+        queryset = queryset.filter(channel=channel)
+    if received_from is not None:
+        queryset = queryset.filter(received_at__gte=timeutil.local_datetime(received_from))
+    if received_to is not None:
+        queryset = queryset.filter(
+            received_at__lt=timeutil.local_datetime(received_to + timedelta(days=1))
+        )
+    if before_id is not None:
+        queryset = queryset.filter(pk__lt=before_id)
+    return queryset.select_related("procedure", "unit", "current_unit").order_by("-pk")
 
 
 def _awaiting_my_role(user) -> Q:

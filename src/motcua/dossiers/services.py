@@ -1802,6 +1802,28 @@ def dossier_refund_payment(
     )
 
 
+def dossier_mark_synced(
+    *, dossier: Dossier | int, at: datetime | None = None, receipt: str = ""
+) -> Dossier:
+    """The national portal confirmed it added the dossier: one `portal_synced` event sets
+    `synced_to_portal` (indicator 1.4 counts it). A confirmation that arrives again adds nothing."""
+
+    def build(d: Dossier, state: DossierState, at: datetime, calendar) -> _Change:
+        change = _Change(details={"receipt": receipt[:200]} if receipt else {})
+        change.set["synced_to_portal"] = True
+        return change
+
+    return _act(
+        dossier=dossier,
+        actor=None,
+        kind="portal_synced",
+        at=at,
+        expected_version=None,
+        build=build,
+        already_done=lambda locked: locked.synced_to_portal,
+    )
+
+
 # --- one door for every action ---------------------------------------------------------------------
 
 

@@ -81,6 +81,8 @@ def procedure_description(procedure: Procedure) -> dict:
 
 
 EVENT_FIELDS = ("dossier_id", "kind", "at", "actor_name", "actor_unit__name", "to_state", "payload")
+# Events the payload leaves out: the portal's own confirmation of a sync is no processing step.
+NOT_IN_PAYLOAD = ("portal_synced",)
 
 
 def dossier_payload_get(*, dossier: Dossier | int, for_portal: bool = False) -> dict:
@@ -93,7 +95,12 @@ def dossier_payload_get(*, dossier: Dossier | int, for_portal: bool = False) -> 
         .prefetch_related("fees")
         .get(pk=row["procedure_id"])
     )
-    events = list(DossierEvent.objects.filter(dossier_id=pk).order_by("seq").values(*EVENT_FIELDS))
+    events = list(
+        DossierEvent.objects.filter(dossier_id=pk)
+        .exclude(kind__in=NOT_IN_PAYLOAD)
+        .order_by("seq")
+        .values(*EVENT_FIELDS)
+    )
     return dossier_payload(
         row,
         procedure=procedure_description(procedure),
@@ -118,6 +125,7 @@ def export_dossier_chunks(
         events: dict[int, list[dict]] = {row["pk"]: [] for row in rows}
         for event in (
             DossierEvent.objects.filter(dossier_id__in=list(events))
+            .exclude(kind__in=NOT_IN_PAYLOAD)
             .order_by("dossier_id", "seq")
             .values(*EVENT_FIELDS)
         ):
