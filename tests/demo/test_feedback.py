@@ -89,3 +89,11 @@ def test_dossiers_with_feedback_or_a_dislike(demo):
         )
     )
     assert chosen == expected and chosen
+
+
+def test_feedback_lands_on_units_that_exist_when_it_is_sent(demo):
+    # The old tree ends on 30/6/2025; what citizens sent after goes to today's communes.
+    for item in Feedback.objects.select_related("unit"):
+        sent_on = item.sent_at.date()
+        assert item.unit.valid_from is None or item.unit.valid_from <= sent_on
+        assert item.unit.valid_to is None or sent_on <= item.unit.valid_to

@@ -111,3 +111,20 @@ def test_every_demo_login_opens_its_pages(live_demo):
             intake = [u for u in intake if u.count("/") >= 4]  # /tiep-nhan/<unit>/<procedure>/
             assert intake, (row["username"], "no procedure offered")
             assert client.get(intake[0]).status_code == 200, (row["username"], intake[0])
+
+
+def test_the_live_province_scorecard_computes_every_satisfaction_indicator(live_demo):
+    from motcua.demo import haiphong
+    from motcua.scorecard.selectors import scorecard_report
+    from motcua.units.selectors import unit_get_by_code
+
+    province = unit_get_by_code(code=haiphong.PROVINCE["code"], on=TODAY)
+    report = scorecard_report(unit=province, start=date(TODAY.year, 1, 1), end=TODAY)
+    [satisfaction] = [g for g in report["groups"] if g["key"] == "satisfaction"]
+    for indicator in satisfaction["indicators"]:
+        assert indicator["status"] == "ok", indicator
+        assert indicator["denominator"] > 0
+        assert 0 <= indicator["numerator"] <= indicator["denominator"]
+    # The demo records the portal's confirmation for most received dossiers (indicator 1.4).
+    [synced] = [i for g in report["groups"] for i in g["indicators"] if i["id"] == "1.4"]
+    assert synced["status"] == "ok" and synced["numerator"] < synced["denominator"]

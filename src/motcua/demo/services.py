@@ -934,15 +934,28 @@ def demo_load(
                 )
                 tally.created += live_tally.created
                 tally.errors += live_tally.errors
-    # Feedback about the communes and ratings of their dossiers (skipped when already there).
+    # Feedback about the communes and ratings of their dossiers (skipped when already there):
+    # the old tree's up to its last day, today's communes' over the live year.
+    live = haiphong.is_live(end=end)
     with transaction.atomic():
         feedback = demo_feedback_generate(
             units=units,
             communes=[code for code, _name in data.COMMUNES],
             department="298-TP",
-            end=end,
+            end=haiphong.history_end(end=end),
             seed=seed,
         )
+        if live:
+            live_feedback = demo_feedback_generate(
+                units=live_units,
+                communes=[commune[0] for commune in haiphong.COMMUNES],
+                department=haiphong.DEPARTMENTS[0][0],
+                end=end,
+                seed=seed + 1,
+            )
+            feedback = {key: feedback[key] + live_feedback[key] for key in feedback}
+    if live and tally.created:
+        _demo_sync_confirm(province=live_province, seed=seed)
     demo_dossiers = Dossier.objects.filter(
         Q(unit__path__startswith=province.path) | Q(unit__path__startswith=live_province.path)
     )
@@ -1029,3 +1042,20 @@ def _report(stdout: TextIO | None, result: dict[str, Any]) -> None:
         "Các xã khác theo cùng quy tắc: tiepnhan.<tên xã không dấu>, chuyenvien.<…>, lanhdao.<…> "
         "(ví dụ tiepnhan.hathanh). Tài khoản quantri vào được trang quản trị /admin/.",
     )
+
+
+def _demo_sync_confirm(*, province: Unit, seed: int) -> int:
+    """The national portal's confirmation for most of the live year's received dossiers (about
+    3 % left unsynced, as a real province has), so indicators 1.4, 3.3 and 3.5 are computed. The
+    demo has no portal to push to: the confirmation is recorded as the sync worker records one
+    (`dossiers.services.dossier_mark_synced`), at the moment the demo is loaded."""
+    rng = random.Random(seed + 14)
+    confirmed = 0
+    received = Dossier.objects.filter(
+        unit__path__startswith=province.path, received_at__isnull=False, synced_to_portal=False
+    ).values_list("pk", flat=True)
+    for dossier_id in received.order_by("pk"):
+        if rng.random() < 0.97:
+            ds.dossier_mark_synced(dossier=dossier_id, receipt="DEMO")
+            confirmed += 1
+    return confirmed
