@@ -260,3 +260,38 @@ def test_errors_made_around_the_handlers_have_the_shape_too(staff, dossier):
         url, b'{"note": "' + b"x" * 3_000_000 + b'"}', content_type="application/json"
     )
     assert 400 <= too_big.status_code < 500 and too_big.json()["code"]
+
+
+def test_the_scorecard_endpoint_prints_what_the_command_prints(staff, tree, dossier):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    client = Client()
+    client.force_login(staff.supervisor)
+    answer = client.get("/api/v1/reports/scorecard?unit=298&start=2024-03-01&end=2024-03-31")
+    assert answer.status_code == 200
+    out = StringIO()
+    call_command(
+        "scorecard",
+        "--unit",
+        "298",
+        "--from",
+        "2024-03-01",
+        "--to",
+        "2024-03-31",
+        "--json",
+        stdout=out,
+    )
+    assert answer.json() == json.loads(out.getvalue())
+    assert answer.json()["version"] == "qd766"
+    older = client.get(
+        "/api/v1/reports/scorecard?unit=298&start=2024-03-01&end=2024-03-31&version=portal-2024"
+    )
+    assert older.status_code == 200 and older.json()["version"] == "portal-2024"
+    unknown = client.get(
+        "/api/v1/reports/scorecard?unit=298&start=2024-03-01&end=2024-03-31&version=nope"
+    )
+    assert unknown.status_code == 400
+    assert unknown.json()["code"] == "scorecard_version_unknown"
+    assert unknown.json()["field"] == "version"

@@ -7,6 +7,7 @@ roles, so every permission answer is the pages' own. Errors are `{"code", "messa
 
 import base64
 import binascii
+import json
 import logging
 from dataclasses import asdict
 from datetime import date
@@ -28,6 +29,7 @@ from motcua.core.errors import (
     StaleVersion,
     ValidationFailed,
 )
+from motcua.core.formatting import json_plain
 from motcua.dossiers import lifecycle, services
 from motcua.dossiers.models import Channel, Dossier, State
 from motcua.dossiers.selectors import (
@@ -42,6 +44,8 @@ from motcua.dossiers.selectors import (
 from motcua.indicators.selectors import RATE_COLUMNS, rate_dossiers, rates_for
 from motcua.payments.selectors import dossier_amount_owed, dossier_fee_total, dossier_receipts
 from motcua.reports.selectors import form06_report, rates_report
+from motcua.scorecard.definitions import DEFAULT_VERSION, scorecard_versions_list
+from motcua.scorecard.selectors import scorecard_report
 from motcua.sync.selectors import dossier_sync_state
 from motcua.units.models import Unit
 from motcua.units.selectors import (
@@ -617,6 +621,33 @@ def report_form06(request, period: Query[PeriodQuery]):
     unit = _indicator_unit(request, period.unit)
     _period(period.start, period.end)
     return form06_report(unit=unit, start=period.start, end=period.end)
+
+
+class ScorecardQuery(PeriodQuery):
+    version: str = Field(DEFAULT_VERSION, max_length=32)
+    with_predecessors: bool = False
+
+
+@api.get("/reports/scorecard", response={200: dict, **ERRORS}, tags=["báo cáo"])
+def report_scorecard(request, period: Query[ScorecardQuery]):
+    """Bảng điểm Quyết định 766 của đơn vị (cơ quan xử lý) và cây trực thuộc — cùng dạng với
+    `motcua scorecard --json` (docs/scorecard.md)."""
+    unit = _indicator_unit(request, period.unit)
+    _period(period.start, period.end)
+    if period.version not in scorecard_versions_list():
+        raise ValidationFailed(
+            f"Không có phiên bản bảng điểm “{period.version}”.",
+            code="scorecard_version_unknown",
+            details={"field": "version"},
+        )
+    report = scorecard_report(
+        unit=unit,
+        start=period.start,
+        end=period.end,
+        version=period.version,
+        with_predecessors=period.with_predecessors,
+    )
+    return json.loads(json.dumps(report, default=json_plain))
 
 
 @api.get("/dossiers/{code}/sync", response={200: schemas.SyncStateOut, **ERRORS}, tags=["hồ sơ"])

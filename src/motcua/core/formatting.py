@@ -46,3 +46,13 @@ def datetime_vi(value: datetime | None) -> str:
     if value is None:
         return ""
     return to_local(value).strftime("%d/%m/%Y %H:%M")
+
+
+def json_plain(value):
+    """`json.dumps(default=...)` for figures: whole Decimals as ints, others as floats, dates in
+    ISO 8601 — the shape the commands' `--json` and the API print alike."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")

@@ -2,12 +2,12 @@
 
 import json
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
 from motcua.core.errors import DomainError
+from motcua.core.formatting import json_plain
 from motcua.units.models import Unit
 from motcua.units.selectors import unit_get_by_code
 
@@ -46,13 +46,5 @@ def domain_call(function, **kwargs):
         raise CommandError(exc.message) from None
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
-
-
 def to_json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2, default=_plain)
+    return json.dumps(data, ensure_ascii=False, indent=2, default=json_plain)
