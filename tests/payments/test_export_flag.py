@@ -21,7 +21,7 @@ from motcua.payments.selectors import (
     payment_reference,
 )
 from motcua.payments.services import payment_desk_record, payment_order_open, payment_report_apply
-from motcua.scorecard.selectors import scorecard_drilldown
+from motcua.scorecard.selectors import scorecard_drilldown, scorecard_sets
 from motcua.units.models import Unit
 from tests.interchange.test_roundtrip import empty_database
 from tests.payments.conftest import receive
@@ -106,8 +106,16 @@ def test_export_writes_1_2_3_and_reads_back_exactly(dossiers, tree):
     # Paid online: the gateway's and the platform's; the desk's is not online; the free one has no fee.
     assert (rates_before.numerator, rates_before.denominator) == (2, 4)
     # The scorecard's indicator (Decision 766, 3.6) reads the same rule.
-    behind = scorecard_drilldown(unit=district, start=START, end=END, indicator="payment_dossiers")
+    behind = scorecard_drilldown(
+        unit=district, start=START, end=END, indicator="payment_dossiers", version="portal-2024"
+    )
     assert {d.code for d in behind if d.in_numerator} == {
+        dossiers["province"].code,
+        dossiers["national"].code,
+    }
+    # …and so does qd766's (flag 1 or 2).
+    sets = scorecard_sets(unit=district, start=START, end=END, indicator="3.6")
+    assert {d.code for d in sets.numerator} == {
         dossiers["province"].code,
         dossiers["national"].code,
     }

@@ -30,10 +30,11 @@ from motcua.privacy.services import (
 from motcua.units.selectors import unit_intake_desk
 from motcua.workcalendar.selectors import calendar_get
 from tests.conftest import local
+from tests.e2e.helpers import tiny_pdf
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = tiny_pdf("Can cuoc cong dan")  # a real one-page PDF: scans are parsed, not sniffed
 ID = "030090001234"
 
 
