@@ -119,6 +119,19 @@ def moment(obj: dict, key: str, *, where: str = "") -> datetime | None:
         )
 
 
+def dossier_day(obj: dict) -> date | None:
+    """The local day a dossier line belongs to (received, else submitted): the day on which its
+    unit code is read. None when neither date is readable (the line's checks report it)."""
+    for key in ("NgayTiepNhan", "NgayNopHoSo"):
+        try:
+            at = moment(obj, key)
+        except ValidationFailed:
+            continue
+        if at is not None:
+            return to_local(at).date()
+    return None
+
+
 def day(obj: dict, key: str, *, required: bool = False, where: str = "") -> date | None:
     value = obj.get(key)
     if _missing(value):

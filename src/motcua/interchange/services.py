@@ -108,6 +108,7 @@ class _Catalog:
 
     def __init__(self) -> None:
         self.units: dict[str, Unit | None] = {}
+        self.units_on: dict[tuple[str, date | None], Unit | None] = {}
         self.units_by_agency: dict[str, Unit | None] = {}
         self.procedures: dict[str, Procedure | None] = {}
         self.procedures_by_national: dict[str, Procedure | None] = {}
@@ -127,9 +128,13 @@ class _Catalog:
         refs = {ref for ref in refs if ref not in by_code}
         if not refs:
             return
-        found = {row.code: row for row in model.objects.filter(code__in=refs)}
+        found: dict[str, list] = {}
+        for row in model.objects.filter(code__in=refs):
+            found.setdefault(row.code, []).append(row)
         for ref in refs:
-            by_code[ref] = found.get(ref)
+            rows = found.get(ref, [])
+            if len(rows) <= 1:  # a reused code stays out: each line's day picks its bearer
+                by_code[ref] = rows[0] if rows else None
         cls._prefetch_by(
             model,
             other_key,
@@ -149,14 +154,20 @@ class _Catalog:
             if len(rows) <= 1:
                 cache[ref] = rows[0] if rows else None
 
-    def unit_by_code(self, code: str) -> Unit | None:
-        if code not in self.units:
-            self.units[code] = unit_get_by_code(code=code)
-        return self.units[code]
+    def unit_by_code(self, code: str, *, on: date | None = None) -> Unit | None:
+        # A code reused after a reorganisation names another unit on another day: ask for the
+        # day's bearer (units.selectors.unit_get_by_code) unless the code names one unit only.
+        if code in self.units:  # a code that names one unit only (or none), whatever the day
+            return self.units[code]
+        key = (code, on)
+        if key not in self.units_on:
+            self.units_on[key] = unit_get_by_code(code=code, on=on)
+        return self.units_on[key]
 
-    def unit(self, ref: str) -> Unit | None:
-        """By statistics code, else by electronic identifier (QCVN 102)."""
-        unit = self.unit_by_code(ref)
+    def unit(self, ref: str, *, on: date | None = None) -> Unit | None:
+        """By statistics code (the unit bearing it on `on`, the dossier's day), else by electronic
+        identifier (QCVN 102)."""
+        unit = self.unit_by_code(ref, on=on)
         if unit is None:
             if ref not in self.units_by_agency:
                 found = list(Unit.objects.filter(agency_id=ref)[:2])
@@ -173,7 +184,9 @@ class _Catalog:
         if moved:  # the subtree's cached paths are stale now
             self.units.clear()
             self.calendars.clear()
-        self.units[unit.code] = unit
+        # Looked up again (by day, if the code is reused) rather than assumed to be this unit.
+        self.units.pop(unit.code, None)
+        self.units_on.clear()
         self.units_by_agency.clear()
 
     def procedure(self, ref: str) -> Procedure | None:
@@ -530,7 +543,9 @@ class _Importer:
 
     def dossier(self, obj: dict) -> str:
         code, unit_ref, procedure_ref = p.dossier_refs(obj)
-        unit = self.catalog.unit(unit_ref)
+        # The processing agency as it was on the dossier's day: a 2023 file names old Cộng Lạc
+        # (11140 to 30/6/2025), not today's Lạc Phượng that reuses the code.
+        unit = self.catalog.unit(unit_ref, on=p.dossier_day(obj))
         if unit is None:
             p.fail(
                 f"Không tìm thấy đơn vị xử lý {unit_ref!r} (theo mã đơn vị hoặc mã định danh).",
