@@ -265,3 +265,30 @@ class SyncStateOut(Schema):
     next_attempt_at: datetime | None
     last_delivery_at: datetime | None
     synced_to_portal: bool
+
+
+class FeedbackIn(Schema):
+    """A feedback (phản ánh, kiến nghị) another system received: the national portal's PAKN
+    system, a hotline. `sent_at`: when the citizen sent it (the clock of its deadlines)."""
+
+    name: str = Field(..., max_length=255)
+    content: str = Field(..., max_length=TEXT_LIMIT)
+    phone: str = Field("", max_length=20)
+    email: str = Field("", max_length=254)
+    unit: str = Field(..., max_length=32, description="mã cơ quan tiếp nhận")
+    dossier: str | None = Field(None, max_length=64, description="mã hồ sơ được phản ánh")
+    category: str = Field(
+        "", max_length=16, description="rules | conduct (để trống: chưa phân loại)"
+    )
+    sent_at: Moment | None = None
+
+
+class FeedbackOut(Schema):
+    code: str
+    status: str
+    unit_code: str
+    dossier_code: str | None
+    category: str
+    channel: str
+    sent_at: datetime
+    late: bool

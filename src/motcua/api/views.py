@@ -41,6 +41,9 @@ from motcua.dossiers.selectors import (
     dossier_steps,
     dossier_timeline,
 )
+from motcua.feedback import services as feedback_services
+from motcua.feedback.models import FeedbackChannel
+from motcua.feedback.selectors import feedback_get_for_user
 from motcua.indicators.selectors import RATE_COLUMNS, rate_dossiers, rates_for
 from motcua.payments.selectors import dossier_amount_owed, dossier_fee_total, dossier_receipts
 from motcua.reports.selectors import form06_report, rates_report
@@ -648,6 +651,54 @@ def report_scorecard(request, period: Query[ScorecardQuery]):
         with_predecessors=period.with_predecessors,
     )
     return json.loads(json.dumps(report, default=json_plain))
+
+
+# --- feedback (phản ánh, kiến nghị) --------------------------------------------------------------
+
+
+def _feedback_out(item) -> dict:
+    return {
+        "code": item.reference,
+        "status": item.status,
+        "unit_code": item.unit.code,
+        "dossier_code": item.dossier.code if item.dossier_id else None,
+        "category": item.category,
+        "channel": item.channel,
+        "sent_at": item.sent_at,
+        "late": item.late,
+    }
+
+
+@api.post("/feedback", response={201: schemas.FeedbackOut, **ERRORS}, tags=["phản ánh"])
+def feedback_create(request, body: schemas.FeedbackIn):
+    """Tiếp nhận một phản ánh, kiến nghị mà hệ thống khác đã nhận (cần vai trò tại cơ quan tiếp
+    nhận); thời hạn tính từ `sent_at`, thời điểm công dân gửi."""
+    unit = _unit_or_404(body.unit)
+    dossier = None
+    if body.dossier:
+        dossier = dossier_get_for_user(user=request.user, code=body.dossier)
+    item = feedback_services.feedback_receive(
+        name=body.name,
+        content=body.content,
+        phone=body.phone,
+        email=body.email,
+        channel=FeedbackChannel.API,
+        unit=unit,
+        dossier=dossier,
+        category=body.category,
+        actor=request.user,
+        at=body.sent_at,
+    )
+    return Status(201, _feedback_out(item))
+
+
+@api.get("/feedback/{code}", response={200: schemas.FeedbackOut, **ERRORS}, tags=["phản ánh"])
+def feedback_detail(request, code: str):
+    """Một phản ánh, kiến nghị (mã PAKN-…) trong phạm vi đơn vị của người gọi."""
+    item = feedback_get_for_user(user=request.user, reference=code)
+    if item is None:
+        raise NotFound(f"Không tìm thấy phản ánh {code}.", code="feedback_not_found")
+    return _feedback_out(item)
 
 
 @api.get("/dossiers/{code}/sync", response={200: schemas.SyncStateOut, **ERRORS}, tags=["hồ sơ"])

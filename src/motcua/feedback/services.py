@@ -121,13 +121,20 @@ def feedback_receive(
     unit = unit or (dossier.unit if dossier is not None else None) or feedback_default_unit()
     if unit is None:
         raise ValidationFailed("Chưa có cơ quan nào để tiếp nhận.", code="feedback_no_unit")
-    if channel == FeedbackChannel.DESK and not user_has_role(
+    # At the desk and through the API someone of the receiving unit takes it in; from the portal
+    # and by import the citizen's own sending (or the file) stands for itself.
+    if channel in (FeedbackChannel.DESK, FeedbackChannel.API) and not user_has_role(
         user=actor, role=(Role.DESK_OFFICER, Role.PROCESSOR, Role.LEADER), unit=unit
     ):
         raise PermissionDenied(
             "Bạn không có quyền tiếp nhận phản ánh cho cơ quan này.", code="feedback_forbidden"
         )
-    at = at or timeutil.now()
+    now = timeutil.now()
+    at = at or now
+    if at > now:
+        raise ValidationFailed(
+            "Thời điểm gửi phản ánh không thể ở tương lai.", code="feedback_sent_in_future"
+        )
     feedback = Feedback(
         name=name,
         phone=phone,
