@@ -7,8 +7,12 @@ from django.utils.translation import gettext_lazy as _
 from motcua.catalog.models import Procedure
 from motcua.core.text import vi_sorted
 from motcua.digitization.scans import ScanRefused, scan_check
-from motcua.dossiers.applicant_fields import APPLICANT_ERROR_FIELDS, applicant_field_errors
-from motcua.dossiers.models import ApplicantKind, Channel, ResultDelivery
+from motcua.dossiers.applicant_fields import (
+    APPLICANT_ERROR_FIELDS,
+    applicant_field_errors,
+    result_delivery_field,
+)
+from motcua.dossiers.models import ApplicantKind, Channel
 from motcua.dossiers.services import Applicant, ReceivedComponent
 
 # Scans are trusted by their first bytes, never by their name or the browser's content type.
@@ -102,14 +106,7 @@ class IntakeForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": _("Hình thức nộp không hợp lệ.")},
     )
-    result_delivery = forms.ChoiceField(
-        label=_("Hình thức nhận kết quả"),
-        choices=ResultDelivery.choices,
-        initial=ResultDelivery.DESK,
-        widget=forms.RadioSelect,
-        required=False,
-        error_messages={"invalid_choice": _("Hình thức nhận kết quả không hợp lệ.")},
-    )
+    result_delivery = result_delivery_field()
     summary = _text(
         _("Trích yếu nội dung yêu cầu"),
         max_length=1000,

@@ -1,9 +1,29 @@
 """The applicant's data as a form sees it: which field each of Applicant.cleaned()'s refusals belongs
 to, and all of them at once (cleaned() stops at the first; a form should not make people submit once
-per mistake)."""
+per mistake) — and the applicant's choice of how to receive the result, asked by the desk and the
+portal alike."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from motcua.core.errors import ValidationFailed
+from motcua.dossiers.models import ResultDelivery
 from motcua.dossiers.services import Applicant
+
+
+def result_delivery_field(**extra) -> forms.ChoiceField:
+    """How the applicant receives the result (desk by default); `extra`: e.g. the portal's
+    help text."""
+    return forms.ChoiceField(
+        label=_("Hình thức nhận kết quả"),
+        choices=ResultDelivery.choices,
+        initial=ResultDelivery.DESK,
+        widget=forms.RadioSelect,
+        required=False,
+        error_messages={"invalid_choice": _("Hình thức nhận kết quả không hợp lệ.")},
+        **extra,
+    )
+
 
 # Error code of Applicant.cleaned() → the form field it is about.
 APPLICANT_ERROR_FIELDS = {

@@ -9,8 +9,11 @@ from motcua.catalog.models import Component, Procedure, ProcedureLevel
 from motcua.core.formatting import number_vi
 from motcua.core.forms import VietnameseModelChoiceField
 from motcua.digitization.scans import ScanRefused, scan_check
-from motcua.dossiers.applicant_fields import APPLICANT_ERROR_FIELDS, applicant_field_errors
-from motcua.dossiers.models import ResultDelivery
+from motcua.dossiers.applicant_fields import (
+    APPLICANT_ERROR_FIELDS,
+    applicant_field_errors,
+    result_delivery_field,
+)
 from motcua.dossiers.services import Applicant
 from motcua.portal import uploads
 from motcua.privacy.selectors import consent_text_get
@@ -149,13 +152,7 @@ class SubmitForm(UploadsMixin, forms.Form):
     )
     applicant_email = forms.CharField(label=_("Thư điện tử"), max_length=254, required=False)
     applicant_address = forms.CharField(label=_("Địa chỉ"), max_length=500, required=False)
-    result_delivery = forms.ChoiceField(
-        label=_("Hình thức nhận kết quả"),
-        choices=ResultDelivery.choices,
-        initial=ResultDelivery.DESK,
-        widget=forms.RadioSelect,
-        required=False,
-        error_messages={"invalid_choice": _("Hình thức nhận kết quả không hợp lệ.")},
+    result_delivery = result_delivery_field(
         help_text=_("Nhận trực tuyến: tải kết quả điện tử có chữ ký số tại trang tra cứu hồ sơ."),
     )
     summary = forms.CharField(
