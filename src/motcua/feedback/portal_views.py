@@ -256,27 +256,21 @@ def kiosk_rate(request):
     dossier = _kiosk_dossier(request)
     if dossier is None:
         return redirect("feedback_portal:kiosk")
-    url = reverse("feedback_portal:kiosk_rate")
+    form, status = None, 200
     if request.method == "POST":
         form, done = _rating_post(request, dossier, channel=RatingChannel.KIOSK)
         if done:
             request.session.pop(KIOSK_KEY, None)  # the next person starts afresh
             return render(request, "feedback/kiosk_thanks.html")
-        return _rating_page(
-            request,
-            dossier,
-            template="feedback/kiosk_rate.html",
-            channel=RatingChannel.KIOSK,
-            action_url=url,
-            status=400,
-            form=form,
-        )
+        status = 400
     return _rating_page(
         request,
         dossier,
         template="feedback/kiosk_rate.html",
         channel=RatingChannel.KIOSK,
-        action_url=url,
+        action_url=reverse("feedback_portal:kiosk_rate"),
+        status=status,
+        form=form,
     )
 
 
