@@ -350,11 +350,8 @@ def scorecard_compute(
     ]
 
 
-def _scorecard_with_predecessors(*, unit: Unit, start: date, end: date, version: str) -> dict:
-    """One scorecard over the unit's subtree and its predecessors' (disjoint history roots, so a
-    dossier counts once): the figures of each root, summed."""
-    period_validate(start=start, end=end)
-    definition = scorecard_definition_get(version=version)
+def _figures_summed(*, unit: Unit, start: date, end: date) -> Figures:
+    """The counter figures of the unit's subtree and its predecessors', summed (disjoint roots)."""
     parts = []
     for root in unit_history_roots(unit=unit, with_predecessors=True):
         ctx = _context_load(root=root, scored=[root], start=start, end=end)
@@ -372,7 +369,7 @@ def _scorecard_with_predecessors(*, unit: Unit, start: date, end: date, version:
         for name in Form06Figures.__dataclass_fields__:
             form06[name] += getattr(part.form06, name)
     offered = frozenset().union(*(part.offered for part in parts))
-    figures = Figures(
+    return Figures(
         counters={k: dict(v) for k, v in counters.items()},
         used={k: dict(v) for k, v in used.items()},
         form06=Form06Figures(**form06),
@@ -383,9 +380,17 @@ def _scorecard_with_predecessors(*, unit: Unit, start: date, end: date, version:
         ],
         sync_exists=parts[0].sync_exists,
     )
+
+
+def _scorecard_with_predecessors(*, unit: Unit, start: date, end: date, version: str) -> dict:
+    """One scorecard over the unit's subtree and its predecessors' (disjoint history roots, so a
+    dossier counts once): the figures of each root, summed."""
+    period_validate(start=start, end=end)
+    definition = scorecard_definition_get(version=version)
     card = _score(
         definition=definition,
-        figures=lambda: figures,
+        # Loaded only if the version names a counter formula (qd766 counts its own sets).
+        figures=lambda: _figures_summed(unit=unit, start=start, end=end),
         unit=unit,
         start=start,
         end=end,
