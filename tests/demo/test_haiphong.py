@@ -72,6 +72,26 @@ def test_dossiers_sit_on_the_tree_of_their_day(live_demo):
     assert all(d.unit.level == "commune" for d in elsewhere)
 
 
+def test_no_open_dossier_is_left_with_an_ended_unit(live_demo):
+    """The old tree's open work was handed over on 1/7/2025 (`haiphong.demo_hand_over`)."""
+    from motcua.dossiers.models import DossierEvent
+    from motcua.dossiers.services import OPEN_STATES
+
+    open_dossiers = Dossier.objects.filter(state__in=OPEN_STATES).select_related(
+        "current_unit", "received_by", "unit"
+    )
+    stuck = [
+        d.code
+        for d in open_dossiers
+        if not unit_is_current(unit=d.receiving_unit, on=TODAY)
+        or (d.current_unit and not unit_is_current(unit=d.current_unit, on=TODAY))
+    ]
+    assert stuck == []
+    handed = DossierEvent.objects.filter(kind="handed_over")
+    assert handed.exists()
+    assert {e.actor.username for e in handed} == {"quantri.haiphong"}
+
+
 def _links(html: str, prefix: str) -> list[str]:
     return sorted(set(re.findall(rf'href="({re.escape(prefix)}[^"#?]*)"', html)))
 

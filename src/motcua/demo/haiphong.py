@@ -23,6 +23,7 @@ from motcua.catalog.services import filing_anywhere_set
 from motcua.core import timeutil
 from motcua.demo import data
 from motcua.dossiers.models import Channel
+from motcua.dossiers.services import dossiers_hand_over
 from motcua.units.models import Role, Unit
 from motcua.units.reorganisation import NewUnit, Reorganisation
 from motcua.units.selectors import unit_get_by_code, unit_is_current
@@ -137,6 +138,25 @@ def demo_haiphong_units_load() -> dict[str, Unit]:
     for code, *_ in COMMUNES:
         codes += [code, commune_centre_code(code)]
     return {code: unit_get_by_code(code=code, on=EFFECTIVE_ON) for code in codes}
+
+
+def demo_hand_over(*, units: dict[str, Unit], live_units: dict[str, Unit]) -> int:
+    """On 1/7/2025 the city's administrator hands the old tree's open dossiers over, as
+    `motcua units hand-over` does: each old commune's to the commune it merged into; the
+    district offices' to the commune of the old district seat (illustrative: most district-level
+    procedures passed to communes) and the district desk's to that commune's centre."""
+    admin = get_user_model().objects.get(username="quantri.haiphong")
+    at = timeutil.local_datetime(EFFECTIVE_ON, time(7, 30))
+    seat = live_units["11074"]
+    targets: list[tuple[Unit, Unit | None]] = [(units[code], None) for code, _name in data.COMMUNES]
+    targets += [(units[code], seat) for code, *_ in data.DISTRICT_DEPARTMENTS]
+    targets.append((units[data.CENTRE["code"]], live_units[commune_centre_code("11074")]))
+    handed = 0
+    for from_unit, to_unit in targets:
+        handed += dossiers_hand_over(
+            actor=admin, from_unit=from_unit, to_unit=to_unit, decision=DECISION, apply=True, at=at
+        ).count
+    return handed
 
 
 def demo_filing_anywhere_load(*, units: dict[str, Unit]) -> list[Procedure]:

@@ -955,6 +955,8 @@ def demo_load(
             )
             feedback = {key: feedback[key] + live_feedback[key] for key in feedback}
     if live and tally.created:
+        with transaction.atomic(), notifications_paused():
+            haiphong.demo_hand_over(units=units, live_units=live_units)
         _demo_sync_confirm(province=live_province, seed=seed)
     demo_dossiers = Dossier.objects.filter(
         Q(unit__path__startswith=province.path) | Q(unit__path__startswith=live_province.path)

@@ -162,6 +162,19 @@ ACTIONS: tuple[Action, ...] = (
         done=_("Đã chuyển hồ sơ liên thông."),
         inputs=("to_unit", "note"),
     ),
+    # A reorganisation ended the unit holding the dossier: its open work passes to the unit that
+    # took over. No page or API door: `motcua units hand-over`, for an administrator on the
+    # receiving side (`units.selectors.user_may_hand_over` — the roles of the ended unit are gone).
+    Action(
+        "handed_over",
+        _("Bàn giao hồ sơ khi sắp xếp đơn vị"),
+        _("Bàn giao hồ sơ do sắp xếp đơn vị hành chính"),
+        frozenset({State.SUBMITTED_ONLINE, *BEFORE_RESULT, State.RESOLVED}),
+        None,
+        (Role.ADMINISTRATOR,),
+        CURRENT_UNIT,
+        inputs=("to_unit",),
+    ),
     Action(
         "supplement_requested",
         _("Yêu cầu bổ sung hồ sơ"),

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Q
 
 from motcua.catalog.models import Component, Procedure, ProcessStep
 from motcua.catalog.selectors import (
@@ -57,8 +58,11 @@ from motcua.units.models import Role, Unit
 from motcua.units.selectors import (
     unit_get_by_code,
     unit_intake_desk,
+    unit_is_current,
     unit_province,
+    unit_successors,
     user_has_role,
+    user_may_hand_over,
 )
 from motcua.workcalendar.selectors import calendar_get
 
@@ -784,19 +788,23 @@ def _act(
     by_applicant: bool = True,
     already_done=None,
     attach=None,
+    role_checked: bool = False,
 ) -> Dossier:
     """The common frame of every action: lock, check version, role, state and whether the action is
     still possible (all from `lifecycle`); build the change; commit. `build` returning None means
     nothing to do. `already_done(locked)` true: the same action arrived again (a payment callback
     delivered twice) and is accepted without a second event. With no actor, the call is the
-    applicant's own where the lifecycle allows it and `by_applicant` says so."""
+    applicant's own where the lifecycle allows it and `by_applicant` says so. `role_checked`: the
+    service has applied a rule spanning two units itself (the hand-over)."""
     action = lifecycle.action_get(kind)
     at = event_moment(at)
     locked, state = _load(dossier, expected_version=expected_version, at=at)
     if already_done is not None and already_done(locked):
         return locked
     unit = lifecycle.action_unit(action, locked)
-    if not (actor is None and action.applicant_allowed and by_applicant):
+    if role_checked:
+        pass
+    elif not (actor is None and action.applicant_allowed and by_applicant):
         _require_role(actor, action.roles_for(locked), unit, action)
     from_state = locked.state
     to_state = _require_state(from_state, action)
@@ -943,6 +951,13 @@ def dossier_forward(
             target_unit = to_unit
         elif nxt is not None:
             target_unit = _unit_of(nxt["unit_id"], d.unit)
+            day = timeutil.local_date(at)
+            if not unit_is_current(unit=target_unit, on=day) and unit_is_current(
+                unit=d.current_unit, on=day
+            ):
+                # The template names a unit a reorganisation ended: its work is where the
+                # hand-over put the dossier.
+                target_unit = d.current_unit
         else:
             target_unit = d.current_unit
         if to_assignee is not None and not user_has_role(
@@ -1041,6 +1056,169 @@ def dossier_transfer(
         expected_version=expected_version,
         build=build,
     )
+
+
+# --- reorganisation: open dossiers of an ended unit pass to the unit that took over ----------------
+
+OPEN_STATES = lifecycle.BY_KIND["handed_over"].from_states
+
+
+def _held_by_q(unit: Unit) -> Q:
+    """Open dossiers whose work sits in `unit` itself — the step is there, or the desk work (an
+    online dossier to accept, papers to receive, the result to return) is. Not its subtree: an old
+    district's communes are under it, and each ended unit has its own successor, so each is
+    handed over on its own."""
+    return Q(state__in=OPEN_STATES) & (
+        Q(current_unit=unit) | Q(received_by=unit) | Q(received_by__isnull=True, unit=unit)
+    )
+
+
+def _hand_over_target(*, from_unit: Unit, to_unit: Unit | None, on) -> Unit:
+    if unit_is_current(unit=from_unit, on=on):
+        raise ValidationFailed(
+            f"{from_unit.name} vẫn còn hiệu lực ngày {on:%d/%m/%Y}: chỉ bàn giao hồ sơ của đơn vị "
+            "đã kết thúc hoạt động do sắp xếp.",
+            code="hand_over_unit_current",
+        )
+    if to_unit is None:
+        successors = unit_successors(unit=from_unit)
+        if len(successors) != 1:
+            raise ValidationFailed(
+                f"{from_unit.name} không có một đơn vị kế thừa duy nhất: cần chỉ rõ đơn vị nhận "
+                "bàn giao.",
+                code="hand_over_target_required",
+            )
+        to_unit = successors[0]
+    if not unit_is_current(unit=to_unit, on=on):
+        raise ValidationFailed(
+            f"{to_unit.name} không còn hiệu lực ngày {on:%d/%m/%Y}.", code="unit_not_current"
+        )
+    if to_unit.path.startswith(from_unit.path):
+        raise ValidationFailed(
+            "Đơn vị nhận bàn giao phải nằm ngoài đơn vị đã kết thúc.", code="transfer_same_unit"
+        )
+    return to_unit
+
+
+@transaction.atomic
+def dossier_hand_over(
+    *,
+    actor,
+    dossier: Dossier | int,
+    from_unit: Unit,
+    to_unit: Unit,
+    decision: str = "",
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Hand one open dossier of the ended `from_unit` to `to_unit`: its
+    open step continues there with the same role and the same due time (the reorganisation is
+    not the applicant's delay, nor a new step of the process), and its desk work passes to the
+    desk serving `to_unit`. The processing agency (`unit`) stays: the figures of the time it was
+    filed stay with it, and show under the successor through the unit's history."""
+    if not user_may_hand_over(user=actor, from_unit=from_unit, to_unit=to_unit):
+        raise PermissionDenied(
+            f"Bạn không có quyền bàn giao hồ sơ của {from_unit.name} cho {to_unit.name}: cần vai "
+            "trò quản trị tại đơn vị nhận, có đơn vị đã kết thúc trong lịch sử đơn vị mình quản lý.",
+            code="permission_denied",
+            details={"action": "handed_over", "unit": to_unit.code},
+        )
+
+    def build(d: Dossier, state: DossierState, at: datetime, calendar) -> _Change | None:
+        change = _Change(details={"from_unit": from_unit.code, "to_unit": to_unit.code})
+        if decision.strip():
+            change.details["decision"] = decision.strip()
+        current = state.open_step()
+        if d.current_unit_id == from_unit.pk:
+            if current is not None:
+                change.step_close = _close(current, at=at, actor=actor)
+                step = _step(
+                    state=state,
+                    at=at,
+                    calendar=calendar,
+                    name=current["name"],
+                    unit_id=to_unit.pk,
+                    role=current["role"],
+                    seconds=None,
+                    position=current["position"],
+                )
+                step.update(due_at=current["due_at"], allotted_seconds=current["allotted_seconds"])
+                _hand_to(change, step)
+            else:
+                change.set["current_unit_id"] = to_unit.pk
+        if d.receiving_unit.pk == from_unit.pk:
+            desk = unit_intake_desk(unit=to_unit)
+            change.set["received_by_id"] = None if desk.pk == d.unit_id else desk.pk
+        if not change.set and change.step_open is None:
+            return None
+        return change
+
+    return _act(
+        dossier=dossier,
+        actor=actor,
+        kind="handed_over",
+        at=at,
+        expected_version=expected_version,
+        build=build,
+        role_checked=True,
+    )
+
+
+@dataclass
+class HandOverResult:
+    applied: bool
+    to_unit: Unit
+    lines: list[str] = field(default_factory=list)
+    count: int = 0
+
+
+def dossiers_hand_over(
+    *,
+    actor,
+    from_unit: Unit,
+    to_unit: Unit | None = None,
+    decision: str = "",
+    apply: bool = False,
+    at: datetime | None = None,
+) -> HandOverResult:
+    """Hand every open dossier of the ended `from_unit` to `to_unit` (by default its one
+    successor): all or none. Without `apply` the same checks and writes run and are rolled back,
+    so a dry run says exactly what applying would do."""
+    at = event_moment(at)
+    # The stored validity decides, not a caller's copy read before the reorganisation.
+    from_unit = Unit.objects.get(pk=from_unit.pk)
+    to_unit = Unit.objects.get(pk=to_unit.pk) if to_unit is not None else None
+    to_unit = _hand_over_target(from_unit=from_unit, to_unit=to_unit, on=timeutil.local_date(at))
+    if not user_may_hand_over(user=actor, from_unit=from_unit, to_unit=to_unit):
+        raise PermissionDenied(
+            f"Bạn không có quyền bàn giao hồ sơ của {from_unit.name} cho {to_unit.name}.",
+            code="permission_denied",
+            details={"action": "handed_over", "unit": to_unit.code},
+        )
+    result = HandOverResult(applied=apply, to_unit=to_unit)
+    with transaction.atomic():
+        for dossier in (
+            Dossier.objects.filter(_held_by_q(from_unit))
+            .select_related("current_unit", "received_by", "unit")
+            .order_by("received_at", "code")
+        ):
+            held_by = dossier.current_unit or dossier.receiving_unit
+            handed = dossier_hand_over(
+                actor=actor,
+                dossier=dossier.pk,
+                from_unit=from_unit,
+                to_unit=to_unit,
+                decision=decision,
+                at=at,
+            )
+            result.count += 1
+            result.lines.append(
+                f"Bàn giao hồ sơ {handed.code} ({State(handed.state).label}): "
+                f"{held_by.name} → {to_unit.name}"
+            )
+        if not apply:
+            transaction.set_rollback(True)
+    return result
 
 
 def _pause(

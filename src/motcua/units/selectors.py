@@ -239,3 +239,18 @@ def user_may_view_figures(*, user, unit: Unit) -> bool:
 def user_figure_units(*, user) -> list[Unit]:
     """Top units whose figures the user may see (`user_may_view_figures`)."""
     return user_units(user=user, roles=FIGURE_ROLES)
+
+
+def user_may_hand_over(*, user, from_unit: Unit, to_unit: Unit) -> bool:
+    """Whether `user` may hand the open dossiers of `from_unit` (a unit a reorganisation ended) to
+    `to_unit`: an administrator of the receiving unit whose remit — with its units' history, the
+    units merged or split into them — covers `from_unit`. After a reorganisation the old
+    administrators' roles usually end with their units, so the old unit's own roles cannot be
+    the test."""
+    if not user_has_role(user=user, role=Role.ADMINISTRATOR, unit=to_unit):
+        return False
+    for unit in user_units(user=user, roles=(Role.ADMINISTRATOR,)):
+        roots = unit_history_roots(unit=unit, with_predecessors=True)
+        if any(from_unit.path.startswith(root.path) for root in roots):
+            return True
+    return False
