@@ -94,6 +94,12 @@ def test_account_changes_are_recorded_without_the_password(admin_client):
         {"password1": "Mat-Khau-Moi-2026!", "password2": "Mat-Khau-Moi-2026!", "usable_password": "true"},
     )  # fmt: skip
     assert response.status_code == 302, response.content.decode()[:1000]
+    # The admin's password page saves through the service: recorded, by whom, without the value.
+    officer.refresh_from_db()
+    assert officer.check_password("Mat-Khau-Moi-2026!")
+    changed = ChangeRecord.objects.filter(object_type="auth.user", object_id=str(officer.pk)).get()
+    assert changed.after["password"] == "đã đổi" and changed.actor.is_superuser
+    assert "Mat-Khau-Moi" not in str(changed.before) + str(changed.after)
     page = admin_client.get(f"/admin/auth/user/{officer.pk}/change/").content.decode()
     assert "Lịch sử thay đổi" in page
     data = {

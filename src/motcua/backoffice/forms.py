@@ -49,6 +49,29 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         return cleaned
 
 
+class PasswordChangeForm(forms.Form):
+    """The officer's own password: the rules are `units.services.staff_password_change`'s."""
+
+    current_password = forms.CharField(
+        label=_("Mật khẩu hiện tại"),
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password = forms.CharField(
+        label=_("Mật khẩu mới"),
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password_again = forms.CharField(
+        label=_("Nhập lại mật khẩu mới"),
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
 OVERDUE_CHOICES = [("", _("Tất cả")), ("1", _("Chỉ hồ sơ quá hạn"))]
 
 

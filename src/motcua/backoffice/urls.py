@@ -10,6 +10,7 @@ urlpatterns = [
     path("dang-xuat/", views.logout_view, name="logout"),
     path("dang-nhap/ma-xac-thuc/", views.two_factor_verify, name="two_factor"),
     path("xac-thuc-hai-buoc/", views.two_factor_enrol, name="two_factor_enrol"),
+    path("tai-khoan/doi-mat-khau/", views.password_change, name="password_change"),
     path("ho-so/", views.inbox, name="inbox"),
     path("ho-so/<str:code>/", views.dossier_detail, name="dossier"),
     path(

@@ -5,19 +5,25 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, update_session_auth_hash
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.password_validation import password_validators_help_texts
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from motcua.backoffice import actions
+from motcua.backoffice import actions, throttle
 from motcua.backoffice.formatting import time_left_text
-from motcua.backoffice.forms import InboxFilterForm, InboxSearchForm, ThrottledAuthenticationForm
+from motcua.backoffice.forms import (
+    InboxFilterForm,
+    InboxSearchForm,
+    PasswordChangeForm,
+    ThrottledAuthenticationForm,
+)
 from motcua.core import timeutil, twofactor
 from motcua.core.errors import DomainError, NotFound, PermissionDenied
 from motcua.core.forms import page_number
@@ -40,6 +46,7 @@ from motcua.privacy.models import AccessAction
 from motcua.privacy.services import personal_data_access_record
 from motcua.sync.selectors import dossier_sync_state
 from motcua.sync.services import sync_enabled
+from motcua.units.services import staff_password_change
 from motcua.workcalendar.selectors import calendar_get
 
 # Law 91/2025/QH15: every look at a dossier (personal data) is logged — who and which, never the data.
@@ -130,6 +137,40 @@ def two_factor_enrol(request):
     return render(
         request, "backoffice/two_factor_enrol.html", context, status=400 if error else 200
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change(request):
+    """The officer's own password. A wrong current password counts as a failed login of the
+    account (and the page refuses while the login is locked), so it cannot be guessed here."""
+    form = PasswordChangeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        username, ip = request.user.get_username(), throttle.client_ip(request)
+        if throttle.login_is_blocked(username=username, ip=ip):
+            form.add_error(
+                None,
+                _(
+                    "Nhập sai mật khẩu quá nhiều lần. Vì an toàn, vui lòng thử lại sau %(minutes)d phút."
+                )
+                % {"minutes": max(1, throttle.lockout_seconds() // 60)},
+            )
+        elif form.is_valid():
+            try:
+                staff_password_change(user=request.user, **form.cleaned_data)
+            except DomainError as error:
+                if error.code == "password_current_wrong":
+                    throttle.login_failure_record(username=username, ip=ip)
+                form.add_error(error.details.get("field"), error.message)
+            else:
+                # Keep this session; every other session of the account ends with the old hash.
+                update_session_auth_hash(request, request.user)
+                messages.success(request, _("Đã đổi mật khẩu."))
+                return redirect("backoffice:inbox")
+        status = 400
+    context = {"form": form, "password_rules": password_validators_help_texts()}
+    return render(request, "backoffice/password_change.html", context, status=status)
 
 
 # Django's LogoutView accepts POST only, so a link or an image cannot log anyone out.

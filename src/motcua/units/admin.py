@@ -1,11 +1,13 @@
 """Units and staff roles in Django's admin: a door like the others — saves go through
 units.services (the tree's paths, mergers, change records)."""
 
+from contextvars import ContextVar
 from datetime import timedelta
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 
 from motcua.core import timeutil
 from motcua.core.admin import ChangeHistoryMixin
@@ -119,10 +121,35 @@ class MembershipAdmin(ChangeHistoryMixin, admin.ModelAdmin):
 admin.site.unregister(get_user_model())
 
 
+# Who is changing a password on the admin's password page: Django's view builds the form without
+# the request, so the admin sets this around it (a context variable: one per thread or task).
+_password_actor: ContextVar = ContextVar("motcua_admin_password_actor", default=None)
+
+
+class StaffPasswordForm(AdminPasswordChangeForm):
+    """The admin's "change password" page, saving through the service that records the change
+    (that it changed, never the value)."""
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        if commit:
+            staff_account_save(user=user, actor=_password_actor.get())
+        return user
+
+
 @admin.register(get_user_model())
 class StaffAccountAdmin(ChangeHistoryMixin, UserAdmin):
     """Django's account pages (passwords hashed as usual), saving through the service that records
-    the change."""
+    the change — the password page too."""
+
+    change_password_form = StaffPasswordForm
+
+    def user_change_password(self, request, id, form_url=""):
+        token = _password_actor.set(request.user)
+        try:
+            return super().user_change_password(request, id, form_url)
+        finally:
+            _password_actor.reset(token)
 
     def save_model(self, request, obj, form, change):
         staff_account_save(user=obj, actor=request.user)

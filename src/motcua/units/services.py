@@ -502,7 +502,7 @@ ACCOUNT_FIELDS = (
 def staff_account_save(*, user, actor=None):
     """Save a staff account (the admin's door), recording what changed — never the password itself,
     only that it changed."""
-    model = type(user)
+    model = user._meta.model  # a request's user is a lazy object: its type is not the model
     stored = model.objects.filter(pk=user.pk).first() if user.pk else None
     before = snapshot(stored, ACCOUNT_FIELDS)
     if stored is not None:
@@ -513,3 +513,46 @@ def staff_account_save(*, user, actor=None):
         after["password"] = "…" if stored.password == user.password else "đã đổi"
     change_record(actor=actor, instance=user, before=before, after=after)
     return user
+
+
+@transaction.atomic
+def staff_password_change(
+    *, user, current_password: str, new_password: str, new_password_again: str
+):
+    """An officer changes their own password: the current one first (the page counts a wrong one
+    as a failed login of the account, so it is no way around the login's lock), then the new one
+    twice, under the deployment's password rules (AUTH_PASSWORD_VALIDATORS). Recorded like any
+    account change — that it changed, never what."""
+    from django.contrib.auth import password_validation
+    from django.core.exceptions import ValidationError
+
+    if not user.check_password(current_password or ""):
+        raise ValidationFailed(
+            "Mật khẩu hiện tại không đúng.",
+            code="password_current_wrong",
+            details={"field": "current_password"},
+        )
+    if not new_password:
+        raise ValidationFailed(
+            "Chưa nhập mật khẩu mới.", code="password_required", details={"field": "new_password"}
+        )
+    if new_password != new_password_again:
+        raise ValidationFailed(
+            "Hai lần nhập mật khẩu mới không khớp.",
+            code="password_mismatch",
+            details={"field": "new_password_again"},
+        )
+    if new_password == current_password:
+        raise ValidationFailed(
+            "Mật khẩu mới phải khác mật khẩu hiện tại.",
+            code="password_unchanged",
+            details={"field": "new_password"},
+        )
+    try:
+        password_validation.validate_password(new_password, user=user)
+    except ValidationError as error:
+        raise ValidationFailed(
+            " ".join(error.messages), code="password_weak", details={"field": "new_password"}
+        ) from None
+    user.set_password(new_password)
+    return staff_account_save(user=user, actor=user)
