@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import transaction
+from django_tasks_db.models import DBTaskResult
 
 from motcua.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from motcua.feedback import rules, services
@@ -119,14 +120,18 @@ def test_answer_approval_publication_verdict(sent, staff, django_capture_on_comm
     item = services.feedback_answer(
         actor=staff.processor, feedback=item, answer="Đã kiểm điểm cán bộ Lê Văn B."
     )
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+    with django_capture_on_commit_callbacks(execute=False):
         item = services.feedback_approve(
             actor=staff.leader, feedback=item, at=MONDAY + timedelta(days=2)
         )
     assert item.status == FeedbackStatus.APPROVED and not item.late
     assert item.publish_due_at == local(2026, 3, 6, 8, 0)
-    assert callbacks  # the messages are queued once the approval commits
     assert set(Notification.objects.values_list("channel", flat=True)) == {"email", "sms"}
+    # Each message's send task is queued in the approval's own transaction (the database queue).
+    queued = DBTaskResult.objects.filter(task_path__endswith=".notification_send")
+    assert {row.args_kwargs["kwargs"]["notification_id"] for row in queued} == set(
+        Notification.objects.values_list("pk", flat=True)
+    )
     item = services.feedback_publish(
         actor=staff.processor, feedback=item, at=MONDAY + timedelta(days=3)
     )

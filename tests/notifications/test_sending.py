@@ -260,15 +260,23 @@ def test_the_dossier_page_lists_the_attempts_masked(
     assert page.count("Gửi được") == 2
 
 
-def test_enqueueing_happens_after_commit_into_the_database_queue(
+def test_the_message_task_is_queued_in_the_events_own_transaction(
     database_tasks, staff, tree, birth_registration
 ):
+    """Committed with the event or not at all: no crash between the two can lose a message."""
     with transaction.atomic():
-        receive(staff, tree, birth_registration)
-        assert DBTaskResult.objects.count() == 0  # nothing queued before the commit
-    queued = DBTaskResult.objects.get()
-    assert queued.task_path == "motcua.notifications.tasks.event_notify"
+        dossier = receive(staff, tree, birth_registration)
+        event = dossier.events.get()
+        queued = DBTaskResult.objects.get()  # written beside the event, not after the commit
+        assert queued.task_path == "motcua.notifications.tasks.event_notify"
+        assert queued.args_kwargs["kwargs"] == {"event_id": event.pk}
+    assert DBTaskResult.objects.count() == 1
     assert mail.outbox == []  # the worker sends, not the officer's request
+    # An action rolled back leaves no task behind for an event that never was.
+    with pytest.raises(RuntimeError), transaction.atomic():
+        receive(staff, tree, birth_registration)
+        raise RuntimeError("the request failed after the action")
+    assert DBTaskResult.objects.count() == 1
 
 
 def test_no_retry_beyond_the_limit(immediate_tasks, settings, staff, tree, birth_registration):

@@ -254,8 +254,7 @@ def feedback_answer_notify(
             event=None,
             reference=f"{reference}#{occasion}" if occasion else reference,
         )
-        ids = [n.pk for n in made]
-        transaction.on_commit(lambda: notifications_enqueue(notification_ids=ids))
+        notifications_enqueue(notification_ids=[n.pk for n in made])
     return made
 
 

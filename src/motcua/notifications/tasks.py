@@ -2,8 +2,11 @@
 with the database backend, or at once with the immediate backend. Their arguments are ids only, so
 the queue table holds no personal data."""
 
+from collections.abc import Callable
+
 from django.db import transaction
 from django_tasks import task
+from django_tasks_db import DatabaseBackend
 
 from motcua.core import timeutil
 from motcua.notifications import services
@@ -12,9 +15,11 @@ from motcua.notifications.models import AttemptOutcome
 
 @task()
 def event_notify(event_id: int) -> int:
-    """Make the messages a committed dossier event calls for and queue each for sending."""
-    made = services.notifications_for_event(event_id=event_id)
-    notifications_enqueue(notification_ids=[n.pk for n in made])
+    """Make the messages a committed dossier event calls for and queue each for sending, in one
+    transaction (making them again finds them made: nothing twice)."""
+    with transaction.atomic():
+        made = services.notifications_for_event(event_id=event_id)
+        notifications_enqueue(notification_ids=[n.pk for n in made])
     return len(made)
 
 
@@ -34,10 +39,27 @@ def notification_send(notification_id: int) -> str:
     return attempt.outcome
 
 
+def queued_with_transaction() -> bool:
+    """Whether a task queued now is written in the caller's transaction: the database backend's
+    queue is a table of the same database, so the queued task commits with the event or
+    notification it is about — or neither does, and no crash in between can lose a message. Other
+    backends (the immediate one runs the task at once) are queued after the commit instead."""
+    return isinstance(notification_send.get_backend(), DatabaseBackend)
+
+
+def enqueue_with_transaction(enqueue: Callable[[], object]) -> None:
+    """Queue a task so that it exists exactly when the current transaction commits."""
+    if queued_with_transaction() and transaction.get_connection().in_atomic_block:
+        with transaction.atomic():  # a savepoint: a failed insert must not poison the caller's
+            enqueue()
+    else:
+        # After commit: the worker must find the row it is told to act on.
+        transaction.on_commit(enqueue)
+
+
 def notifications_enqueue(*, notification_ids: list[int]) -> None:
     for notification_id in notification_ids:
-        # After commit: the worker must find the row it is told to send.
-        transaction.on_commit(
+        enqueue_with_transaction(
             lambda notification_id=notification_id: notification_send.enqueue(
                 notification_id=notification_id
             )
