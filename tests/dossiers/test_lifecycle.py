@@ -246,6 +246,36 @@ def test_stale_form_is_refused(staff, tree, birth_registration):
     assert Dossier.objects.get(pk=dossier.pk).state == State.PROCESSING
 
 
+def test_the_portals_confirmation_does_not_make_an_open_form_stale(staff, tree, birth_registration):
+    """The sync worker's `portal_synced` arrives while the desk officer still has the page open:
+    the form stays good; any other event after it still makes it stale."""
+    dossier = receive(staff, tree, birth_registration)
+    seen = dossier.last_event_seq
+    services.dossier_mark_synced(dossier=dossier, at=local(2024, 2, 7, 10, 1), receipt="R-1")
+    assert Dossier.objects.get(pk=dossier.pk).last_event_seq == seen + 1
+    forwarded = services.dossier_forward(
+        actor=staff.desk, dossier=dossier, expected_version=seen, at=local(2024, 2, 7, 10, 30)
+    )
+    assert forwarded.state == State.PROCESSING
+    for stale in (seen, seen + 1):  # the forward is a real change; a version from the future too
+        with pytest.raises(StaleVersion):
+            services.dossier_request_supplement(
+                actor=staff.processor,
+                dossier=dossier,
+                content="x",
+                expected_version=stale,
+                at=local(2024, 2, 7, 11),
+            )
+    with pytest.raises(StaleVersion):
+        services.dossier_request_supplement(
+            actor=staff.processor,
+            dossier=dossier,
+            content="x",
+            expected_version=forwarded.last_event_seq + 1,
+            at=local(2024, 2, 7, 11),
+        )
+
+
 def test_event_time_cannot_go_backwards(staff, tree, birth_registration):
     dossier = receive(staff, tree, birth_registration)
     with pytest.raises(ValidationFailed) as error:

@@ -388,6 +388,11 @@ ACTIONS: tuple[Action, ...] = (
     ),
 )
 
+# Events that change nothing an officer decides on: a form loaded before one of them is not stale
+# (the portal's confirmation arrives seconds after intake, while the desk officer is still on
+# the page).
+VERSION_NEUTRAL_KINDS = frozenset({"portal_synced"})
+
 BY_KIND: dict[str, Action] = {action.kind: action for action in ACTIONS}
 BY_SLUG: dict[str, Action] = {action.slug: action for action in ACTIONS if action.slug}
 BY_WEB_SLUG: dict[str, Action] = {action.web_slug: action for action in ACTIONS if action.web_slug}

@@ -357,6 +357,20 @@ def _commit(
     return event
 
 
+def _version_current(dossier: Dossier, expected_version: int) -> bool:
+    """The form was loaded at `expected_version`: current when nothing but version-neutral
+    events (`lifecycle.VERSION_NEUTRAL_KINDS`) came after it."""
+    if expected_version == dossier.last_event_seq:
+        return True
+    if expected_version > dossier.last_event_seq or expected_version < 0:
+        return False
+    return not (
+        DossierEvent.objects.filter(dossier=dossier, seq__gt=expected_version)
+        .exclude(kind__in=lifecycle.VERSION_NEUTRAL_KINDS)
+        .exists()
+    )
+
+
 def _load(
     dossier: Dossier | int, *, expected_version: int | None, at: datetime
 ) -> tuple[Dossier, DossierState]:
@@ -370,7 +384,7 @@ def _load(
         .select_related("unit", "received_by", "current_unit", "procedure")
         .get(pk=pk)
     )
-    if expected_version is not None and expected_version != locked.last_event_seq:
+    if expected_version is not None and not _version_current(locked, expected_version):
         raise StaleVersion(
             "Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại trang và kiểm tra trước khi thao tác.",
             details={"expected": expected_version, "actual": locked.last_event_seq},
