@@ -321,3 +321,34 @@ def test_target_percent_is_compared_exactly(tree, march):
     Target.objects.filter(metric="online_payment").update(percent=Decimal("28.57"))
     report = rates_report(unit=tree.district, **MARCH)
     assert "11149" not in [m["unit"] for m in report["below_target"]]
+
+
+def test_the_brief_names_each_code_as_it_was_in_the_reports_period(tree, communes):
+    """Codes are reused after 1/7/2025: "11074" is the old town up to 30/6/2025 and a new commune
+    after; the brief of a 2026 period must speak of the commune, of a 2025 one of the town."""
+    from motcua.units.services import unit_upsert
+
+    unit_upsert(
+        code="11074",
+        name="UBND thị trấn Tứ Kỳ",
+        level="commune",
+        parent=tree.district,
+        valid_to=date(2025, 6, 30),
+    )
+    city, _ = unit_upsert(code="31", name="UBND thành phố Hải Phòng", level="province")
+    unit_upsert(
+        code="11074",
+        name="UBND xã Tứ Kỳ",
+        level="commune",
+        parent=city,
+        valid_from=date(2025, 7, 1),
+    )
+    report = _seed_report({u.code: u for u in vars(communes).values()})
+    miss = {"unit": "11074", "name": "", "metric": "online_payment", "percent": 12.5}
+    report["below_target"] = [{**miss, "target": 30.0}]
+    for start, end, words in [
+        ("2026-01-01", "2026-06-30", "ở 01 xã đạt tỷ lệ thấp, chưa đạt chỉ tiêu 30% (Tứ Kỳ 12,5%)"),
+        ("2025-01-01", "2025-06-30", "ở 01 thị trấn đạt tỷ lệ thấp, chưa đạt chỉ tiêu 30% (Tứ Kỳ 12,5%)"),
+    ]:  # fmt: skip
+        report.update({"from": start, "to": end})
+        assert words in brief_paragraphs(report=report)[1]

@@ -154,7 +154,7 @@ def brief_paragraphs(*, report: Mapping, units: Mapping[str, Unit] | None = None
     short names when the caller has them."""
     if units is None:
         codes = [report["unit"]["code"], *(m["unit"] for m in report["below_target"])]
-        units = units_by_code(codes=codes)
+        units = units_by_code(codes=codes, on=date.fromisoformat(report["to"]))
     paragraphs = [_overview(report, units[report["unit"]["code"]])]
     groups = _misses_by_metric(report)
     for (metric, target), misses in groups.items():

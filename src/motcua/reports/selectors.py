@@ -15,7 +15,7 @@ from motcua.indicators.selectors import (
     rates_with_children,
 )
 from motcua.units.models import Unit, UnitLevel
-from motcua.units.selectors import unit_predecessors
+from motcua.units.selectors import unit_get_by_code, unit_predecessors
 
 # Form 06 groups its rows by level, department → district → commune (docs/domain.md §9); the province and
 # the service centres rarely file dossiers themselves but must not vanish when they do.
@@ -107,8 +107,15 @@ def rates_report(*, unit: Unit, start: date, end: date, with_predecessors: bool 
     }
 
 
-def units_by_code(*, codes: Iterable[str]) -> dict[str, Unit]:
-    return {u.code: u for u in Unit.objects.filter(code__in=set(codes))}
+def units_by_code(*, codes: Iterable[str], on: date) -> dict[str, Unit]:
+    """The unit each code names on `on` (a report's last day): codes are reused after 1/7/2025,
+    so "11074" is the old town before and the new commune after (`unit_get_by_code`'s rule)."""
+    found = {}
+    for code in set(codes):
+        unit = unit_get_by_code(code=code, on=on)
+        if unit is not None:
+            found[code] = unit
+    return found
 
 
 def form06_check(*, figures: dict, where: str) -> None:

@@ -22,7 +22,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         unit, start, end = unit_and_period(options)
         report = rates_report(unit=unit, start=start, end=end)
-        units = units_by_code(codes=[unit.code, *(m["unit"] for m in report["below_target"])])
+        codes = [unit.code, *(m["unit"] for m in report["below_target"])]
+        units = units_by_code(codes=codes, on=end)
         for paragraph in brief_paragraphs(report=report, units=units):
             self.stdout.write(paragraph)
             self.stdout.write("")
