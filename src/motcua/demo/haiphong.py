@@ -13,7 +13,6 @@ What is real and what is illustrative:
 """
 
 import random
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
@@ -22,12 +21,13 @@ from motcua.catalog.models import FilingAnywhere, Procedure, ProcessStep
 from motcua.catalog.services import filing_anywhere_set
 from motcua.core import timeutil
 from motcua.demo import data
+from motcua.demo.staff import StaffSpec, demo_accounts_upsert
 from motcua.dossiers.models import Channel
 from motcua.dossiers.services import dossiers_hand_over
 from motcua.units.models import Role, Unit
 from motcua.units.reorganisation import NewUnit, Reorganisation
 from motcua.units.selectors import unit_get_by_code, unit_is_current
-from motcua.units.services import membership_grant, unit_reorganise
+from motcua.units.services import unit_reorganise
 
 EFFECTIVE_ON = date(2025, 7, 1)
 HISTORY_ENDS = EFFECTIVE_ON - timedelta(days=1)
@@ -178,65 +178,36 @@ def demo_filing_anywhere_load(*, units: dict[str, Unit]) -> list[Procedure]:
     return procedures
 
 
-@dataclass(frozen=True)
-class LiveLogin:
-    username: str
-    unit_code: str
-    role: str
-    title: str
-    superuser: bool = False
-
-
-def live_logins() -> list[LiveLogin]:
+def live_logins() -> list[StaffSpec]:
     """Logins for each role on the live tree (docs/demo.md). Desk officers hold their role in the
     commune (it reaches the commune's centre below it): they receive at the centre and accept the
     commune's online dossiers there."""
     logins = [
-        LiveLogin("quantri.haiphong", "31", Role.ADMINISTRATOR, "Quản trị hệ thống", True),
-        LiveLogin(
+        StaffSpec("quantri.haiphong", "31", Role.ADMINISTRATOR, "Quản trị hệ thống", True),
+        StaffSpec(
             "giamsat.haiphong", "31", Role.SUPERVISOR, "Chuyên viên Văn phòng UBND thành phố"
         ),
-        LiveLogin("lanhdao.haiphong", "31", Role.LEADER, "Phó Chủ tịch UBND thành phố"),
-        LiveLogin(
+        StaffSpec("lanhdao.haiphong", "31", Role.LEADER, "Phó Chủ tịch UBND thành phố"),
+        StaffSpec(
             "tiepnhan.tthcc", CENTRE["code"], Role.DESK_OFFICER, "Chuyên viên Trung tâm PVHCC"
         ),
-        LiveLogin("chuyenvien.sotuphap", "31-STP", Role.PROCESSOR, "Chuyên viên Sở Tư pháp"),
-        LiveLogin("lanhdao.sotuphap", "31-STP", Role.LEADER, "Giám đốc Sở Tư pháp"),
+        StaffSpec("chuyenvien.sotuphap", "31-STP", Role.PROCESSOR, "Chuyên viên Sở Tư pháp"),
+        StaffSpec("lanhdao.sotuphap", "31-STP", Role.LEADER, "Giám đốc Sở Tư pháp"),
     ]
     for code, name, slug, _old in COMMUNES:
         short = name.removeprefix("UBND xã ")
         logins += [
-            LiveLogin(f"tiepnhan.{slug}", code, Role.DESK_OFFICER, "Công chức Trung tâm PVHCC xã"),
-            LiveLogin(f"chuyenvien.{slug}", code, Role.PROCESSOR, "Công chức chuyên môn"),
-            LiveLogin(f"lanhdao.{slug}", code, Role.LEADER, f"Chủ tịch UBND xã {short}"),
-            LiveLogin(f"giamsat.{slug}", code, Role.SUPERVISOR, "Công chức Văn phòng HĐND-UBND"),
+            StaffSpec(f"tiepnhan.{slug}", code, Role.DESK_OFFICER, "Công chức Trung tâm PVHCC xã"),
+            StaffSpec(f"chuyenvien.{slug}", code, Role.PROCESSOR, "Công chức chuyên môn"),
+            StaffSpec(f"lanhdao.{slug}", code, Role.LEADER, f"Chủ tịch UBND xã {short}"),
+            StaffSpec(f"giamsat.{slug}", code, Role.SUPERVISOR, "Công chức Văn phòng HĐND-UBND"),
         ]
     return logins
 
 
 def demo_haiphong_staff_load(*, units: dict[str, Unit]) -> int:
     """Upsert the live tree's logins with the shared demo password; returns how many were new."""
-    user_model = get_user_model()
-    template = user_model()
-    template.set_password(data.DEMO_PASSWORD)
-    created = 0
-    for login in live_logins():
-        rng = random.Random(f"demo-staff:{login.username}")
-        user, new = user_model.objects.update_or_create(
-            username=login.username,
-            defaults={
-                "first_name": f"{rng.choice(data.FAMILY_NAMES)[0]} {rng.choice(data.MIDDLE_FEMALE)}",
-                "last_name": rng.choice(data.GIVEN_FEMALE),
-                "email": f"{login.username}@demo.motcua.local",
-                "is_active": True,
-                "is_staff": login.superuser,
-                "is_superuser": login.superuser,
-                "password": template.password,
-            },
-        )
-        created += int(new)
-        membership_grant(user=user, unit=units[login.unit_code], role=login.role, title=login.title)
-    return created
+    return demo_accounts_upsert(specs=live_logins(), units=units)
 
 
 def demo_haiphong_logins(*, units: dict[str, Unit]) -> list[dict[str, str]]:

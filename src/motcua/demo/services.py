@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, TextIO
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count, Q
 
@@ -21,6 +20,7 @@ from motcua.core.errors import DomainError
 from motcua.demo import data, haiphong
 from motcua.demo.feedback import demo_feedback_generate
 from motcua.demo.payments import demo_payment, demo_payment_lines
+from motcua.demo.staff import StaffSpec, demo_accounts_upsert, weighted_choice
 from motcua.digitization.certificates import DEMO_NOTICE
 from motcua.digitization.services import demo_signing_certificates_ensure
 from motcua.dossiers import services as ds
@@ -28,7 +28,7 @@ from motcua.dossiers.models import Channel, Dossier, DossierStep, State
 from motcua.indicators.models import Target
 from motcua.notifications.services import notifications_paused
 from motcua.units.models import Membership, Role, Unit
-from motcua.units.services import membership_grant, unit_upsert
+from motcua.units.services import unit_upsert
 from motcua.workcalendar.selectors import calendar_get
 
 # Each dossier costs about 70 ms on SQLite on a 2-core machine (some 30 queries through the real
@@ -154,15 +154,6 @@ def demo_procedures_load(*, units: dict[str, Unit]) -> tuple[list[Procedure], in
     return procedures, created
 
 
-@dataclass(frozen=True)
-class StaffSpec:
-    username: str
-    unit_code: str
-    role: str
-    title: str
-    superuser: bool = False
-
-
 def demo_staff_specs(*, units: dict[str, Unit]) -> list[StaffSpec]:
     specs = [
         StaffSpec(username, unit, role, title, superuser=username == "quantri")
@@ -195,47 +186,10 @@ def demo_staff_specs(*, units: dict[str, Unit]) -> list[StaffSpec]:
     return specs
 
 
-def _staff_name(username: str, *, taken: set[tuple[str, str]]) -> tuple[str, str]:
-    """A stable Vietnamese name per login, (family + middle name, given name), unlike the others."""
-    rng = random.Random(f"demo-staff:{username}")
-    while True:
-        family = _weighted(rng, data.FAMILY_NAMES)
-        if rng.random() < 0.5:
-            name = f"{family} {rng.choice(data.MIDDLE_MALE)}", rng.choice(data.GIVEN_MALE)
-        else:
-            name = f"{family} {rng.choice(data.MIDDLE_FEMALE)}", rng.choice(data.GIVEN_FEMALE)
-        if name not in taken:
-            taken.add(name)
-            return name
-
-
 def demo_staff_load(*, units: dict[str, Unit]) -> tuple[list[StaffSpec], int]:
     """Upsert staff and their memberships; everyone gets the shared demo password."""
-    user_model = get_user_model()
-    # Hash once and share it: one PBKDF2 round per user would cost a second each.
-    template = user_model()
-    template.set_password(data.DEMO_PASSWORD)
     specs = demo_staff_specs(units=units)
-    created = 0
-    taken: set[tuple[str, str]] = set()
-    for spec in specs:
-        first_name, last_name = _staff_name(spec.username, taken=taken)
-        user, new = user_model.objects.update_or_create(
-            username=spec.username,
-            defaults={
-                # Django prints first + last: "Nguyễn Văn" + "An" reads in Vietnamese order.
-                "first_name": first_name,
-                "last_name": last_name,
-                "email": f"{spec.username}@demo.motcua.local",
-                "is_active": True,
-                "is_staff": spec.superuser,
-                "is_superuser": spec.superuser,
-                "password": template.password,
-            },
-        )
-        created += int(new)
-        membership_grant(user=user, unit=units[spec.unit_code], role=spec.role, title=spec.title)
-    return specs, created
+    return specs, demo_accounts_upsert(specs=specs, units=units)
 
 
 # --- simulated history ----------------------------------------------------------------------------
@@ -243,11 +197,6 @@ def demo_staff_load(*, units: dict[str, Unit]) -> tuple[list[StaffSpec], int]:
 
 def _capitalized(text: str) -> str:
     return text[:1].upper() + text[1:]
-
-
-def _weighted(rng: random.Random, pairs):
-    items, weights = zip(*pairs, strict=True)
-    return rng.choices(items, weights=weights)[0]
 
 
 @dataclass
@@ -677,7 +626,7 @@ class _Planner:
     def applicant(self, commune: Unit) -> ds.Applicant:
         rng = self.rng
         male = rng.random() < 0.5
-        family = _weighted(rng, data.FAMILY_NAMES)
+        family = weighted_choice(rng, data.FAMILY_NAMES)
         middle = rng.choice(data.MIDDLE_MALE if male else data.MIDDLE_FEMALE)
         given = rng.choice(data.GIVEN_MALE if male else data.GIVEN_FEMALE)
         born = rng.randint(1950, 2006)
@@ -716,11 +665,11 @@ class _Planner:
                 (p, w) for p, w in self.by_level["commune"] if self.specs[p.code].get("transfer_to")
             ]
         else:
-            desk = _weighted(rng, self.desks)
+            desk = weighted_choice(rng, self.desks)
             candidates = self.by_level["district" if desk.level == "centre" else "commune"]
         if storyline == "not_accepted":
             candidates = [(p, w) for p, w in candidates if p.online_level != "none"]
-        procedure = _weighted(rng, candidates)
+        procedure = weighted_choice(rng, candidates)
         if storyline == "not_accepted" or (
             procedure.online_level != "none" and rng.random() < self.online_share[desk.pk]
         ):
