@@ -1114,6 +1114,16 @@ def _hand_over_target(*, from_unit: Unit, to_unit: Unit | None, on) -> Unit:
     return to_unit
 
 
+def _require_hand_over(*, actor, from_unit: Unit, to_unit: Unit) -> None:
+    if not user_may_hand_over(user=actor, from_unit=from_unit, to_unit=to_unit):
+        raise PermissionDenied(
+            f"Bạn không có quyền bàn giao hồ sơ của {from_unit.name} cho {to_unit.name}: cần vai "
+            "trò quản trị tại đơn vị nhận, có đơn vị đã kết thúc trong lịch sử đơn vị mình quản lý.",
+            code="permission_denied",
+            details={"action": "handed_over", "unit": to_unit.code},
+        )
+
+
 @transaction.atomic
 def dossier_hand_over(
     *,
@@ -1130,13 +1140,7 @@ def dossier_hand_over(
     not the applicant's delay, nor a new step of the process), and its desk work passes to the
     desk serving `to_unit`. The processing agency (`unit`) stays: the figures of the time it was
     filed stay with it, and show under the successor through the unit's history."""
-    if not user_may_hand_over(user=actor, from_unit=from_unit, to_unit=to_unit):
-        raise PermissionDenied(
-            f"Bạn không có quyền bàn giao hồ sơ của {from_unit.name} cho {to_unit.name}: cần vai "
-            "trò quản trị tại đơn vị nhận, có đơn vị đã kết thúc trong lịch sử đơn vị mình quản lý.",
-            code="permission_denied",
-            details={"action": "handed_over", "unit": to_unit.code},
-        )
+    _require_hand_over(actor=actor, from_unit=from_unit, to_unit=to_unit)
 
     def build(d: Dossier, state: DossierState, at: datetime, calendar) -> _Change | None:
         change = _Change(details={"from_unit": from_unit.code, "to_unit": to_unit.code})
@@ -1203,12 +1207,7 @@ def dossiers_hand_over(
     from_unit = Unit.objects.get(pk=from_unit.pk)
     to_unit = Unit.objects.get(pk=to_unit.pk) if to_unit is not None else None
     to_unit = _hand_over_target(from_unit=from_unit, to_unit=to_unit, on=timeutil.local_date(at))
-    if not user_may_hand_over(user=actor, from_unit=from_unit, to_unit=to_unit):
-        raise PermissionDenied(
-            f"Bạn không có quyền bàn giao hồ sơ của {from_unit.name} cho {to_unit.name}.",
-            code="permission_denied",
-            details={"action": "handed_over", "unit": to_unit.code},
-        )
+    _require_hand_over(actor=actor, from_unit=from_unit, to_unit=to_unit)
     result = HandOverResult(applied=apply, to_unit=to_unit)
     with transaction.atomic():
         for dossier in (

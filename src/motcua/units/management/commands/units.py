@@ -70,15 +70,13 @@ class Command(BaseCommand):
         result = dossiers_hand_over(
             actor=user, from_unit=from_unit, to_unit=target, decision=decision, apply=apply
         )
-        for line in result.lines:
-            self.stdout.write(line)
-        if result.applied:
-            self.stdout.write(f"Đã bàn giao {result.count} hồ sơ cho {result.to_unit.name}.")
-        else:
-            self.stdout.write(
-                f"Chạy thử: {result.count} hồ sơ sẽ được bàn giao cho {result.to_unit.name}, "
-                "chưa ghi gì. Thêm --apply để áp dụng."
-            )
+        self._report(
+            lines=result.lines,
+            applied=result.applied,
+            done=f"Đã bàn giao {result.count} hồ sơ cho {result.to_unit.name}.",
+            dry=f"Chạy thử: {result.count} hồ sơ sẽ được bàn giao cho {result.to_unit.name}, "
+            "chưa ghi gì.",
+        )
 
     def _reorganise(self, *, file: str, apply: bool):
         path = Path(file)
@@ -89,14 +87,18 @@ class Command(BaseCommand):
                 f"Không đọc được tệp {file}: {error.strerror}.", returncode=2
             ) from None
         result = unit_reorganise(reorganisation=reorganisation_parse(text=text), apply=apply)
-        for line in result.changes:
+        self._report(
+            lines=result.changes,
+            applied=result.applied,
+            done=f"Đã áp dụng {len(result.changes)} thay đổi.",
+            dry=f"Chạy thử: {len(result.changes)} thay đổi, chưa ghi gì.",
+        )
+
+    def _report(self, *, lines: list[str], applied: bool, done: str, dry: str) -> None:
+        """What changed (or would), then the total: both subcommands print alike."""
+        for line in lines:
             self.stdout.write(line)
-        if result.applied:
-            self.stdout.write(f"Đã áp dụng {len(result.changes)} thay đổi.")
-        else:
-            self.stdout.write(
-                f"Chạy thử: {len(result.changes)} thay đổi, chưa ghi gì. Thêm --apply để áp dụng."
-            )
+        self.stdout.write(done if applied else f"{dry} Thêm --apply để áp dụng.")
 
 
 def _unit(code: str):
