@@ -44,6 +44,11 @@ def _procedures(n: int):
         )
 
 
+# Room for the calendar's periodic freshness check (workcalendar.selectors), which a slow run may
+# meet in one look and not the other; an N+1 over the added rows adds at least six.
+SLACK = 2
+
+
 def _queries(client, url) -> int:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
@@ -76,7 +81,7 @@ def test_officer_pages_do_not_grow_with_their_dossiers(
     few = _queries(client, url)
     _file(staff, tree, birth_registration, 6)
     many = _queries(client, url)
-    assert many <= few, f"{url}: {few} queries with 2 dossiers, {many} with 8"
+    assert many <= few + SLACK, f"{url}: {few} queries with 2 dossiers, {many} with 8"
     assert many <= bound, f"{url}: {many} queries"
 
 
@@ -94,7 +99,7 @@ def test_the_dossier_page_does_not_grow_with_its_history(staff, tree, birth_regi
             actor=staff.desk, dossier=dossier.pk, components=handed_in(birth_registration)
         )
     long = _queries(client, url)
-    assert long <= short, f"{short} queries with 2 events, {long} with 8"
+    assert long <= short + SLACK, f"{short} queries with 2 events, {long} with 8"
     assert long <= 18
 
 
@@ -114,7 +119,7 @@ def test_portal_and_catalogue_pages_do_not_grow_with_the_catalogue(url, bound, s
     few = _queries(client, url)
     _procedures(12)
     many = _queries(client, url)
-    assert many <= few, f"{url}: {few} queries with 3 procedures, {many} with 12"
+    assert many <= few + SLACK, f"{url}: {few} queries with 3 procedures, {many} with 12"
     assert many <= bound, f"{url}: {many} queries"
 
 
