@@ -450,7 +450,7 @@ def main() -> int:
                 "tokens",
                 "create",
                 "--name",
-                "load",
+                f"load-{os.urandom(4).hex()}",  # a database may serve several runs
                 "--unit",
                 "31",
                 "--scope",
