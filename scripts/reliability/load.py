@@ -187,6 +187,8 @@ def user_classes(facts: dict, token: str, think: float, ready: list):
             with self.client.get(url, name="desk_form", catch_response=True) as r:
                 self.expect(r, "desk_form")
                 page = r.text or ""
+            if not self.csrf(page):
+                return  # the form did not come (counted above): nothing to send
             components = sorted(set(re.findall(r'name="c(\d+)_received"', page)))
             fields = {
                 "csrfmiddlewaretoken": self.csrf(page),
@@ -310,6 +312,8 @@ def user_classes(facts: dict, token: str, think: float, ready: list):
         def lookup(self):
             code, phone = random.choice(facts["lookups"])
             page = self.client.get("/cong-dich-vu/tra-cuu/", name="portal_lookup_form").text
+            if not self.csrf(page):
+                return  # the form did not come (counted as that request's error)
             with self.client.post(
                 "/cong-dich-vu/tra-cuu/",
                 data={"csrfmiddlewaretoken": self.csrf(page), "code": code, "contact": phone},
