@@ -41,6 +41,8 @@ def _fast_and_isolated(settings, tmp_path):
     settings.MOTCUA_TWO_FACTOR = False
     # OCR takes seconds a page: only the tests of OCR switch it on.
     settings.MOTCUA_OCR = False
+    # Figures are computed afresh for each request unless a test of the cache asks otherwise.
+    settings.MOTCUA_FIGURES_CACHE_SECONDS = 0
     # A rolled-back test sends no signal: start every test with a calendar read from the database.
     calendar_cache_clear()
 

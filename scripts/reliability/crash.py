@@ -103,13 +103,22 @@ def png(seed: int) -> bytes:
 
 
 class Server:
-    def __init__(self, env: dict, port: int, workers: int, log):
+    def __init__(self, env: dict, port: int, workers: int, log, extra: tuple[str, ...] = ()):
         self.env, self.port, self.workers, self.log = env, port, workers, log
+        self.extra = list(extra)  # more `motcua serve` options (the load run's --threads)
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [MOTCUA, "serve", "--port", str(self.port), "--workers", str(self.workers)],
+            [
+                MOTCUA,
+                "serve",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(self.workers),
+                *self.extra,
+            ],
             env=self.env,
             stdout=self.log,
             stderr=self.log,

@@ -1,6 +1,6 @@
 """The reliability scripts in scripts/reliability/, run small: kill -9 of the server during online
 filings loses nothing acknowledged; a database outage gives 503s with Retry-After, no 500, and the
-server recovers unattended. The full runs and their figures: docs/reliability.md."""
+server recovers unattended; a small mixed load (locust) gets no error. The full runs and their figures: docs/reliability.md."""
 
 import json
 import subprocess
@@ -67,4 +67,31 @@ def test_a_database_outage_is_503_then_recovered():
     assert summary["during_outage"].get("503", 0) > 0
     assert summary["503_without_retry_after"] == 0
     assert set(summary["after_recovery"]) == {"200"}
+    assert code == 0
+
+
+def test_a_small_mixed_load_runs_without_errors():
+    code, summary = _run(
+        "load.py",
+        "--users",
+        "6",
+        "--seconds",
+        "6",
+        "--workers",
+        "2",
+        "--dossiers",
+        "30",
+        "--spawn-rate",
+        "10",
+    )
+    assert summary["errors"] == 0, summary["failures"]
+    assert summary["requests"] > 0 and summary["requests_per_second"] > 0
+    assert summary["p50_ms"] <= summary["p95_ms"] <= summary["p99_ms"]
+    # Every kind of the mixed scenario was driven, the lifecycle action included.
+    kinds = set(summary["by_kind"])
+    assert {"desk_intake", "inbox", "dossier_page", "dashboard", "portal_catalogue"} <= kinds
+    assert {"portal_procedure", "portal_lookup", "api_list"} <= kinds
+    for kind in summary["by_kind"].values():
+        assert set(kind) == {"requests", "errors", "p50_ms", "p95_ms", "p99_ms"}
+    assert sum(k["requests"] for k in summary["by_kind"].values()) == summary["requests"]
     assert code == 0

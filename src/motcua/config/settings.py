@@ -152,6 +152,11 @@ else:
     raise ImproperlyConfigured(
         "MOTCUA_CACHE_URL phải là redis://…, rediss://…, unix://… hoặc locmem."
     )
+# How long the dashboard's and the rankings' computed figures are reused (core/figures.py); 0: never.
+try:
+    MOTCUA_FIGURES_CACHE_SECONDS = max(0, int(os.environ.get("MOTCUA_FIGURES_CACHE_SECONDS", "60")))
+except ValueError:
+    raise ImproperlyConfigured("MOTCUA_FIGURES_CACHE_SECONDS phải là một số giây.") from None
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

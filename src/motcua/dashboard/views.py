@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 
 from motcua.core import timeutil
 from motcua.core.errors import DomainError
+from motcua.core.figures import figures_cached
 from motcua.core.formatting import date_vi
 from motcua.core.forms import page_number, plausible_date
 from motcua.core.text import vi_sorted
@@ -86,8 +87,18 @@ def overview(request):
     start, end, errors = _period(request)
     predecessors = unit_predecessors(unit=unit)
     with_predecessors = bool(predecessors) and request.GET.get("with_predecessors") == "1"
-    data = dashboard_overview(unit=unit, start=start, end=end, with_predecessors=with_predecessors)
-    trend = dashboard_trend(unit=unit, end=end)
+    # The page's figures, reused for a while by every supervisor of the unit (core/figures.py).
+    data, trend, scorecard = figures_cached(
+        "dashboard.overview",
+        (unit.pk, start, end, with_predecessors),
+        lambda: (
+            dashboard_overview(
+                unit=unit, start=start, end=end, with_predecessors=with_predecessors
+            ),
+            dashboard_trend(unit=unit, end=end),
+            scorecard_compute(unit=unit, start=start, end=end),
+        ),
+    )
     labels = [f"{first.month:02d}/{first.year % 100:02d}" for first, _last in trend["periods"]]
     series = [
         charts.Series(label=str(Metric(m).label), values=trend["values"][m]) for m in Metric.values
@@ -136,7 +147,7 @@ def overview(request):
             "trend_rows": list(
                 zip([s.label for s in series], charts.percent_cells(series), strict=True)
             ),
-            "scorecard": scorecard_compute(unit=unit, start=start, end=end),
+            "scorecard": scorecard,
             # Indicators counted in dossiers link to them; publication and procedure-level ones
             # (B, C) have no dossier list.
             "drillable": set(DRILLDOWNS) | DRILLDOWNS_766 | ITEM_DRILLDOWNS_766,
@@ -277,8 +288,14 @@ def rankings(request):
     without data are listed apart, never ranked above the others."""
     unit = _unit(request)
     start, end, errors = _period(request)
-    units = units_rank(parent=unit, start=start, end=end)
-    officials = officials_rank(unit=unit, start=start, end=end)
+    units, officials = figures_cached(
+        "dashboard.rankings",
+        (unit.pk, start, end),
+        lambda: (
+            units_rank(parent=unit, start=start, end=end),
+            officials_rank(unit=unit, start=start, end=end),
+        ),
+    )
     return render(
         request,
         "dashboard/rankings.html",

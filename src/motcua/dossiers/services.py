@@ -1993,6 +1993,7 @@ def dossier_refund_payment(
     )
 
 
+@transaction.atomic  # the lock of `_act` needs a transaction (PostgreSQL refuses it outside one)
 def dossier_mark_synced(
     *, dossier: Dossier | int, at: datetime | None = None, receipt: str = ""
 ) -> Dossier:

@@ -33,6 +33,12 @@ class Command(BaseCommand):
             "--workers", type=int, default=None, help="Số tiến trình xử lý (mặc định theo số CPU)."
         )
         parser.add_argument(
+            "--threads",
+            type=int,
+            default=None,
+            help="Số luồng mỗi tiến trình (mặc định 1; lớn hơn 1 thì dùng gthread).",
+        )
+        parser.add_argument(
             "--timeout", type=int, default=60, help="Số giây tối đa cho một yêu cầu (mặc định 60)."
         )
         parser.add_argument(
@@ -41,12 +47,15 @@ class Command(BaseCommand):
             help="Thu thập tệp tĩnh vào STATIC_ROOT trước khi chạy.",
         )
 
-    def handle(self, *args, host, port, workers, timeout, collectstatic, **options):
+    def handle(self, *args, host, port, workers, threads, timeout, collectstatic, **options):
         from gunicorn.app.base import BaseApplication
 
         workers = workers or _default_workers()
+        threads = threads or 1
         if workers < 1:
             raise CommandError("Số tiến trình phải lớn hơn 0.")
+        if threads < 1:
+            raise CommandError("Số luồng phải lớn hơn 0.")
         if not 0 < port < 65536:
             raise CommandError("Cổng không hợp lệ.")
         if collectstatic:
@@ -64,6 +73,8 @@ class Command(BaseCommand):
         config = {
             "bind": bind,
             "workers": workers,
+            # More than one thread: gunicorn's gthread worker (each thread its own connection).
+            "threads": threads,
             "timeout": timeout,
             "graceful_timeout": 30,
             "accesslog": "-",
