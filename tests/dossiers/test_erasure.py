@@ -31,6 +31,7 @@ from motcua.portal.services import portal_dossier_submit
 from motcua.privacy.models import RequestKind, RequestStatus
 from motcua.privacy.services import data_subject_request_answer, data_subject_request_receive
 from tests.conftest import is_postgres
+from tests.core.test_dbrole import probe  # noqa: F401 (a fixture)
 from tests.dossiers.test_audit import EVENTS, behind_the_application, verify_fails
 from tests.dossiers.test_lifecycle import receive
 from tests.e2e.helpers import tiny_pdf
@@ -416,5 +417,39 @@ def test_postgres_refuses_any_update_but_a_recorded_erasure(staff, online):
         with pytest.raises(Exception, match="append-only"), transaction.atomic():
             cursor.execute(f"DELETE FROM {EVENTS} WHERE id = %s", [first.pk])
     erase_on_request(staff, online)
+    assert not any(value in stored_text(online) for value in PERSONAL)
+    assert audit_verify().intact
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_application_role_erases_only_through_the_recorded_path(
+    probe,  # noqa: F811 (the fixture imported above)
+    staff,
+    online,
+    monkeypatch,
+):
+    """Connected as the application's role: no UPDATE of an event, even with the function's
+    setting forged; the function refuses an event no record names, and erases one that is."""
+    import psycopg
+
+    from motcua.dossiers import erasure
+
+    first = DossierEvent.objects.get(dossier=online, seq=1)
+    with psycopg.connect(probe, autocommit=True) as app:
+        with pytest.raises(psycopg.errors.RaiseException, match="append-only"), app.transaction():
+            app.execute("SELECT set_config('motcua.erasing_event', %s, true)", [str(first.pk)])
+            app.execute(f"UPDATE {EVENTS} SET payload = '{{}}' WHERE id = %s", [first.pk])
+        with pytest.raises(psycopg.errors.RaiseException, match="không có bản ghi xóa"):
+            app.execute("SELECT motcua_event_personal_erase(%s, %s)", [first.pk, first.pk])
+    # The record written, the values left for the application's role to erase.
+    monkeypatch.setattr(erasure, "events_personal_erase", lambda *, erasure: 0)
+    services.dossier_erase_personal_data(actor=staff.desk, dossier=online, reason="Yêu cầu số 1")
+    record = DossierEvent.objects.filter(dossier=online).order_by("-seq").first()
+    assert NAME in stored_text(online)
+    with psycopg.connect(probe, autocommit=True) as app:
+        for seq in record.payload["erased_events"]:
+            target = DossierEvent.objects.get(dossier=online, seq=seq)
+            app.execute("SELECT motcua_event_personal_erase(%s, %s)", [target.pk, record.pk])
     assert not any(value in stored_text(online) for value in PERSONAL)
     assert audit_verify().intact
