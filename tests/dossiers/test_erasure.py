@@ -453,3 +453,35 @@ def test_the_application_role_erases_only_through_the_recorded_path(
             app.execute("SELECT motcua_event_personal_erase(%s, %s)", [target.pk, record.pk])
     assert not any(value in stored_text(online) for value in PERSONAL)
     assert audit_verify().intact
+
+
+@pytest.mark.django_db(transaction=True)
+def test_events_stored_before_the_migration_keep_scheme_1_and_verify(
+    staff, tree, birth_registration
+):
+    """Migrating does not re-hash anything: the events 0009 sealed stay scheme 1 and verify, the
+    ones written next are scheme 2."""
+    import importlib
+
+    from django.db.migrations.executor import MigrationExecutor
+
+    dossier = receive(staff, tree, birth_registration)
+    services.dossier_forward(actor=staff.desk, dossier=dossier)
+    before = ("dossiers", "0009_audit_ops_event_hash_chain")
+    executor = MigrationExecutor(connection)
+    executor.migrate([before])
+    old_apps = executor.loader.project_state([before]).apps
+    sealing = importlib.import_module(f"motcua.dossiers.migrations.{before[1]}")
+    with connection.schema_editor() as editor:
+        sealing.seal_existing(old_apps, editor)  # the chains as 0009 left them
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    assert set(DossierEvent.objects.values_list("scheme", flat=True)) == {1}
+    assert audit_verify().intact
+    services.dossier_correct_applicant(
+        actor=staff.desk, dossier=dossier, changes={"phone": "0911222333"}, reason="Sai số"
+    )
+    assert DossierEvent.objects.get(dossier=dossier, seq=3).scheme == 2
+    assert audit_verify().intact

@@ -209,6 +209,7 @@ def event_hash_of(event, *, code: str, previous: str) -> str:
         from_state=event.from_state,
         to_state=event.to_state,
         payload=event.payload,
-        scheme=event.scheme,
-        personal=event.personal,
+        # Defaults for the historical model of migration 0009, before these columns existed.
+        scheme=getattr(event, "scheme", 1),
+        personal=getattr(event, "personal", None),
     )
