@@ -258,11 +258,17 @@ class DossierEvent(models.Model):
     to_state = models.PositiveSmallIntegerField(choices=State.choices)
     payload = models.JSONField(default=dict)
     # How `hash` seals the content (dossiers.chain): 1 for events written before erasure existed
-    # (values sealed as they are), 2 since (personal values sealed by a salted digest).
-    scheme = models.PositiveSmallIntegerField(_("phiên bản niêm phong"), default=2, editable=False)
+    # (values sealed as they are), 2 since (personal values sealed by a salted digest). The
+    # database's default is 1: a row inserted by SQL that names neither column (events stored
+    # before, a raw writer unaware of schemes) is read as sealed the old way.
+    scheme = models.PositiveSmallIntegerField(
+        _("phiên bản niêm phong"), default=2, db_default=1, editable=False
+    )
     # Scheme 2: [{"path", "salt", "digest"}] of each personal value of the payload; an erased one
     # keeps its digest, its salt is null and its value reads chain.ERASED (dossiers.erasure).
-    personal = models.JSONField(default=list, blank=True, editable=False)
+    personal = models.JSONField(
+        default=list, db_default=models.Value("[]"), blank=True, editable=False
+    )
     # SHA-256 of the previous event's hash and this event's content (dossiers.chain).
     hash = models.CharField(_("mã băm"), max_length=64, editable=False)
 

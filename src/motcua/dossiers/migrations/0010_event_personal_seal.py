@@ -93,25 +93,20 @@ class Migration(migrations.Migration):
     dependencies = [("dossiers", "0009_audit_ops_event_hash_chain")]
 
     operations = [
+        # Existing events read as scheme 1 (the database default: their hashes seal the values as
+        # they are); every event the application writes from now on is scheme 2.
         migrations.AddField(
             model_name="dossierevent",
             name="personal",
-            field=models.JSONField(blank=True, default=list, editable=False),
+            field=models.JSONField(
+                blank=True, db_default=models.Value("[]"), default=list, editable=False
+            ),
         ),
-        # Existing events: scheme 1 (their hashes seal the values as they are) …
         migrations.AddField(
             model_name="dossierevent",
             name="scheme",
             field=models.PositiveSmallIntegerField(
-                default=1, editable=False, verbose_name="phiên bản niêm phong"
-            ),
-        ),
-        # … and every event written from now on: scheme 2.
-        migrations.AlterField(
-            model_name="dossierevent",
-            name="scheme",
-            field=models.PositiveSmallIntegerField(
-                default=2, editable=False, verbose_name="phiên bản niêm phong"
+                db_default=1, default=2, editable=False, verbose_name="phiên bản niêm phong"
             ),
         ),
         migrations.RunPython(forward, backward),
