@@ -3,8 +3,10 @@
 Two checks, both from what is stored:
 
 - **chains** (`dossiers.chain`): per dossier, seqs 1…`last_event_seq` without gaps, each event's
-  hash recomputed from its content and the previous event's hash. An altered event, a deleted one,
-  a cut-off tail are named by dossier code and seq.
+  hash recomputed from its content and the previous event's hash; in scheme 2, each personal value
+  checked against its salted digest, or accepted as erased when an erasure record of the chain
+  names the event (`dossiers.erasure`). An altered event, a deleted one, a cut-off tail, a value
+  erased without a record are named by dossier code and seq.
 - **checkpoints**: `audit_checkpoint_create` (daily) signs a rolling digest of every event hash in id
   order up to the last event then committed, chained to the previous checkpoint. Verification folds
   the stored hashes the same way: an event deleted together with its dossier, a TRUNCATE, or every
@@ -24,7 +26,15 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from motcua.core.errors import DomainError
-from motcua.dossiers.chain import GENESIS, event_hash
+from motcua.dossiers.chain import (
+    ERASED,
+    ERASURE_KIND,
+    GENESIS,
+    event_hash,
+    path_found,
+    path_get,
+    personal_digest,
+)
 from motcua.dossiers.models import AuditCheckpoint, Dossier, DossierEvent
 
 
@@ -76,8 +86,44 @@ _EVENT_VALUES = (
     "from_state",
     "to_state",
     "payload",
+    "scheme",
+    "personal",
     "hash",
 )
+
+
+def _recorded_erasures(events: list[dict]) -> set[int]:
+    """Seqs an erasure record of this chain names. Each record is itself an event of the chain,
+    checked in its turn: a forged one breaks the chain there."""
+    named: set[int] = set()
+    for row in events:
+        if row["kind"] == ERASURE_KIND and isinstance(row["payload"], dict):
+            for seq in row["payload"].get("erased_events") or []:
+                if isinstance(seq, int) and seq < row["seq"]:
+                    named.add(seq)
+    return named
+
+
+def _personal_break(row: dict, *, erased: set[int]) -> str | None:
+    """Why a scheme-2 event's personal values fail their seals, or None: each value with its salt
+    matches its digest; each without one reads ERASED and is named by an erasure record."""
+    personal = row["personal"]
+    if not isinstance(personal, list):
+        return "danh sách dữ liệu cá nhân đã bị sửa"
+    for entry in personal:
+        if not isinstance(entry, dict) or not isinstance(entry.get("path"), list):
+            return "danh sách dữ liệu cá nhân đã bị sửa"
+        value = path_get(row["payload"], entry["path"])
+        where = ".".join(map(str, entry["path"]))
+        salt = entry.get("salt")
+        if salt:
+            if not path_found(value) or personal_digest(salt=salt, value=value) != entry.get(
+                "digest"
+            ):
+                return f"dữ liệu cá nhân ({where}) không khớp mã niêm phong (đã bị sửa)"
+        elif value != ERASED or row["seq"] not in erased:
+            return f"dữ liệu cá nhân ({where}) đã bị xóa mà không có bản ghi xóa"
+    return None
 
 
 def dossier_chain_break(*, code: str, last_event_seq: int, events: list[dict]) -> Break | None:
@@ -85,9 +131,14 @@ def dossier_chain_break(*, code: str, last_event_seq: int, events: list[dict]) -
     order), or None when intact."""
     previous = GENESIS
     expected = 1
+    erased = _recorded_erasures(events)
     for row in events:
         if row["seq"] != expected:
             return Break(code, expected, "thiếu sự kiện (đã bị xóa)", row["id"])
+        if row["scheme"] != 1:
+            reason = _personal_break(row, erased=erased)
+            if reason is not None:
+                return Break(code, row["seq"], reason, row["id"])
         recomputed = event_hash(
             previous=previous,
             code=code,
@@ -101,6 +152,8 @@ def dossier_chain_break(*, code: str, last_event_seq: int, events: list[dict]) -
             from_state=row["from_state"],
             to_state=row["to_state"],
             payload=row["payload"],
+            scheme=row["scheme"],
+            personal=row["personal"] if isinstance(row["personal"], list) else None,
         )
         if recomputed != row["hash"]:
             return Break(

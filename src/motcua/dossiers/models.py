@@ -232,9 +232,10 @@ ENDED_STATES = frozenset(
 
 
 class DossierEvent(models.Model):
-    """One append-only entry of a dossier's history. Never updated, never deleted; `hash` chains it
-    to the dossier's previous event (`dossiers.chain`), so a change made behind the application's
-    back is found by `motcua audit verify`."""
+    """One append-only entry of a dossier's history. Never deleted, and never updated but by a
+    recorded erasure of its personal values (`dossiers.erasure`); `hash` chains it to the dossier's
+    previous event (`dossiers.chain`), so a change made behind the application's back is found by
+    `motcua audit verify`."""
 
     # Indexed by event_seq_unique (dossier, seq).
     dossier = models.ForeignKey(
@@ -256,6 +257,18 @@ class DossierEvent(models.Model):
     from_state = models.PositiveSmallIntegerField(null=True, blank=True, choices=State.choices)
     to_state = models.PositiveSmallIntegerField(choices=State.choices)
     payload = models.JSONField(default=dict)
+    # How `hash` seals the content (dossiers.chain): 1 for events written before erasure existed
+    # (values sealed as they are), 2 since (personal values sealed by a salted digest). The
+    # database's default is 1: a row inserted by SQL that names neither column (events stored
+    # before, a raw writer unaware of schemes) is read as sealed the old way.
+    scheme = models.PositiveSmallIntegerField(
+        _("phiên bản niêm phong"), default=2, db_default=1, editable=False
+    )
+    # Scheme 2: [{"path", "salt", "digest"}] of each personal value of the payload; an erased one
+    # keeps its digest, its salt is null and its value reads chain.ERASED (dossiers.erasure).
+    personal = models.JSONField(
+        default=list, db_default=models.Value("[]"), blank=True, editable=False
+    )
     # SHA-256 of the previous event's hash and this event's content (dossiers.chain).
     hash = models.CharField(_("mã băm"), max_length=64, editable=False)
 
@@ -273,6 +286,10 @@ class DossierEvent(models.Model):
         if self.pk is not None:
             raise ValueError("DossierEvent is append-only")
         if not self.hash:
+            if self.scheme >= 2 and not self.personal:
+                from motcua.dossiers.chain import personal_seal
+
+                self.personal = personal_seal(kind=self.kind, payload=self.payload)
             self.hash = self.chain_hash()
         super().save(*args, **kwargs)
 

@@ -31,6 +31,7 @@ from motcua.core.errors import (
     ValidationFailed,
 )
 from motcua.dossiers import lifecycle, signals
+from motcua.dossiers.chain import ERASED
 from motcua.dossiers.models import (
     ApplicantKind,
     Channel,
@@ -1645,7 +1646,7 @@ def dossier_correct_applicant(
 
 # What erasure blanks: the applicant's identity and contact details, and the summary they wrote.
 ERASED_FIELDS = {
-    "applicant_name": "(đã xóa)",
+    "applicant_name": ERASED,
     "applicant_id_number": "",
     "applicant_phone": "",
     "applicant_email": "",
@@ -1656,13 +1657,19 @@ ERASED_FIELDS = {
 
 
 @transaction.atomic
-def dossier_erase_personal_data(*, actor, dossier: Dossier | int, reason: str) -> Dossier:
+def dossier_erase_personal_data(
+    *, actor, dossier: Dossier | int, reason: str, request_id: int | None = None
+) -> Dossier:
     """Erase the applicant's personal data from a dossier the administration never received
-    (refused at acceptance or withdrawn before it: no administrative record to keep): the
-    projection's identity and contact fields are blanked by an event and the uploaded files are
-    deleted. The earlier events keep what they recorded — the log is append-only, at the database
-    on PostgreSQL (docs/privacy.md says so). Whether erasure is allowed is
+    (refused at acceptance or withdrawn before it: no administrative record to keep). One
+    `personal_data_erased` event — the erasure record: who, when, why, which request, which events
+    — blanks the projection's identity and contact fields; then the personal values of the events
+    it lists are erased inside the log (dossiers.erasure: the chain still verifies) and the
+    uploaded files deleted. Events sealed before erasure existed (scheme 1) keep their values and
+    are listed as `kept_events` (docs/privacy.md). Whether erasure is allowed is
     privacy.selectors.deletion_refusal's rule; the lifecycle allows it only after the end."""
+    from motcua.dossiers.erasure import erasable_events, events_personal_erase
+
     reason = _required_text(reason, what="lý do xóa", code="reason_required")
 
     def build(locked, state, at, calendar):
@@ -1677,11 +1684,19 @@ def dossier_erase_personal_data(*, actor, dossier: Dossier | int, reason: str) -
         DossierDocument.objects.filter(dossier=locked).delete()
         # The files go once the erasure is committed: a rolled-back request keeps them.
         transaction.on_commit(lambda: [f.storage.delete(f.name) for f in files])
+        erasable, kept = erasable_events(dossier_id=locked.pk)
         return _Change(
-            set=dict(ERASED_FIELDS), details={"reason": reason, "documents_removed": removed}
+            set=dict(ERASED_FIELDS),
+            details={
+                "reason": reason,
+                "request": request_id,
+                "documents_removed": removed,
+                "erased_events": erasable,
+                "kept_events": kept,
+            },
         )
 
-    return _act(
+    locked = _act(
         dossier=dossier,
         actor=actor,
         kind="personal_data_erased",
@@ -1690,6 +1705,9 @@ def dossier_erase_personal_data(*, actor, dossier: Dossier | int, reason: str) -
         build=build,
         by_applicant=False,
     )
+    record = DossierEvent.objects.get(dossier=locked, seq=locked.last_event_seq)
+    events_personal_erase(erasure=record)
+    return locked
 
 
 @transaction.atomic

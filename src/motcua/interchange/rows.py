@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from motcua.core import timeutil
 from motcua.core.bulk import ids_reserve, json_text, rows_insert, rows_prepare
-from motcua.dossiers.chain import GENESIS, event_hash
+from motcua.dossiers.chain import CURRENT_SCHEME, GENESIS, event_hash, personal_seal
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.projection import PROJECTED_FIELDS, DossierState, encode
 from motcua.dossiers.services import (
@@ -100,6 +100,8 @@ _EVENT_COLUMNS = (
     "from_state",
     "to_state",
     "payload",
+    "scheme",
+    "personal",
     # Every column without a database default must be here: a missing one makes each batch's
     # insert fail and the import fall back, silently, to one upsert a record (slower and ~8 times
     # the memory; tests/interchange/test_memory.py). tests/interchange/test_bulk.py checks.
@@ -160,6 +162,7 @@ def dossiers_import_rows(
         projection, payload = _import_first_event(fields, record=record, source=source)
         dossiers.append(tuple(map(projection.__getitem__, PROJECTED_FIELDS)))
         moment = event_moment(at)
+        personal = personal_seal(kind="imported", payload=payload)
         seal = event_hash(
             previous=GENESIS,
             code=fields["code"],
@@ -173,6 +176,8 @@ def dossiers_import_rows(
             from_state=None,
             to_state=projection["state"],
             payload=payload,
+            scheme=CURRENT_SCHEME,
+            personal=personal,
         )
         events.append(
             (
@@ -184,6 +189,8 @@ def dossiers_import_rows(
                 None,
                 projection["state"],
                 json_text(payload),
+                CURRENT_SCHEME,
+                json_text(personal),
                 seal,
             )
         )

@@ -182,6 +182,7 @@ def data_subject_request_answer(
                 actor=actor,
                 dossier=dossier,
                 reason=f"Yêu cầu xóa dữ liệu cá nhân số {locked.pk}",
+                request_id=locked.pk,
             )
             locked.subject_id_number = ""  # nothing left to match it against
             reply = f"Đã xóa dữ liệu cá nhân trong hồ sơ {dossier.code}."
