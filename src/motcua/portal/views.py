@@ -331,14 +331,15 @@ def submit_store(request, code: str):
         pending = access.store_code_pending(request=request)
         form = StoreCodeForm(request.POST)
         if pending is None:
-            form.is_valid()
-            form.add_error(
-                "code",
+            # The page shows the number's box again: the message says why.
+            messages.error(
+                request,
                 _(
-                    "Chưa yêu cầu mã xác thực, hoặc mã đã hết hạn. Vui lòng nhập số định danh để nhận mã."
+                    "Chưa yêu cầu mã xác thực, hoặc mã đã hết hạn. Vui lòng nhập số định danh "
+                    "để nhận mã."
                 ),
             )
-            return page(400, store_code_form=form)
+            return page(400)
         if not form.is_valid():
             return page(400, store_code_form=form)
         try:
