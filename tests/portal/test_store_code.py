@@ -164,13 +164,27 @@ def test_wrong_codes_use_up_the_code(settings, held_certificate):
         store_code_verify(code_id=sent.code_id, id_number=ID_NUMBER, code=code, ip=IP)
 
 
+def test_a_sweep_deletes_only_expired_codes(held_certificate):
+    live = send()
+    StoreCode.objects.create(
+        id_number=ID_NUMBER,
+        salt="s",
+        code_hash="h" * 64,
+        created_at=timeutil.now() - timedelta(minutes=20),
+        expires_at=timeutil.now() - timedelta(minutes=10),
+    )
+    assert store_codes_sweep() == 1
+    assert list(StoreCode.objects.values_list("pk", flat=True)) == [live.code_id]
+
+
 def test_an_expired_code_is_refused_and_swept(held_certificate):
     sent = send()
     code = the_code(sent)
     StoreCode.objects.update(expires_at=timeutil.now() - timedelta(seconds=1))
     with pytest.raises(ValidationFailed):
         store_code_verify(code_id=sent.code_id, id_number=ID_NUMBER, code=code, ip=IP)
-    assert store_codes_sweep() == 1
+    # The check swept it (as the next request for a code would).
+    assert not StoreCode.objects.exists() and store_codes_sweep() == 0
     message = Notification.objects.get(kind=MessageKind.STORE_CODE)
     # Never handed over: given up, and the code is no longer in the table.
     assert message.status == NotificationStatus.FAILED and code not in message.body

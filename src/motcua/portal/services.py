@@ -207,6 +207,7 @@ def store_code_verify(*, code_id: int, id_number: str, code: str, ip: str) -> st
     )
     if access.store_verify_blocked(ip=ip, number=number):
         raise _throttled()
+    store_codes_sweep(now=now)
     typed = "".join(ch for ch in (code or "") if not ch.isspace())
     live = StoreCode.objects.filter(
         pk=code_id, id_number=number, verified_at__isnull=True, expires_at__gt=now
