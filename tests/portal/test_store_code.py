@@ -4,11 +4,14 @@ may ask or guess, and the filing that reuses a held document."""
 
 from datetime import timedelta
 
+import hypothesis
 import pytest
 from django.core.files.base import ContentFile
+from hypothesis import strategies as st
 
 from motcua.core import timeutil
 from motcua.core.errors import ValidationFailed
+from motcua.core.models import FailureCount
 from motcua.digitization.models import HeldDocument
 from motcua.dossiers import services
 from motcua.dossiers.services import Applicant
@@ -236,3 +239,36 @@ def test_filing_online_with_a_held_document_records_reuse(
     assert documents["TP2"].file.name == held_certificate.file.name
     assert documents["TP1"].digitization_source == "online" and not documents["TP1"].reused
     assert dossier.data_reused and not dossier.vneid_verified
+
+
+# --- property: a code opens the store at most once, only within its tries ---------------------
+
+
+@hypothesis.settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture],
+)
+@hypothesis.given(entries=st.lists(st.booleans(), max_size=8))
+def test_a_code_verifies_once_and_only_within_its_tries(held_certificate, entries):
+    FailureCount.objects.all().delete()
+    StoreCode.objects.all().delete()
+    sent = send()
+    code = the_code(sent)
+    wrong = "000000" if code != "000000" else "111111"
+    outcomes = []
+    for right in entries:
+        try:
+            store_code_verify(
+                code_id=sent.code_id, id_number=ID_NUMBER, code=code if right else wrong, ip=IP
+            )
+            outcomes.append(True)
+        except ValidationFailed:
+            outcomes.append(False)
+    # The model: the first right entry among the first 5 tries succeeds; nothing else does.
+    expected, done = [], False
+    for n, right in enumerate(entries):
+        ok = right and not done and n < 5
+        done = done or ok
+        expected.append(ok)
+    assert outcomes == expected
