@@ -387,7 +387,7 @@ def test_keyboard_skip_link_focus_ring_and_form_order(page, live_server, seeded)
 
     # From the main content, Tab walks the form in reading order.
     order = []
-    for _ in range(13):
+    for _ in range(15):
         page.keyboard.press("Tab")
         order.append(
             page.evaluate(
@@ -397,6 +397,8 @@ def test_keyboard_skip_link_focus_ring_and_form_order(page, live_server, seeded)
         )
     assert [re.sub(r"_\d+$", "", item) for item in order] == [
         "a Đăng ký khai sinh",  # the breadcrumb
+        "input id_number",  # the optional store step comes first (docs/portal.md)
+        "button action",  # "Gửi mã xác thực" (name="action")
         "select unit",
         "input applicant_name",
         "input applicant_id_number",

@@ -22,6 +22,7 @@ class MessageTemplateForm(forms.ModelForm):
         try:
             cleaned["subject"], cleaned["body"] = services.message_template_validate(
                 channel=self.instance.channel,
+                kind=self.instance.kind,
                 subject=cleaned.get("subject") or "",
                 body=cleaned.get("body") or "",
             )

@@ -31,7 +31,12 @@ PLACEHOLDERS: dict[str, str] = {
     "ma_phan_anh": "số phản ánh, kiến nghị",
     "lien_ket": "đường dẫn tra cứu hồ sơ trên Cổng dịch vụ công",
     "lien_ket_danh_gia": "đường dẫn đánh giá mức độ hài lòng (khi có kết quả)",
+    "ma_xac_thuc": "mã xác thực một lần (chỉ trong thông báo mã xác thực dùng kho dữ liệu)",
+    "so_phut": "số phút mã xác thực còn hiệu lực",
 }
+
+# Placeholders a kind cannot do without: a code message without its code would be useless.
+REQUIRED_PLACEHOLDERS: dict[str, set[str]] = {MessageKind.STORE_CODE: {"ma_xac_thuc"}}
 
 _SIGNATURE = "\n\nThư này được gửi tự động từ hệ thống Một Cửa; vui lòng không trả lời thư này."
 
@@ -123,5 +128,18 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
         "",
         "Phản ánh, kiến nghị {ma_phan_anh} đã được trả lời. Vui lòng xem thư điện tử "
         "hoặc liên hệ cơ quan tiếp nhận.",
+    ),
+    (MessageKind.STORE_CODE, MessageChannel.EMAIL): (
+        "Mã xác thực dùng giấy tờ trong kho dữ liệu",
+        "Kính gửi Quý ông/bà,\n\n"
+        "Mã xác thực để dùng giấy tờ đã có trong kho dữ liệu khi nộp hồ sơ trực tuyến là: "
+        "{ma_xac_thuc}\n"
+        "Mã có hiệu lực trong {so_phut} phút và chỉ dùng một lần. Nếu Quý ông/bà không yêu cầu "
+        "mã này, vui lòng bỏ qua thư này và không cung cấp mã cho bất kỳ ai." + _SIGNATURE,
+    ),
+    (MessageKind.STORE_CODE, MessageChannel.SMS): (
+        "",
+        "Ma xac thuc dung kho du lieu: {ma_xac_thuc} (hieu luc {so_phut} phut). "
+        "Khong cung cap ma nay cho bat ky ai.",
     ),
 }

@@ -17,6 +17,8 @@ class MessageKind(models.TextChoices):
     RESOLVED = "resolved", _("Có kết quả giải quyết")
     APOLOGISED = "apologised", _("Xin lỗi và hẹn lại ngày trả kết quả")
     FEEDBACK_ANSWERED = "feedback_answered", _("Trả lời phản ánh, kiến nghị")
+    # The one-time code a citizen asks for on the portal to use their document store.
+    STORE_CODE = "store_code", _("Mã xác thực dùng kho dữ liệu")
 
 
 class MessageChannel(models.TextChoices):

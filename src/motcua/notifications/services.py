@@ -17,7 +17,11 @@ from motcua.core import timeutil
 from motcua.core.errors import ValidationFailed
 from motcua.core.formatting import datetime_vi, number_vi
 from motcua.dossiers.models import Dossier, DossierEvent
-from motcua.notifications.defaults import DEFAULT_TEMPLATES, EVENT_MESSAGES
+from motcua.notifications.defaults import (
+    DEFAULT_TEMPLATES,
+    EVENT_MESSAGES,
+    REQUIRED_PLACEHOLDERS,
+)
 from motcua.notifications.models import (
     AttemptOutcome,
     MessageChannel,
@@ -61,7 +65,9 @@ def notifications_paused() -> Iterator[None]:
 # --- templates -----------------------------------------------------------------------------------
 
 
-def message_template_validate(*, channel: str, subject: str, body: str) -> tuple[str, str]:
+def message_template_validate(
+    *, channel: str, subject: str, body: str, kind: str = ""
+) -> tuple[str, str]:
     """The cleaned (subject, body), or a Vietnamese error naming what is wrong."""
     subject, body = subject.strip(), body.strip()
     if not body:
@@ -78,7 +84,15 @@ def message_template_validate(*, channel: str, subject: str, body: str) -> tuple
             raise ValidationFailed(
                 f"Tin nhắn dài quá {SMS_MAX_CHARS} ký tự.", code="template_too_long"
             )
-    template_fields(body)
+    missing = REQUIRED_PLACEHOLDERS.get(kind, set()) - set(template_fields(body))
+    if missing:
+        raise ValidationFailed(
+            "Nội dung mẫu thông báo này phải có "
+            + ", ".join("{" + name + "}" for name in sorted(missing))
+            + ".",
+            code="template_field_required",
+            details={"fields": sorted(missing)},
+        )
     return subject, body
 
 
@@ -93,7 +107,9 @@ def message_template_save(
 ) -> MessageTemplate:
     if kind not in MessageKind.values or channel not in MessageChannel.values:
         raise ValidationFailed("Loại thông báo hoặc kênh không hợp lệ.", code="template_kind")
-    subject, body = message_template_validate(channel=channel, subject=subject, body=body)
+    subject, body = message_template_validate(
+        channel=channel, subject=subject, body=body, kind=kind
+    )
     template, _ = MessageTemplate.objects.update_or_create(
         kind=kind,
         channel=channel,
@@ -258,6 +274,45 @@ def feedback_answer_notify(
     return made
 
 
+def store_code_notify(
+    *, reference: str, channel: str, address: str, code: str, minutes: int
+) -> Notification | None:
+    """Send a one-time code for the citizen's document store (the portal asks) to one contact on
+    record, by the worker like every message; None when that channel is off or its template is
+    turned off. For the portal to call inside the transaction that records the code. The code
+    stays in the message only until it is handed over (then it is blanked, see
+    notification_send): the portal keeps just its hash."""
+    from motcua.notifications.tasks import notifications_enqueue
+
+    if channel not in notification_channels_enabled():
+        return None
+    with transaction.atomic():
+        made = _notifications_make(
+            kind=MessageKind.STORE_CODE,
+            values={"ma_xac_thuc": code, "so_phut": str(minutes)},
+            addresses={channel: address},
+            dossier=None,
+            event=None,
+            reference=reference,
+        )
+        notifications_enqueue(notification_ids=[n.pk for n in made])
+    return made[0] if made else None
+
+
+CODE_REDACTED = "(mã xác thực một lần đã được gửi; không lưu lại)"
+
+
+def store_code_messages_forget(*, references: list[str]) -> int:
+    """The codes behind these messages expired: a message not handed over yet is given up and
+    its code blanked (a late code is useless and should not sit in the table)."""
+    return (
+        Notification.objects.filter(kind=MessageKind.STORE_CODE, reference__in=references)
+        .exclude(status=NotificationStatus.SENT)
+        .exclude(body=CODE_REDACTED)
+        .update(status=NotificationStatus.FAILED, body=CODE_REDACTED)
+    )
+
+
 # --- sending -------------------------------------------------------------------------------------
 
 
@@ -335,9 +390,16 @@ def notification_send(*, notification_id: int) -> NotificationAttempt | None:
             error=error[:500],
             provider_id=provider_id[:128],
         )
+        # A one-time code is not kept once it is handed over or given up on.
+        redacted = (
+            {"body": CODE_REDACTED}
+            if notification.kind == MessageKind.STORE_CODE and outcome != AttemptOutcome.RETRY
+            else {}
+        )
         Notification.objects.filter(pk=notification_id).update(
             attempts=number,
             status=status,
             sent_at=at if outcome == AttemptOutcome.SENT else None,
+            **redacted,
         )
     return attempt

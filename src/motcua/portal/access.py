@@ -78,3 +78,117 @@ def lookup_failure_record(*, ip: str, code: str) -> None:
         failures = failure_count_add(key=key, window_seconds=window_seconds())
         if failures == max_failures():
             logger.warning("portal lookup throttled key=%s", key)
+
+
+# --- the citizen's document store: who proved a number, how often one may try --------------------
+#
+# The filing page shows the documents held for a personal identification number only to a
+# session that entered the one-time code sent to the contact on record for that number
+# (portal.services.store_code_send / store_code_verify). Sends and wrong codes are counted per
+# client address and per number (core.throttle), like the lookup's failures: the per-number count
+# stops a guesser spread over many addresses and keeps anyone from flooding a person's phone.
+
+STORE_PENDING_KEY = "portal:store-code"
+STORE_VERIFIED_KEY = "portal:store-verified"
+
+
+def store_code_seconds() -> int:
+    return _setting("MOTCUA_PORTAL_STORE_CODE_SECONDS", 10 * 60)
+
+
+def store_code_attempts() -> int:
+    return _setting("MOTCUA_PORTAL_STORE_CODE_ATTEMPTS", 5)
+
+
+def store_window_seconds() -> int:
+    return _setting("MOTCUA_PORTAL_STORE_WINDOW_SECONDS", 15 * 60)
+
+
+def store_max_sends() -> int:
+    """Codes sent for one number (and from one client address) in a window."""
+    return _setting("MOTCUA_PORTAL_STORE_MAX_SENDS", 3)
+
+
+def store_max_failures() -> int:
+    """Wrong codes for one number (and from one client address) in a window."""
+    return _setting("MOTCUA_PORTAL_STORE_MAX_FAILURES", 10)
+
+
+def store_verified_seconds() -> int:
+    return grant_seconds()
+
+
+def _number_digest(number: str) -> str:
+    return hashlib.sha256(number.encode()).hexdigest()[:32]
+
+
+def _store_keys(*, kind: str, ip: str, number: str) -> list[str]:
+    keys = [f"portal-store-{kind}:ip:{ip}"] if ip else []
+    if number:
+        keys.append(f"portal-store-{kind}:num:{_number_digest(number)}")
+    return keys
+
+
+def store_send_blocked(*, ip: str, number: str) -> bool:
+    """Too many codes sent, or too many wrong codes entered, for this client or this number."""
+    sends = failure_counts(keys=_store_keys(kind="send", ip=ip, number=number))
+    failures = failure_counts(keys=_store_keys(kind="fail", ip=ip, number=number))
+    return any(c >= store_max_sends() for c in sends.values()) or any(
+        c >= store_max_failures() for c in failures.values()
+    )
+
+
+def store_verify_blocked(*, ip: str, number: str) -> bool:
+    failures = failure_counts(keys=_store_keys(kind="fail", ip=ip, number=number))
+    return any(c >= store_max_failures() for c in failures.values())
+
+
+def store_send_record(*, ip: str, number: str) -> None:
+    for key in _store_keys(kind="send", ip=ip, number=number):
+        if failure_count_add(key=key, window_seconds=store_window_seconds()) == store_max_sends():
+            logger.warning("portal store code sends throttled key=%s", key)
+
+
+def store_failure_record(*, ip: str, number: str) -> None:
+    for key in _store_keys(kind="fail", ip=ip, number=number):
+        failures = failure_count_add(key=key, window_seconds=store_window_seconds())
+        if failures == store_max_failures():
+            logger.warning("portal store code throttled key=%s", key)
+
+
+def store_code_pending_set(*, request, code_id: int, number: str) -> None:
+    request.session[STORE_PENDING_KEY] = {"id": code_id, "number": number}
+
+
+def store_code_pending(*, request) -> dict | None:
+    """{"id", "number"} of the code this session asked for, if any."""
+    pending = request.session.get(STORE_PENDING_KEY)
+    if isinstance(pending, dict) and isinstance(pending.get("id"), int):
+        return pending
+    return None
+
+
+def store_verified_grant(*, request, number: str) -> None:
+    """The session proved it reads the contact on record for `number`: a new session key (a
+    planted cookie gains nothing) and, for a while, the store's offers on the filing page."""
+    request.session.pop(STORE_PENDING_KEY, None)
+    request.session.cycle_key()
+    request.session[STORE_VERIFIED_KEY] = {
+        "number": number,
+        "until": time.time() + store_verified_seconds(),
+    }
+
+
+def store_verified_number(*, request) -> str | None:
+    """The personal identification number this session verified with a one-time code, while the
+    verification lasts; None otherwise."""
+    verified = request.session.get(STORE_VERIFIED_KEY)
+    if not isinstance(verified, dict) or verified.get("until", 0) <= time.time():
+        return None
+    number = verified.get("number")
+    return number if isinstance(number, str) and number else None
+
+
+def store_forget(*, request) -> None:
+    request.session.pop(STORE_PENDING_KEY, None)
+    request.session.pop(STORE_VERIFIED_KEY, None)

@@ -168,9 +168,15 @@ class SubmitForm(UploadsMixin, forms.Form):
         error_messages={"required": _("Vui lòng đánh dấu xác nhận cam đoan để nộp hồ sơ.")},
     )
 
-    def __init__(self, *args, procedure: Procedure, units, **kwargs):
+    def __init__(
+        self, *args, procedure: Procedure, units, held_offers=None, verified_number=None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.procedure = procedure
+        # The citizen's store (after the one-time code): one held document per component, and
+        # the number the session verified; both None/empty without a verified code.
+        self.held_offers = held_offers or {}
+        self.verified_number = verified_number
         self.fields["unit"].queryset = units
         self.fields["applicant_phone"].widget.input_type = "tel"
         self.fields["applicant_phone"].widget.attrs.update(autocomplete="tel")
@@ -179,9 +185,77 @@ class SubmitForm(UploadsMixin, forms.Form):
         self.fields["applicant_name"].widget.attrs.update(autocomplete="name")
         self.fields["applicant_address"].widget.attrs.update(autocomplete="street-address")
         self.add_component_fields(procedure.components.all(), required=True)
+        for component in self.components:
+            # "Dùng giấy tờ đã có" ticked: that component needs no upload.
+            if self.is_bound and self.data.get(f"reuse_{component.pk}"):
+                self.fields[f"component_{component.pk}"].required = False
+
+    def reuse_rows(self) -> dict[int, dict]:
+        """Per component id: the offered held document and whether its box is ticked."""
+        return {
+            component_id: {
+                "held": held,
+                "name": f"reuse_{component_id}",
+                "checked": str(self.data.get(f"reuse_{component_id}", "")) == str(held.pk)
+                if self.is_bound
+                else False,
+            }
+            for component_id, held in self.held_offers.items()
+        }
+
+    def _clean_reuse(self, cleaned_data) -> None:
+        """A ticked box must name the document offered to this session for that component, for
+        the number it verified, which must be the applicant's: anything else was not offered
+        (a tampered form, or a verification that ran out)."""
+        self.reused = {}
+        for component in self.components:
+            posted = str(self.data.get(f"reuse_{component.pk}", "")).strip()
+            if not posted:
+                continue
+            field = f"component_{component.pk}"
+            if not self.verified_number:
+                self.add_error(
+                    field,
+                    _(
+                        "Chưa xác thực mã một lần cho số định danh, hoặc phiên xác thực đã hết "
+                        "hạn: không dùng được giấy tờ trong kho dữ liệu. Vui lòng xác thực lại "
+                        "hoặc đính kèm tệp."
+                    ),
+                )
+                continue
+            held = self.held_offers.get(component.pk)
+            if held is None or posted != str(held.pk):
+                self.add_error(
+                    field,
+                    _(
+                        "Giấy tờ trong kho dữ liệu không thuộc người nộp hoặc không dùng được "
+                        "cho thành phần này."
+                    ),
+                )
+                continue
+            self.reused[component] = held.pk
+        typed = (cleaned_data.get("applicant_id_number") or "").strip().upper().replace(" ", "")
+        if self.reused and typed and typed != self.verified_number:
+            self.add_error(
+                "applicant_id_number",
+                _(
+                    "Số CCCD của người nộp khác số định danh đã xác thực để dùng kho dữ liệu "
+                    "(%(masked)s)."
+                )
+                % {
+                    "masked": "*" * max(0, len(self.verified_number) - 4)
+                    + self.verified_number[-4:]
+                },
+            )
+
+    def uploaded_files(self) -> dict[Component, object]:
+        # A component taken from the store uses the store's document, not a file also chosen.
+        files = super().uploaded_files()
+        return {c: f for c, f in files.items() if c not in getattr(self, "reused", {})}
 
     def clean(self):
         cleaned_data = super().clean()
+        self._clean_reuse(cleaned_data)
         typed = {
             "name": cleaned_data.get("applicant_name", ""),
             "id_number": cleaned_data.get("applicant_id_number", ""),
@@ -198,6 +272,39 @@ class SubmitForm(UploadsMixin, forms.Form):
             self.applicant = Applicant(**typed).cleaned()
         self.clean_uploads_total(cleaned_data)
         return cleaned_data
+
+
+class StoreNumberForm(forms.Form):
+    """The optional step "Dùng giấy tờ đã có trong kho dữ liệu": the number whose store to open."""
+
+    id_number = forms.CharField(
+        label=_("Số định danh cá nhân (số CCCD)"),
+        max_length=20,
+        error_messages=REQUIRED,
+        help_text=_(
+            "Mã xác thực một lần được gửi tới số điện thoại (hoặc thư điện tử) đã ghi trong hồ sơ "
+            "trước đây của bạn, không gửi tới số bạn nhập hôm nay."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["id_number"].widget.attrs.update(
+            autocomplete="off", inputmode="numeric", spellcheck="false"
+        )
+
+
+class StoreCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Mã xác thực"),
+        max_length=12,
+        error_messages=REQUIRED,
+        help_text=_("Mã gồm 6 chữ số, chỉ dùng một lần."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.update(autocomplete="one-time-code", inputmode="numeric")
 
 
 class LookupForm(forms.Form):

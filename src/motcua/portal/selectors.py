@@ -204,3 +204,54 @@ def dossier_public_documents(*, dossier: Dossier) -> list[str]:
         .order_by("added_at", "id")
         .values_list("name", flat=True)
     )
+
+
+# --- the citizen's document store, online ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContactOnRecord:
+    channel: str  # notifications.MessageChannel: "sms" or "email"
+    address: str
+
+
+def store_contact_on_record(*, id_number: str) -> ContactOnRecord | None:
+    """Where the one-time code for a person's document store goes: the phone (by text message),
+    else the e-mail, of the newest dossier the desk has taken whose documents are kept for that
+    personal identification number. Never a contact the citizen types now: an online dossier
+    not yet accepted by the desk counts for nothing, so someone who files with another's number
+    and their own phone does not receive that person's codes."""
+    from motcua.digitization.models import HeldDocument
+    from motcua.notifications.models import MessageChannel
+    from motcua.notifications.rendering import phone_international
+    from motcua.notifications.selectors import notification_channels_enabled
+
+    number = (id_number or "").strip().upper().replace(" ", "")
+    if not number:
+        return None
+    enabled = notification_channels_enabled()
+    sources = HeldDocument.objects.filter(
+        owner_id_number=number, source_document__isnull=False
+    ).values("source_document__dossier_id")
+    dossiers = (
+        Dossier.objects.filter(pk__in=sources, applicant_id_number=number)
+        .exclude(received_at__isnull=True)
+        .order_by("-received_at", "-pk")
+        .only("applicant_phone", "applicant_email")
+    )
+    for dossier in dossiers[:20]:
+        if (
+            MessageChannel.SMS in enabled
+            and dossier.applicant_phone
+            and phone_international(dossier.applicant_phone)
+        ):
+            return ContactOnRecord(MessageChannel.SMS, dossier.applicant_phone)
+        if MessageChannel.EMAIL in enabled and dossier.applicant_email:
+            return ContactOnRecord(MessageChannel.EMAIL, dossier.applicant_email)
+    return None
+
+
+def store_offers_newest(*, offered: dict[int, list]) -> dict[int, object]:
+    """One held document per component (the newest kept), from digitization.store's offer: the
+    filing page shows one box per component."""
+    return {component_id: items[0] for component_id, items in offered.items() if items}

@@ -9,6 +9,7 @@ urlpatterns = [
     path("thu-tuc/", views.catalogue, name="catalogue"),
     path("thu-tuc/<str:code>/", views.procedure_detail, name="procedure"),
     path("thu-tuc/<str:code>/nop-ho-so/", views.submit, name="submit"),
+    path("thu-tuc/<str:code>/nop-ho-so/kho-du-lieu/", views.submit_store, name="submit_store"),
     path("nop-ho-so/da-nop/", views.submitted, name="submitted"),
     path("tra-cuu/", views.lookup, name="lookup"),
     path("ho-so/<str:code>/", views.dossier_detail, name="dossier"),

@@ -17,9 +17,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from motcua.catalog.models import OnlineLevel
 from motcua.catalog.selectors import procedure_search, procedure_steps, units_resolving
-from motcua.core.errors import DomainError, InvalidTransition
+from motcua.core.errors import DomainError, InvalidTransition, ValidationFailed
 from motcua.core.text import vi_sort_key, vi_sorted
 from motcua.digitization.selectors import dossier_result_document
+from motcua.digitization.store import held_documents_offered
 from motcua.dossiers.models import State
 from motcua.feedback.forms import RatingForm, rating_form_for
 from motcua.feedback.models import FeedbackChannel, RatingChannel
@@ -36,6 +37,8 @@ from motcua.portal.forms import (
     CatalogueSearchForm,
     FeedbackForm,
     LookupForm,
+    StoreCodeForm,
+    StoreNumberForm,
     SubmitForm,
     SupplementForm,
     WithdrawForm,
@@ -48,11 +51,14 @@ from motcua.portal.selectors import (
     dossier_public_status,
     field_list_with_counts,
     procedure_get_public,
+    store_offers_newest,
 )
 from motcua.portal.services import (
     portal_dossier_submit,
     portal_dossier_withdraw,
     portal_supplement_submit,
+    store_code_send,
+    store_code_verify,
 )
 from motcua.portal.uploads import SizeCappedUploadHandler, max_dossier_bytes, max_file_bytes
 
@@ -140,19 +146,49 @@ def procedure_detail(request, code: str):
 # --- filing online -------------------------------------------------------------------------------
 
 
+def _masked(number: str) -> str:
+    return "*" * max(0, len(number) - 4) + number[-4:]
+
+
+def _filing_procedure(request, code: str):
+    """(procedure, None) when it may be filed online; otherwise (None, the refusal page)."""
+    procedure = procedure_get_public(code=code)
+    if procedure is None:
+        return None, _not_found(request, _("Không tìm thấy thủ tục hành chính này."))
+    if procedure.online_level == OnlineLevel.NONE:
+        page = render(request, "portal/not_online.html", {"procedure": procedure}, status=404)
+        return None, page
+    return procedure, None
+
+
+def _store_offers(request, procedure) -> tuple[str | None, dict]:
+    """The number this session verified with a one-time code and, for it, the newest held
+    document per component valid today (each offer logged by digitization.store)."""
+    verified = access.store_verified_number(request=request)
+    if verified is None:
+        return None, {}
+    offered = held_documents_offered(actor=None, id_number=verified, procedure=procedure)
+    return verified, store_offers_newest(offered=offered)
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @_capped_uploads
 def submit(request, code: str):
-    procedure = procedure_get_public(code=code)
-    if procedure is None:
-        return _not_found(request, _("Không tìm thấy thủ tục hành chính này."))
-    if procedure.online_level == OnlineLevel.NONE:
-        return render(request, "portal/not_online.html", {"procedure": procedure}, status=404)
+    procedure, refusal = _filing_procedure(request, code)
+    if refusal is not None:
+        return refusal
     units = units_resolving(procedure=procedure)
+    verified, offers = _store_offers(request, procedure)
     posted = request.method == "POST"
     if not posted:
         # Files kept from an earlier round are shown on a reload too: the next round uses them.
-        form = SubmitForm(procedure=procedure, units=units)
+        form = SubmitForm(
+            procedure=procedure,
+            units=units,
+            held_offers=offers,
+            verified_number=verified,
+            initial={"applicant_id_number": verified} if verified else None,
+        )
         kept = held.held_files(request=request, procedure_code=procedure.code)
         return _submit_page(request, procedure, form, kept=kept)
     # Files kept from an earlier round stand in for the ones the browser does not send again; a
@@ -165,7 +201,14 @@ def submit(request, code: str):
     for field, file in opened.items():
         if field not in files:
             files[field] = file
-    form = SubmitForm(request.POST, files, procedure=procedure, units=units)
+    form = SubmitForm(
+        request.POST,
+        files,
+        procedure=procedure,
+        units=units,
+        held_offers=offers,
+        verified_number=verified,
+    )
     try:
         if form.is_valid():
             try:
@@ -176,14 +219,17 @@ def submit(request, code: str):
                     summary=form.cleaned_data["summary"],
                     result_delivery=form.cleaned_data["result_delivery"],
                     files=form.uploaded_files(),
+                    reused=form.reused,
                 )
             except DomainError as error:
                 form.add_error(APPLICANT_FIELD_ERRORS.get(error.code), error.message)
             else:
                 held.held_clear(request=request)
                 access.dossier_grant(request=request, dossier=dossier)
+                # The store's verification served this filing; another one verifies again.
+                access.store_forget(request=request)
                 request.session[SUBMITTED_KEY] = dossier.pk
-                audit.info("portal submitted dossier=%s", dossier.code)
+                audit.info("portal submitted dossier=%s reused=%d", dossier.code, len(form.reused))
                 return redirect("portal:submitted")
     finally:
         for file in opened.values():
@@ -202,14 +248,20 @@ def submit(request, code: str):
     return _submit_page(request, procedure, form, kept=kept)
 
 
-def _submit_page(request, procedure, form, *, kept: dict):
+def _submit_page(request, procedure, form, *, kept: dict, status: int = 200, **store_forms):
+    verified = form.verified_number
+    pending = None if verified else access.store_code_pending(request=request)
+    reuse = form.reuse_rows()
     return render(
         request,
         "portal/submit.html",
         {
             "procedure": procedure,
             "form": form,
-            "component_rows": [(field, kept.get(field.name)) for field in form.component_fields()],
+            "component_rows": [
+                (field, kept.get(field.name), reuse.get(component.pk))
+                for field, component in zip(form.component_fields(), form.components, strict=True)
+            ],
             "kept": bool(kept),
             "kept_minutes": held.held_seconds() // 60,
             # Files that were not kept (a file with an error) must be chosen again.
@@ -219,8 +271,98 @@ def _submit_page(request, procedure, form, *, kept: dict):
             ),
             "max_file": max_file_bytes(),
             "max_dossier": max_dossier_bytes(),
+            # The optional step "Dùng giấy tờ đã có trong kho dữ liệu".
+            "store_verified": _masked(verified) if verified else "",
+            "store_offered": len(reuse),
+            "store_pending": _masked(pending["number"]) if pending else "",
+            "store_number_form": store_forms.get("store_number_form") or StoreNumberForm(),
+            "store_code_form": store_forms.get("store_code_form") or StoreCodeForm(),
+            "store_code_minutes": access.store_code_seconds() // 60,
         },
+        status=status,
     )
+
+
+@require_POST
+def submit_store(request, code: str):
+    """The optional step of the filing page: send a one-time code to the contact on record for a
+    number, check it, or stop using the store. Answers by a redirect to the filing page (its
+    typed values are not in this form: the step comes first on the page)."""
+    procedure, refusal = _filing_procedure(request, code)
+    if refusal is not None:
+        return refusal
+    action = request.POST.get("action", "")
+    ip = access.client_ip(request)
+    back = redirect("portal:submit", code=procedure.code)
+
+    def page(status: int, **store_forms):
+        form = SubmitForm(procedure=procedure, units=units_resolving(procedure=procedure))
+        kept = held.held_files(request=request, procedure_code=procedure.code)
+        return _submit_page(request, procedure, form, kept=kept, status=status, **store_forms)
+
+    if action == "forget":
+        access.store_forget(request=request)
+        messages.info(request, _("Đã thôi dùng giấy tờ trong kho dữ liệu cho lần nộp này."))
+        return back
+    if action == "send":
+        form = StoreNumberForm(request.POST)
+        if not form.is_valid():
+            return page(400, store_number_form=form)
+        try:
+            sent = store_code_send(id_number=form.cleaned_data["id_number"], ip=ip)
+        except ValidationFailed as error:
+            form.add_error("id_number", error.message)
+            return page(
+                429 if error.code == "store_code_throttled" else 400, store_number_form=form
+            )
+        access.store_code_pending_set(request=request, code_id=sent.code_id, number=sent.number)
+        # The same words whether the number is known or not: the page tells nobody who is.
+        messages.info(
+            request,
+            _(
+                "Nếu số định danh %(masked)s có giấy tờ trong kho dữ liệu, mã xác thực đã được gửi "
+                "tới số điện thoại hoặc thư điện tử ghi trong hồ sơ trước đây (hiệu lực "
+                "%(minutes)d phút). Nhập mã vào ô bên dưới."
+            )
+            % {"masked": _masked(sent.number), "minutes": access.store_code_seconds() // 60},
+        )
+        return back
+    if action == "verify":
+        pending = access.store_code_pending(request=request)
+        form = StoreCodeForm(request.POST)
+        if pending is None:
+            # The page shows the number's box again: the message says why.
+            messages.error(
+                request,
+                _(
+                    "Chưa yêu cầu mã xác thực, hoặc mã đã hết hạn. Vui lòng nhập số định danh "
+                    "để nhận mã."
+                ),
+            )
+            return page(400)
+        if not form.is_valid():
+            return page(400, store_code_form=form)
+        try:
+            number = store_code_verify(
+                code_id=pending["id"],
+                id_number=pending["number"],
+                code=form.cleaned_data["code"],
+                ip=ip,
+            )
+        except ValidationFailed as error:
+            form.add_error("code", error.message)
+            return page(429 if error.code == "store_code_throttled" else 400, store_code_form=form)
+        access.store_verified_grant(request=request, number=number)
+        messages.success(
+            request,
+            _(
+                "Đã xác thực bằng mã một lần gửi tới liên hệ đã ghi nhận cho số định danh "
+                "%(masked)s. Các giấy tờ dùng được cho thủ tục này hiện ở phần Thành phần hồ sơ."
+            )
+            % {"masked": _masked(number)},
+        )
+        return back
+    return back
 
 
 @require_safe

@@ -78,6 +78,21 @@ PROCESSING_RECORD: tuple[ProcessingActivity, ...] = (
         retention="Nhật ký gửi lưu cùng hồ sơ",
     ),
     ProcessingActivity(
+        key="store_code",
+        purpose="Xác thực người nộp trực tuyến trước khi gợi ý giấy tờ đã có trong kho dữ liệu "
+        "(mã xác thực một lần gửi tới liên hệ đã ghi nhận; không phải VNeID)",
+        data="Số định danh cá nhân, liên hệ đã ghi nhận (che một phần), mã băm của mã xác thực, "
+        "số lần nhập, thời điểm",
+        subjects="Người nộp hồ sơ trực tuyến",
+        sensitive=False,
+        legal_basis="Nghị định 45/2020/NĐ-CP (không yêu cầu nộp lại giấy tờ đã số hóa); Luật "
+        "91/2025/QH15",
+        recipients="Nhà cung cấp dịch vụ tin nhắn, thư điện tử (chỉ nội dung mã); không cán bộ "
+        "nào xem được mã",
+        retention="Mã băm xóa ngay khi xác thực đúng, hoặc khi có yêu cầu mã mới sau khi mã hết "
+        "hạn (10 phút); nội dung mã trong thông báo bị xóa ngay khi đã gửi",
+    ),
+    ProcessingActivity(
         key="access_log",
         purpose="Kiểm soát truy cập dữ liệu cá nhân",
         data="Cán bộ, thời điểm, mã hồ sơ, giấy tờ đã xem (không chứa dữ liệu đã xem)",
