@@ -7,6 +7,7 @@ from datetime import timedelta
 import hypothesis
 import pytest
 from django.core.files.base import ContentFile
+from django_tasks_db.models import DBTaskResult
 from hypothesis import strategies as st
 
 from motcua.core import timeutil
@@ -99,7 +100,10 @@ def test_a_code_is_sent_to_the_recorded_phone_and_only_its_hash_kept(
     assert (row.channel, row.address_masked) == ("sms", message.address_masked)
     assert code not in (row.code_hash, row.salt) and len(row.code_hash) == 64
     assert row.expires_at - row.created_at == timedelta(minutes=10)
-    assert len(queued) == 1  # sent by the worker after the commit
+    # Queued for the worker in the code's own transaction (the database queue), nothing on commit.
+    assert queued == []
+    task = DBTaskResult.objects.get(task_path__endswith=".notification_send")
+    assert task.args_kwargs["kwargs"] == {"notification_id": message.pk}
     # Handed over: the code is blanked from the message.
     notify.notification_send(notification_id=message.pk)
     message.refresh_from_db()
