@@ -7,7 +7,7 @@ from django.db import connections, router, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from motcua.core.replica import REPLICA_ALIAS, figures_reads
+from motcua.core.replica import REPLICA_ALIAS, figures_reads, primary_reads
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import Applicant
@@ -50,6 +50,8 @@ def test_router_sends_figures_reads_to_the_replica_and_nothing_else(replica_on):
         with transaction.atomic():
             # A transaction's reads belong with its writes.
             assert router.db_for_read(Dossier) == "default"
+        with primary_reads():
+            assert router.db_for_read(Unit) == "default"
     assert router.db_for_read(Unit) == "default"
     assert not router.allow_migrate(REPLICA_ALIAS, "dossiers")
 
@@ -96,8 +98,10 @@ def test_drilldown_and_inbox_read_the_primary(replica_on, staff, tree, birth_reg
     supervisor.force_login(staff.supervisor)
     desk = Client()
     desk.force_login(staff.desk)
+    period = "unit=298&from=2024-03-01&to=2024-03-31"
     for client, url in (
-        (supervisor, "/giam-sat/chi-so/online_payment/?unit=298&from=2024-03-01&to=2024-03-31"),
+        (supervisor, f"/giam-sat/chi-so/online_payment/?{period}"),
+        (supervisor, f"/giam-sat/chi-so-766/on_time/?{period}"),
         (desk, "/ho-so/"),
     ):
         response, on_replica = _captured(REPLICA_ALIAS, lambda c=client, u=url: c.get(u))

@@ -23,6 +23,7 @@ REPLICA_ALIAS = "replica"
 F = TypeVar("F", bound=Callable)
 
 _figures: ContextVar[bool] = ContextVar("motcua_figures_read", default=False)
+_pinned: ContextVar[bool] = ContextVar("motcua_primary_pinned", default=False)
 
 
 def figures_database() -> str:
@@ -40,6 +41,17 @@ def figures_reads() -> Iterator[None]:
         _figures.reset(token)
 
 
+@contextmanager
+def primary_reads() -> Iterator[None]:
+    """Every read inside from the primary, figures too: a page that shows a figure beside the
+    list of dossiers behind it reads both from the same database, so that they agree."""
+    token = _pinned.set(True)
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
+
+
 def figures_read(fn: F) -> F:
     """Marks a selector whose reads may be a few seconds old: aggregates a supervisor looks at."""
 
@@ -54,7 +66,7 @@ def figures_read(fn: F) -> F:
 class FiguresRouter:
     def db_for_read(self, model, **hints) -> str | None:
         alias = figures_database()
-        if alias == DEFAULT_DB_ALIAS or not _figures.get():
+        if alias == DEFAULT_DB_ALIAS or not _figures.get() or _pinned.get():
             return None
         if connections[DEFAULT_DB_ALIAS].in_atomic_block:
             return None  # inside a transaction of the primary: read what it has written
