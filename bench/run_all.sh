@@ -24,3 +24,6 @@ psql "${PG%/*}/postgres" -c "DROP DATABASE IF EXISTS motcua_bench"
 $M scorecard --dossiers 5000000 --data "$OUT/d5000000.jsonl" --database-url "sqlite:///$OUT/s5m.sqlite3" --keep --json > "$OUT/sqlite-5m.json"; log sqlite-5m
 $M pages --dossiers 5000000 --database-url "sqlite:///$OUT/s5m.sqlite3" --reuse --json > "$OUT/sqlite-5m-pages.json"; log sqlite-5m-pages
 rm -f "$OUT"/s5m.sqlite3*
+# Monthly partitioning against the plain tables (docs/benchmarks.md, "Partitioning"): its own
+# scratch database motcua_bench_partition, dropped by the script.
+.venv/bin/python bench/partitioning.py --dossiers 1000000 --reps 20 --server "${PG%/*}/postgres" --json > "$OUT/pg-partitioning-1m.json"; log pg-partitioning-1m

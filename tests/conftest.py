@@ -11,6 +11,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 
@@ -19,6 +20,13 @@ from motcua.core.timeutil import LOCAL_TZ
 from motcua.units.models import Role
 from motcua.units.services import membership_grant, unit_upsert
 from motcua.workcalendar.selectors import calendar_cache_clear
+
+# A second alias on the same test database, as a streaming replica would be (core.replica): the
+# router sends reads there only where a test sets MOTCUA_FIGURES_DATABASE = "replica"
+# (tests/core/test_replica.py), so every other test runs on the primary alone.
+django_settings.DATABASES.setdefault(
+    "replica", {**django_settings.DATABASES["default"], "TEST": {"MIRROR": "default"}}
+)
 
 
 def local(*args) -> datetime:

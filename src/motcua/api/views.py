@@ -30,6 +30,7 @@ from motcua.core.errors import (
     ValidationFailed,
 )
 from motcua.core.formatting import json_plain
+from motcua.core.replica import figures_reads
 from motcua.dossiers import lifecycle, services
 from motcua.dossiers.models import Channel, Dossier, State
 from motcua.dossiers.selectors import (
@@ -369,10 +370,9 @@ def indicator_rates(request, period: Query[PeriodQuery]):
     """Bốn tỷ lệ của chỉ thị cho cây đơn vị và kỳ (ngày địa phương, tính cả hai đầu)."""
     unit = _indicator_unit(request, period.unit)
     _period(period.start, period.end)
-    return {
-        metric: rate.as_dict()
-        for metric, rate in rates_for(unit=unit, start=period.start, end=period.end).items()
-    }
+    with figures_reads():  # the figures alone (the drill-down reads the primary: core.replica)
+        rates = rates_for(unit=unit, start=period.start, end=period.end)
+    return {metric: rate.as_dict() for metric, rate in rates.items()}
 
 
 @api.get(

@@ -55,10 +55,14 @@ class Scratch:
                 for suffix in ("", "-wal", "-shm"):
                     Path(self.config["NAME"] + suffix).unlink(missing_ok=True)
         _switch(self.config)
+        # The figures must read the scratch database too, never a configured read replica.
+        self.previous_figures = getattr(settings, "MOTCUA_FIGURES_DATABASE", "default")
+        settings.MOTCUA_FIGURES_DATABASE = "default"
         return self
 
     def __exit__(self, *exc) -> None:
         _switch(self.previous)
+        settings.MOTCUA_FIGURES_DATABASE = self.previous_figures
         if self.keep:
             return
         if self.vendor == "postgresql":

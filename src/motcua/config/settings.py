@@ -126,6 +126,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+# A streaming replica of the primary for the supervisors' figures (core.replica, docs/operations.md
+# "Read replicas"): the figures' selectors read there; writes and every other read stay on the
+# primary. Unset: everything on the primary.
+_replica_url = os.environ.get("MOTCUA_REPLICA_DATABASE_URL", "")
+if _replica_url:
+    DATABASES["replica"] = dj_database_url.parse(
+        _replica_url, conn_max_age=60, conn_health_checks=True
+    )
+    # Tests run against the primary's test database through this alias (no second database).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+MOTCUA_FIGURES_DATABASE = "replica" if _replica_url else "default"
+DATABASE_ROUTERS = ["motcua.core.replica.FiguresRouter"]
 
 # Django's cache, shared by every gunicorn worker: by default a table of the project's database
 # (made by the core app's migration); MOTCUA_CACHE_URL=redis://… moves it to Redis; `locmem` keeps

@@ -3,6 +3,7 @@
 from calendar import monthrange
 from datetime import date
 
+from motcua.core.replica import figures_read
 from motcua.core.timeutil import now as local_now
 from motcua.indicators.models import Metric
 from motcua.indicators.planner import targets_plan
@@ -27,6 +28,7 @@ def months_back(*, end: date, count: int) -> list[tuple[date, date]]:
     return list(reversed(months))
 
 
+@figures_read
 def dashboard_overview(
     *, unit: Unit, start: date, end: date, with_predecessors: bool = False
 ) -> dict:
@@ -47,6 +49,7 @@ def dashboard_overview(
     }
 
 
+@figures_read
 def dashboard_trend(*, unit: Unit, end: date, months: int = 12) -> dict:
     """Each metric's percent per month: one small rollup query per month."""
     periods = months_back(end=end, count=months)

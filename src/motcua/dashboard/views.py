@@ -15,6 +15,7 @@ from motcua.core.errors import DomainError
 from motcua.core.figures import figures_cached
 from motcua.core.formatting import date_vi
 from motcua.core.forms import page_number, plausible_date
+from motcua.core.replica import primary_reads
 from motcua.core.text import vi_sorted
 from motcua.dashboard import charts
 from motcua.dashboard.selectors import dashboard_overview, dashboard_trend
@@ -208,7 +209,8 @@ def scorecard_dossiers(request, indicator: str):
     unit = _unit(request)
     start, end, errors = _period(request)
     numerator_only = request.GET.get("part") == "numerator"
-    card = scorecard_compute(unit=unit, start=start, end=end)
+    with primary_reads():  # the figure and the list below it from the same database
+        card = scorecard_compute(unit=unit, start=start, end=end)
     item = next((i for g in card["groups"] for i in g["indicators"] if i["key"] == indicator), None)
     if item is None:
         raise Http404

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from motcua.core.replica import figures_read
 from motcua.dossiers.models import Dossier, DossierStep
 from motcua.indicators import rules
 from motcua.units.models import Unit
@@ -50,6 +51,7 @@ class _ProcedureTally:
     steps: dict = field(default_factory=dict)
 
 
+@figures_read
 def procedure_review(*, unit: Unit, start: date, end: date) -> list[dict]:
     """One row per procedure with ended dossiers in the subtree and period, slowest (against its
     limit) first."""

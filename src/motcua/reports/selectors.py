@@ -7,6 +7,7 @@ from datetime import date
 
 from motcua.catalog.models import Field
 from motcua.core.errors import DomainError
+from motcua.core.replica import figures_read
 from motcua.indicators.selectors import (
     RATE_COLUMNS,
     Rate,
@@ -75,6 +76,7 @@ def _rates_dict(rates: dict[str, Rate]) -> dict:
     return {str(metric): rates[metric].as_dict() for metric in RATE_COLUMNS}
 
 
+@figures_read
 def rates_report(*, unit: Unit, start: date, end: date, with_predecessors: bool = False) -> dict:
     """The four rates of the unit and of each direct child, and every unit missing its target.
     `with_predecessors`: each unit with the history of the units it succeeded (docs/units.md)."""
@@ -144,6 +146,7 @@ def form06_check(*, figures: dict, where: str) -> None:
         )
 
 
+@figures_read
 def form06_report(*, unit: Unit, start: date, end: date) -> dict:
     """Form 06 (Biểu số 06/VPCP/KSTT) for the unit's subtree: one row per (level, field), levels in
     FORM06_LEVELS order, fields in Vietnamese alphabetical order, numbered from 1 within each level; plus the total."""

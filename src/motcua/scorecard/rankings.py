@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Count, Q
 
 from motcua.core.errors import ValidationFailed
+from motcua.core.replica import figures_read
 from motcua.core.text import vi_sort_key
 from motcua.dossiers.models import DossierStep
 from motcua.indicators.rules import period_bounds
@@ -97,6 +98,7 @@ def _units_to_rank(*, parent: Unit, level: str | None, start: date, end: date) -
     )
 
 
+@figures_read
 def units_rank(
     *,
     parent: Unit,
@@ -153,6 +155,7 @@ def units_rank(
     return rows
 
 
+@figures_read
 def officials_rank(*, unit: Unit, start: date, end: date) -> list[dict]:
     """Staff who finished control-slip steps in the unit's subtree during the period, ranked by the
     share finished on time (steps without a deadline do not count in it), then by the citizens'

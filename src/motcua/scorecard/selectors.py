@@ -24,6 +24,7 @@ from django.db.models import (
 
 from motcua.catalog.models import Fee, OnlineLevel, Procedure, Publication, ResultKind
 from motcua.core.errors import ValidationFailed
+from motcua.core.replica import figures_read
 from motcua.core.timeutil import local_datetime
 from motcua.dossiers.models import Dossier
 from motcua.indicators import rules
@@ -296,6 +297,7 @@ def _group_totals(indicators: list[dict]) -> dict:
     )
 
 
+@figures_read
 def scorecards_compute(
     *,
     root: Unit,
@@ -332,6 +334,7 @@ def scorecards_compute(
     }
 
 
+@figures_read
 def scorecard_compute(
     *,
     unit: Unit,
@@ -546,6 +549,7 @@ INDICATOR_KEYS = (
 )
 
 
+@figures_read
 def scorecard_report(
     *,
     unit: Unit,
