@@ -17,7 +17,6 @@ speed of the server."""
 
 import hashlib
 import logging
-
 import time
 
 import pyotp
