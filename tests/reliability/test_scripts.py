@@ -37,6 +37,10 @@ def test_kill_9_during_filings_loses_nothing_acknowledged():
     assert summary["code_gaps_or_duplicates"] == 0 and summary["duplicate_acknowledged"] == 0
     assert summary["chains_intact"] and summary["rows_differing_from_log"] == 0
     assert summary["dossiers"] >= summary["acknowledged"]
+    # A killed intake's uploads waited in the staging folder: none lies in the documents' place,
+    # and once the folder is cleared every document has its file and nothing stays staged.
+    assert summary["orphan_files"] == 0 and summary["staged_left"] == 0
+    assert summary["documents_without_file"] == 0
     assert code == 0
 
 
