@@ -14,7 +14,8 @@ each unit-day's codes run 1..N without gaps or duplicates; the hash chains verif
 equal the replayed log; no file in the documents' place that no document refers to (uploads wait
 in the staging folder until their transaction commits), and once the staging folder is cleared —
 as the next start would — every document's file is in place and nothing is left staged. Prints a
-JSON summary; exits 1 when anything acknowledged was lost or a check failed. docs/reliability.md has the method and the figures."""
+JSON summary; exits 1 when anything acknowledged was lost or a check failed (an orphan file
+included). docs/reliability.md has the method and the figures."""
 
 import argparse
 import http.client
