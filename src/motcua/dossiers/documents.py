@@ -105,6 +105,8 @@ def _final_name(staged_name: str) -> str | None:
 def _move(storage, staged: str, final: str) -> None:
     """Put the staged file at `final` (atomically where the storage is a local folder)."""
     if not storage.exists(staged):
+        if not storage.exists(final):  # swept while its transaction ran past STAGING_GRACE
+            audit.error("staged file missing at commit, document without its file: %s", final)
         return  # moved already (the recovery, or another transaction with the same content)
     if storage.exists(final):
         storage.delete(staged)  # content-addressed: the same bytes are in place
