@@ -38,6 +38,16 @@ def is_postgres() -> bool:
 
 
 @pytest.fixture(autouse=True)
+def _staged_files_in_place_at_once(monkeypatch):
+    """A test's transaction never commits, so an upload staged until the commit
+    (dossiers.documents.staged_store) is moved into place at once, as a committed request's is.
+    tests/dossiers/test_documents.py undoes this to test the staging itself."""
+    from motcua.dossiers import documents
+
+    monkeypatch.setattr(documents, "_on_commit", lambda callback: callback())
+
+
+@pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Signing certificates (`motcua demo` writes its own there): never the developer's var/.

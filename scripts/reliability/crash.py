@@ -11,9 +11,11 @@ acknowledged when the "đã nộp" page shows its code. Meanwhile the whole serv
 workers) is killed with SIGKILL `--kills` times and started again. At the end, in the database:
 every acknowledged code is a dossier with its events and both documents, whose files are on disk;
 each unit-day's codes run 1..N without gaps or duplicates; the hash chains verify and the rows
-equal the replayed log. Files on disk that no document refers to (a killed transaction's uploads)
-are counted and reported. Prints a JSON summary; exits 1 when anything acknowledged was lost or a
-check failed. docs/reliability.md has the method and the figures."""
+equal the replayed log; no file in the documents' place that no document refers to (uploads wait
+in the staging folder until their transaction commits), and once the staging folder is cleared —
+as the next start would — every document's file is in place and nothing is left staged. Prints a
+JSON summary; exits 1 when anything acknowledged was lost or a check failed (an orphan file
+included). docs/reliability.md has the method and the figures."""
 
 import argparse
 import http.client
@@ -77,13 +79,27 @@ for code in Dossier.objects.values_list("code", flat=True):
     head, number = code.rsplit("-", 1)
     runs[head].append(int(number))
 gaps = {h: n for h, n in runs.items() if sorted(n) != list(range(1, len(n) + 1))}
-referenced = {Path(settings.MEDIA_ROOT, n).resolve() for n in DossierDocument.objects.values_list("file", flat=True) if n}
+from motcua.dossiers.documents import STAGING_ROOT, staged_files_recover
+from datetime import timedelta
+names = [n for n in DossierDocument.objects.values_list("file", flat=True) if n]
+referenced = {Path(settings.MEDIA_ROOT, n).resolve() for n in names}
 stored = [p.resolve() for p in Path(settings.MEDIA_ROOT, "dossiers").rglob("*") if p.is_file()]
 orphans = [str(p) for p in stored if p not in referenced]
+staging = Path(settings.MEDIA_ROOT, STAGING_ROOT)
+staged = [p for p in staging.rglob("*") if p.is_file()] if staging.exists() else []
+# No server runs any more: what the last kill left in the staging folder is cleared at once, as
+# the next server start (or `documents sweep`) would — moved into place when committed.
+recovered = staged_files_recover(older_than=timedelta(0))
+missing = [n for n in names if not Path(settings.MEDIA_ROOT, n).is_file()]
+left = [p for p in staging.rglob("*") if p.is_file()] if staging.exists() else []
 audit = audit_verify()
 rebuild = dossiers_projection_rebuild()
 print(json.dumps({"dossiers": Dossier.objects.count(), "lost": lost, "incomplete": incomplete,
                   "code_gaps_or_duplicates": gaps, "orphan_files": len(orphans),
+                  "staged_after_last_kill": len(staged),
+                  "staged_moved_into_place": len(recovered["moved"]),
+                  "staged_deleted": len(recovered["deleted"]), "staged_left": len(left),
+                  "documents_without_file": len(missing),
                   "chains_intact": audit.intact, "rows_differing_from_log": len(rebuild.differing)}))
 """
 
@@ -284,6 +300,9 @@ def main() -> int:
         and summary["duplicate_acknowledged"] == 0
         and result["chains_intact"]
         and result["rows_differing_from_log"] == 0
+        and result["orphan_files"] == 0
+        and result["staged_left"] == 0
+        and result["documents_without_file"] == 0
     )
     return 0 if ok else 1
 

@@ -1,6 +1,7 @@
 """The reliability scripts in scripts/reliability/, run small: kill -9 of the server during online
 filings loses nothing acknowledged; a database outage gives 503s with Retry-After, no 500, and the
-server recovers unattended; a small mixed load (locust) gets no error. The full runs and their figures: docs/reliability.md."""
+server recovers unattended; parallel conflicting actions on one dossier leave exactly one winner;
+a small mixed load (locust) gets no error. The full runs and their figures: docs/reliability.md."""
 
 import json
 import subprocess
@@ -37,7 +38,29 @@ def test_kill_9_during_filings_loses_nothing_acknowledged():
     assert summary["code_gaps_or_duplicates"] == 0 and summary["duplicate_acknowledged"] == 0
     assert summary["chains_intact"] and summary["rows_differing_from_log"] == 0
     assert summary["dossiers"] >= summary["acknowledged"]
+    # A killed intake's uploads waited in the staging folder: none lies in the documents' place,
+    # and once the folder is cleared every document has its file and nothing stays staged.
+    assert summary["orphan_files"] == 0 and summary["staged_left"] == 0
+    assert summary["documents_without_file"] == 0
     assert code == 0
+
+
+def test_parallel_conflicting_actions_one_wins_through_api_and_pages():
+    code, summary = _run("concurrency.py", "--parallel", "6", "--workers", "2")
+    assert set(summary["rounds"]) == {
+        "api/same_version",
+        "api/fresh_read",
+        "pages/same_version",
+        "pages/fresh_read",
+    }
+    for name, outcome in summary["rounds"].items():
+        assert outcome["won"] == 1 and outcome["other"] == [], (name, outcome)
+    assert summary["rounds"]["api/same_version"]["codes_409"] == ["stale_version"]
+    assert summary["rounds"]["api/same_version"]["conflict_409"] == 5
+    assert summary["rounds"]["pages/same_version"]["someone_else_acted"] == 5
+    assert set(summary["events_appended"].values()) == {1}
+    assert summary["chains_intact"] and summary["rows_differing_from_log"] == 0
+    assert summary["failures"] == [] and code == 0
 
 
 @pytest.mark.postgres

@@ -7,6 +7,8 @@ from motcua.api.services import system_token_authenticate
 from motcua.core.errors import PermissionDenied
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# POSTs that change nothing (a file sent to be checked): a read token may make them.
+READ_ONLY_POSTS = frozenset({"/api/v1/results/verify"})
 
 
 class SystemTokenAuth(HttpBearer):
@@ -24,7 +26,11 @@ class SystemTokenAuth(HttpBearer):
         )
         if system_token is None:
             return None
-        if system_token.scope == TokenScope.READ and request.method not in SAFE_METHODS:
+        if (
+            system_token.scope == TokenScope.READ
+            and request.method not in SAFE_METHODS
+            and request.path not in READ_ONLY_POSTS
+        ):
             raise PermissionDenied("Khóa hệ thống này chỉ được đọc.", code="token_read_only")
         request.user = system_token.user
         return system_token

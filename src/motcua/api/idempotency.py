@@ -12,6 +12,7 @@ import hashlib
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse, JsonResponse
 
+from motcua.api.auth import READ_ONLY_POSTS
 from motcua.api.models import IdempotentRequest
 from motcua.api.services import system_token_find
 
@@ -19,6 +20,9 @@ HEADER = "Idempotency-Key"
 # Answers not worth keeping: the caller was not recognised or the server failed; a retry with the
 # same key must then really run.
 NOT_KEPT = {401, 403}
+# POSTs that change nothing (READ_ONLY_POSTS, a file sent to be checked): a repeat simply runs
+# again and answers the same, so their key is accepted and not recorded — nor their body read
+# whole into memory.
 
 
 def _error(status: int, code: str, message: str) -> JsonResponse:
@@ -50,7 +54,12 @@ class IdempotencyMiddleware:
 
     def __call__(self, request):
         key = request.headers.get(HEADER)
-        if request.method != "POST" or key is None or not request.path.startswith("/api/"):
+        if (
+            request.method != "POST"
+            or key is None
+            or not request.path.startswith("/api/")
+            or request.path in READ_ONLY_POSTS
+        ):
             return self.get_response(request)
         if not key or len(key) > 255 or not key.isascii() or not key.isprintable():
             return _error(

@@ -6,6 +6,9 @@ import json
 
 from django.http import JsonResponse
 
+# The API's one upload (multipart): a result PDF to verify.
+VERIFY_PATH = "/api/v1/results/verify"
+
 BY_STATUS = {
     400: ("bad_request", "Yêu cầu không hợp lệ."),
     401: ("not_authenticated", "Vui lòng đăng nhập."),
@@ -32,6 +35,11 @@ class ApiErrorShapeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.method == "POST" and request.path == VERIFY_PATH:
+            # The verification page's streaming cap, in place before anything parses the body.
+            from motcua.digitization.views import VerifyUploadHandler
+
+            request.upload_handlers.insert(0, VerifyUploadHandler(request))
         response = self.get_response(request)
         if not request.path.startswith("/api/") or response.status_code < 400:
             return response

@@ -292,3 +292,71 @@ class FeedbackOut(Schema):
     channel: str
     sent_at: datetime
     late: bool
+
+
+class CriterionScore(Schema):
+    code: str
+    name: str
+    score: int | None = Field(None, description="1–5 (1 rất không hài lòng … 5 rất hài lòng)")
+
+
+class RatingDetail(Schema):
+    score: int = Field(..., description="mức hài lòng chung: trung bình làm tròn của các tiêu chí")
+    comment: str
+    channel: str = Field(..., description="portal | kiosk | link")
+    created_at: datetime
+    updated_at: datetime
+    changes: int
+
+
+class RatingOut(Schema):
+    dossier_code: str
+    rateable: bool = Field(..., description="hồ sơ đã có kết quả (trạng thái 9 hoặc 10)")
+    may_change: bool = Field(..., description="còn được đánh giá hoặc sửa đánh giá")
+    criteria: list[CriterionScore]
+    rating: RatingDetail | None
+
+
+class RatingIn(Schema):
+    """A citizen's rating recorded by a desk's kiosk or counter system: a score per active
+    criterion (the criteria's codes are in `GET …/rating`)."""
+
+    scores: dict[str, int] = Field(..., max_length=50, description="mã tiêu chí → điểm 1–5")
+    comment: str = Field("", max_length=TEXT_LIMIT)
+
+
+class ResultOut(Schema):
+    dossier_code: str
+    state: int
+    resolved: bool = Field(..., description="đã có kết quả (trạng thái 9 hoặc 10)")
+    outcome: str
+    summary: str
+    electronic: bool = Field(..., description="kết quả là văn bản điện tử")
+    signed: bool = Field(..., description="có tệp PDF kết quả đã ký số lưu cùng hồ sơ")
+    signer: str | None = Field(None, description="người phê duyệt và ký")
+    unit: UnitRef | None = Field(None, description="đơn vị ký, phê duyệt kết quả")
+    signed_at: datetime | None
+    sha256: str | None = None
+    document_code: str | None = Field(None, description="MaGiayToKetQua: KQ.<mã hồ sơ>")
+    delivery: str = Field(..., description="desk | post | online (trống: tại quầy)")
+    tracking_number: str = Field(..., description="số hiệu bưu gửi BCCI, khi trả qua bưu chính")
+    returned_at: datetime | None
+    download: bool = Field(..., description="có thể tải tệp: GET …/result/file")
+
+
+class VerificationOut(Schema):
+    """What `motcua result verify --json` answers (docs/results.md, Verification)."""
+
+    valid: bool
+    code: str = Field(..., description="valid | unsigned | modified | modified_after_signing | …")
+    message: str
+    signer: str | None
+    unit_code: str | None
+    unit_name: str | None
+    signed_at: datetime | None
+    dossier_code: str | None
+    certificate_subject: str | None
+    certificate_fingerprint: str | None
+    signatures: int
+    demo: bool
+    notice: str | None = None

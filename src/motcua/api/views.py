@@ -12,8 +12,8 @@ import logging
 from dataclasses import asdict
 from datetime import date
 
-from django.http import HttpRequest
-from ninja import Field, NinjaAPI, Query, Status
+from django.http import FileResponse, HttpRequest
+from ninja import Field, File, NinjaAPI, Query, Status, UploadedFile
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 
@@ -31,6 +31,8 @@ from motcua.core.errors import (
 )
 from motcua.core.formatting import json_plain
 from motcua.core.replica import figures_reads
+from motcua.digitization.selectors import dossier_result_metadata
+from motcua.digitization.verdicts import Verification
 from motcua.dossiers import lifecycle, services
 from motcua.dossiers.models import Channel, Dossier, State
 from motcua.dossiers.selectors import (
@@ -43,10 +45,19 @@ from motcua.dossiers.selectors import (
     dossier_timeline,
 )
 from motcua.feedback import services as feedback_services
-from motcua.feedback.models import FeedbackChannel
-from motcua.feedback.selectors import feedback_get_for_user
+from motcua.feedback.models import FeedbackChannel, RatingChannel
+from motcua.feedback.selectors import (
+    dossier_rateable,
+    feedback_get_for_user,
+    rating_criteria,
+    rating_get,
+    rating_may_change,
+    rating_may_record,
+)
 from motcua.indicators.selectors import RATE_COLUMNS, rate_dossiers, rates_for
 from motcua.payments.selectors import dossier_amount_owed, dossier_fee_total, dossier_receipts
+from motcua.privacy.models import AccessAction
+from motcua.privacy.services import personal_data_access_record
 from motcua.reports.selectors import form06_report, rates_report
 from motcua.scorecard.definitions import DEFAULT_VERSION, scorecard_versions_list
 from motcua.scorecard.selectors import scorecard_report
@@ -76,8 +87,14 @@ api = NinjaAPI(
 # Every operation answers these with the one error shape (the OpenAPI document lists them).
 ERRORS = {status: schemas.Error for status in (400, 401, 403, 404, 409, 422, 500)}
 
+
+class FileTooLarge(ValidationFailed):
+    """An upload over its limit (cut off while it streamed in): 413."""
+
+
 # HTTP status by the kind of error; the machine code in the body stays the precise one.
 STATUS_BY_ERROR = (
+    (FileTooLarge, 413),
     (PermissionDenied, 403),
     (NotFound, 404),
     (StaleVersion, 409),
@@ -94,8 +111,13 @@ def domain_error(request: HttpRequest, error: DomainError):
 
 
 def _field_of(error: dict) -> str:
-    # ("body", "body", "applicant", "name") → "applicant.name"; ("query", "page") → "page"
-    loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path")]
+    # ("body", "body", "applicant", "name") → "applicant.name"; ("query", "page") → "page";
+    # ("file", "file") → "file" (the first part names where the value came from)
+    loc = [str(part) for part in error.get("loc", ())]
+    if loc and loc[0] in ("body", "query", "path", "file", "form", "header"):
+        loc = loc[1:]
+    while loc and loc[0] == "body":
+        loc = loc[1:]
     return ".".join(loc)
 
 
@@ -707,3 +729,152 @@ def dossier_sync(request, code: str):
     dossier = dossier_get_for_user(user=request.user, code=code)
     state = dossier_sync_state(dossier=dossier)
     return {**asdict(state), "synced_to_portal": dossier.synced_to_portal}
+
+
+# --- satisfaction ratings -------------------------------------------------------------------------
+
+
+def _rating_out(dossier: Dossier) -> dict:
+    rating = rating_get(dossier=dossier)
+    given = {s.criterion_id: s.score for s in rating.scores.all()} if rating is not None else {}
+    return {
+        "dossier_code": dossier.code,
+        "rateable": dossier_rateable(dossier=dossier),
+        "may_change": dossier_rateable(dossier=dossier) and rating_may_change(rating=rating),
+        "criteria": [
+            {"code": c.code, "name": c.name, "score": given.get(c.pk)} for c in rating_criteria()
+        ],
+        "rating": (
+            None
+            if rating is None
+            else {
+                "score": rating.score,
+                "comment": rating.comment,
+                "channel": rating.channel,
+                "created_at": rating.created_at,
+                "updated_at": rating.updated_at,
+                "changes": rating.changes,
+            }
+        ),
+    }
+
+
+@api.get("/dossiers/{code}/rating", response={200: schemas.RatingOut, **ERRORS}, tags=["đánh giá"])
+def dossier_rating(request, code: str):
+    """Đánh giá mức độ hài lòng của hồ sơ theo từng tiêu chí (`rating` null khi chưa có), và các
+    tiêu chí đang dùng để gửi đánh giá."""
+    return _rating_out(dossier_get_for_user(user=request.user, code=code))
+
+
+@api.post(
+    "/dossiers/{code}/rating",
+    response={200: schemas.RatingOut, 201: schemas.RatingOut, **ERRORS},
+    tags=["đánh giá"],
+)
+def dossier_rating_submit(request, code: str, body: schemas.RatingIn):
+    """Ghi đánh giá của công dân thay cho máy đánh giá, quầy của bộ phận một cửa nơi nộp hồ sơ
+    (cần vai trò cán bộ tiếp nhận ở đó). Đánh giá lại trong thời hạn sửa thay đánh giá trước
+    (200); lần đầu 201."""
+    dossier = dossier_get_for_user(user=request.user, code=code)
+    if not rating_may_record(user=request.user, dossier=dossier):
+        raise PermissionDenied(
+            f"Chỉ bộ phận tiếp nhận của {dossier.receiving_unit.name} ghi được đánh giá hồ sơ này."
+        )
+    existed = rating_get(dossier=dossier) is not None
+    feedback_services.rating_submit(
+        dossier=dossier, scores=body.scores, comment=body.comment, channel=RatingChannel.KIOSK
+    )
+    audit.info("action=rating user_id=%s dossier=%s via=api", request.user.pk, dossier.code)
+    return Status(200 if existed else 201, _rating_out(dossier))
+
+
+# --- results --------------------------------------------------------------------------------------
+
+
+@api.get("/dossiers/{code}/result", response={200: schemas.ResultOut, **ERRORS}, tags=["kết quả"])
+def dossier_result(request, code: str):
+    """Kết quả của hồ sơ: đã ký số chưa, người ký, đơn vị, thời điểm, hình thức nhận, số hiệu
+    bưu gửi."""
+    dossier = dossier_get_for_user(user=request.user, code=code)
+    meta = dossier_result_metadata(dossier=dossier)
+    return {
+        "dossier_code": dossier.code,
+        "state": dossier.state,
+        "resolved": meta.resolved,
+        "outcome": dossier.outcome,
+        "summary": dossier.result_summary,
+        "electronic": meta.electronic,
+        "signed": meta.signed,
+        "signer": meta.signer,
+        "unit": _unit_ref(meta.unit) if meta.unit is not None else None,
+        "signed_at": meta.signed_at,
+        "sha256": meta.sha256,
+        "document_code": meta.document_code,
+        "delivery": meta.delivery,
+        "tracking_number": meta.tracking_number,
+        "returned_at": meta.returned_at,
+        "download": meta.signed,
+    }
+
+
+PDF_RESPONSE = {
+    "responses": {
+        "200": {
+            "description": "Tệp PDF kết quả đã ký số",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+}
+
+
+@api.get(
+    "/dossiers/{code}/result/file",
+    response=ERRORS,
+    tags=["kết quả"],
+    openapi_extra=PDF_RESPONSE,
+)
+def dossier_result_file(request, code: str):
+    """Tải tệp PDF kết quả đã ký số của hồ sơ. Mỗi lần tải được ghi vào nhật ký truy cập dữ liệu
+    cá nhân."""
+    dossier = dossier_get_for_user(user=request.user, code=code)
+    document = dossier_result_metadata(dossier=dossier).document
+    if document is None or not document.file.storage.exists(document.file.name):
+        raise NotFound("Hồ sơ chưa có tệp kết quả điện tử đã ký số.", code="result_file_missing")
+    # The result names the applicant: a download is an access to personal data, logged and kept.
+    personal_data_access_record(
+        user=request.user, action=AccessAction.VIEW_DOCUMENT, dossier=dossier, document=document
+    )
+    response = FileResponse(
+        document.file.open("rb"),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=f"ket-qua-{dossier.code}.pdf",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@api.post(
+    "/results/verify",
+    response={200: schemas.VerificationOut, 413: schemas.Error, **ERRORS},
+    tags=["kết quả"],
+)
+def result_verify(request, file: File[UploadedFile]):
+    """Xác thực chữ ký số của một tệp PDF kết quả (multipart, trường `file`): trả lời như
+    `motcua result verify --json`; `valid` false kèm mã lý do khi tệp không hợp lệ. Tệp không
+    được lưu."""
+    from motcua.digitization.views import max_bytes
+
+    if getattr(file, "discarded", False):
+        raise FileTooLarge(
+            f"Tệp quá lớn; chỉ nhận tệp đến {max_bytes()} byte.",
+            code="file_too_large",
+            details={"field": "file", "limit": max_bytes()},
+        )
+    # pyHanko is slow to import: loaded with the first file checked (as the public page does).
+    from motcua.digitization.services import result_pdf_verify
+
+    file.seek(0)
+    verification: Verification = result_pdf_verify(pdf=file.read())
+    logger.info("result verification via api: %s", verification.code)
+    return {**verification.as_dict(), "signed_at": verification.signed_at}

@@ -88,6 +88,25 @@ WRONG_CODE = (
 )
 
 
+def _code_attempt(request, device) -> tuple[bool, str, int]:
+    """(accepted, the error to show, seconds to wait) for the code posted, behind the throttle."""
+    try:
+        ip = throttle.client_ip(request)
+        if twofactor.code_attempt(device=device, code=request.POST.get("code", ""), ip=ip):
+            return True, "", 0
+    except twofactor.CodeThrottled as refused:
+        return False, refused.message, refused.retry_after
+    return False, WRONG_CODE, 0
+
+
+def _two_factor_page(request, template: str, context: dict, wait: int):
+    status = 429 if wait else 400 if context.get("error") else 200
+    response = render(request, template, context, status=status)
+    if wait:
+        response["Retry-After"] = str(wait)
+    return response
+
+
 @require_http_methods(["GET", "POST"])
 def two_factor_verify(request):
     pending = request.session.get(twofactor.SESSION_PENDING)
@@ -95,19 +114,17 @@ def two_factor_verify(request):
     device = twofactor.device_confirmed(user) if user else None
     if device is None:
         return redirect("backoffice:login")
-    error = ""
+    error, wait = "", 0
     if request.method == "POST":
-        if twofactor.code_accept(device=device, code=request.POST.get("code", "")):
+        accepted, error, wait = _code_attempt(request, device)
+        if accepted:
             del request.session[twofactor.SESSION_PENDING]
             auth_login(request, user, backend=pending["backend"])
             request.session[twofactor.SESSION_PASSED] = True
             audit.info("two-factor login user=%s", user.pk)
             return redirect(pending["next"])
         audit.warning("two-factor code refused user=%s", user.pk)
-        error = WRONG_CODE
-    return render(
-        request, "backoffice/two_factor.html", {"error": error}, status=400 if error else 200
-    )
+    return _two_factor_page(request, "backoffice/two_factor.html", {"error": error}, wait)
 
 
 @login_required
@@ -121,22 +138,20 @@ def two_factor_enrol(request):
     device = twofactor.device_confirmed(request.user) or twofactor.device_enrolment(
         user=request.user
     )
-    error = ""
+    error, wait = "", 0
     if request.method == "POST":
-        if twofactor.code_accept(device=device, code=request.POST.get("code", "")):
+        accepted, error, wait = _code_attempt(request, device)
+        if accepted:
             request.session[twofactor.SESSION_PASSED] = True
             messages.success(request, _("Đã bật xác thực hai bước cho tài khoản."))
             return redirect("backoffice:inbox")
-        error = WRONG_CODE
     context = {
         "error": error,
         "enrolling": device.confirmed_at is None,
         "secret": device.secret if device.confirmed_at is None else "",
         "qr": twofactor.provisioning_qr_svg(device) if device.confirmed_at is None else "",
     }
-    return render(
-        request, "backoffice/two_factor_enrol.html", context, status=400 if error else 200
-    )
+    return _two_factor_page(request, "backoffice/two_factor_enrol.html", context, wait)
 
 
 @login_required

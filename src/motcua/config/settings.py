@@ -309,6 +309,14 @@ MOTCUA_PORTAL_HELD_SECONDS = int(os.environ.get("MOTCUA_PORTAL_HELD_SECONDS", "3
 # TOTP two-factor login for administrators and leaders (core.twofactor); off only for tests and a
 # demo on one's own machine.
 MOTCUA_TWO_FACTOR = _env_bool("MOTCUA_TWO_FACTOR", True)
+# Wrong two-factor codes: allowed per account from one address and per account from anywhere
+# within the window, before a lock (core/twofactor.py); 0 turns a limit off.
+MOTCUA_TWO_FACTOR_MAX_FAILURES = int(os.environ.get("MOTCUA_TWO_FACTOR_MAX_FAILURES", "5"))
+MOTCUA_TWO_FACTOR_ACCOUNT_MAX_FAILURES = int(
+    os.environ.get("MOTCUA_TWO_FACTOR_ACCOUNT_MAX_FAILURES", "10")
+)
+MOTCUA_TWO_FACTOR_WINDOW_SECONDS = int(os.environ.get("MOTCUA_TWO_FACTOR_WINDOW_SECONDS", "900"))
+MOTCUA_TWO_FACTOR_LOCKOUT_SECONDS = int(os.environ.get("MOTCUA_TWO_FACTOR_LOCKOUT_SECONDS", "900"))
 # Key of the event log's signed checkpoints (`motcua audit checkpoint|verify`, docs/operations.md):
 # a long random value kept outside the database; without it no checkpoint is made or checked.
 MOTCUA_AUDIT_KEY = os.environ.get("MOTCUA_AUDIT_KEY", "")

@@ -63,6 +63,18 @@ def failure_blocked(*, keys: list[str]) -> bool:
     return FailureCount.objects.filter(key__in=keys, blocked_until__gt=_now()).exists()
 
 
+def failure_blocked_seconds(*, keys: list[str]) -> int:
+    """Seconds until the last lock among `keys` ends (0: none is locked) — a Retry-After."""
+    now = _now()
+    ends = (
+        FailureCount.objects.filter(key__in=keys, blocked_until__gt=now)
+        .order_by("-blocked_until")
+        .values_list("blocked_until", flat=True)
+        .first()
+    )
+    return max(0, ends - now) if ends else 0
+
+
 def failure_count_clear(*, keys: list[str]) -> None:
     """Forget the failures of `keys` (not their locks)."""
     FailureCount.objects.filter(key__in=keys).update(failures=0)

@@ -5,8 +5,18 @@ Who must use it is stated once, here (`two_factor_required`): superusers, staff 
 and whoever holds the administrator or leader role in any unit. A user who must and has no
 confirmed authenticator enrols at the next login (QR code and secret, confirmed by a first code)
 before any other page opens (`TwoFactorMiddleware`). MOTCUA_TWO_FACTOR=false turns it off (tests,
-a demo on one's own machine)."""
+a demo on one's own machine).
 
+Wrong codes are throttled like wrong passwords, on the login throttle's exact counters
+(core.throttle, shared by every worker): MOTCUA_TWO_FACTOR_MAX_FAILURES (5) wrong codes for one
+account from one client address, or MOTCUA_TWO_FACTOR_ACCOUNT_MAX_FAILURES (10) from anywhere,
+within MOTCUA_TWO_FACTOR_WINDOW_SECONDS lock that counter for MOTCUA_TWO_FACTOR_LOCKOUT_SECONDS
+(15 minutes each); while locked no code is even checked (`code_attempt` raises `CodeThrottled`,
+carrying the seconds to wait). Without it a stolen password left a million codes to try at the
+speed of the server."""
+
+import hashlib
+import logging
 import time
 
 import pyotp
@@ -16,12 +26,21 @@ from django.db import transaction
 from django.shortcuts import redirect
 from django.utils import timezone
 
+from motcua.core.errors import DomainError
 from motcua.core.models import TwoFactorDevice
+from motcua.core.throttle import (
+    failure_block,
+    failure_blocked_seconds,
+    failure_count_add,
+    failure_count_clear,
+)
 from motcua.units.models import Membership, Role
 
 SESSION_PASSED = "motcua_two_factor_passed"
 SESSION_PENDING = "motcua_two_factor_pending"  # user id whose password was right
 ISSUER = "Một Cửa"
+
+security = logging.getLogger("motcua.security")
 
 
 def two_factor_required(user) -> bool:
@@ -75,6 +94,67 @@ def code_accept(*, device: TwoFactorDevice, code: str) -> bool:
                     locked.confirmed_at = timezone.now()
                 locked.save(update_fields=["last_step", "confirmed_at"])
                 return True
+    return False
+
+
+# --- wrong codes throttled -----------------------------------------------------------------------
+
+LIMITS = {
+    "ua": ("MOTCUA_TWO_FACTOR_MAX_FAILURES", 5),
+    "u": ("MOTCUA_TWO_FACTOR_ACCOUNT_MAX_FAILURES", 10),
+}
+
+
+class CodeThrottled(DomainError):
+    code = "two_factor_throttled"
+
+    def __init__(self, *, retry_after: int):
+        minutes = max(1, -(-retry_after // 60))
+        super().__init__(
+            f"Nhập sai mã xác thực quá nhiều lần. Vui lòng thử lại sau {minutes} phút.",
+            details={"retry_after": retry_after},
+        )
+        self.retry_after = retry_after
+
+
+def _setting(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def _keys(*, user, ip: str) -> list[tuple[str, int]]:
+    """(counter key, its limit) for this account from this address and for the account."""
+    account = hashlib.sha256(str(user.pk).encode()).hexdigest()[:16]
+    address = hashlib.sha256(ip.encode()).hexdigest()[:16]
+    keys = [
+        (f"totp:ua:{account}@{address}", _setting(*LIMITS["ua"])),
+        (f"totp:u:{account}", _setting(*LIMITS["u"])),
+    ]
+    return [(key, limit) for key, limit in keys if limit > 0]
+
+
+def code_throttle_wait(*, user, ip: str) -> int:
+    """Seconds the user must wait before a code is checked again from `ip` (0: none)."""
+    keys = [key for key, _ in _keys(user=user, ip=ip)]
+    return failure_blocked_seconds(keys=keys) if keys else 0
+
+
+def code_attempt(*, device: TwoFactorDevice, code: str, ip: str) -> bool:
+    """`code_accept` behind the throttle: refused unchecked (CodeThrottled) while a counter of the
+    account is locked; a wrong code counts, a right one clears the account's counters."""
+    wait = code_throttle_wait(user=device.user, ip=ip)
+    if wait:
+        raise CodeThrottled(retry_after=wait)
+    keys = _keys(user=device.user, ip=ip)
+    if code_accept(device=device, code=code):
+        failure_count_clear(keys=[key for key, _ in keys])
+        return True
+    window = _setting("MOTCUA_TWO_FACTOR_WINDOW_SECONDS", 15 * 60)
+    lockout = _setting("MOTCUA_TWO_FACTOR_LOCKOUT_SECONDS", 15 * 60)
+    for key, limit in keys:
+        failures = failure_count_add(key=key, window_seconds=window)
+        if failures >= limit:
+            failure_block(key=key, seconds=lockout)
+            security.warning("two-factor locked subject=%s failures=%d", key, failures)
     return False
 
 

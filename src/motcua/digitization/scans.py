@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from io import BytesIO
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 
 from motcua.core.errors import ValidationFailed
 
@@ -246,8 +245,12 @@ def pdf_page_count(content: bytes) -> int | None:
 
 def scan_store(*, facts: ScanFacts, storage) -> str:
     """Store the checked bytes under their content address; returns the stored name. The same
-    content already stored is not written again."""
+    content already stored is not written again. Inside a transaction the bytes reach that name
+    only when it commits (`dossiers.documents.staged_store`): a rolled-back or killed intake
+    leaves no file there."""
+    from motcua.dossiers.documents import staged_store
+
     name = facts.store_name
     if storage.exists(name):
         return name
-    return storage.save(name, ContentFile(facts.content))
+    return staged_store(storage=storage, name=name, content=facts.content)

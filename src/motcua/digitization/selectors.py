@@ -174,3 +174,60 @@ def document_text_search(*, user, query: str, limit: int = 50) -> list:
         .order_by("-document__added_at", "-pk")[:limit]
     )
     return [row.document for row in rows]
+
+
+@dataclass(frozen=True)
+class DossierResultMetadata:
+    """An officer's (or a system's) view of a dossier's result: whether it is signed, by whom,
+    where and when (the approval's event, which the signature was made for), how it is delivered.
+    No PDF is parsed: the stored document and the event carry the facts."""
+
+    resolved: bool
+    electronic: bool
+    signed: bool
+    signer: str | None
+    unit: object | None  # Unit
+    signed_at: datetime | None
+    sha256: str | None
+    document_code: str | None
+    delivery: str
+    tracking_number: str
+    returned_at: datetime | None
+    document: object | None  # the DossierDocument holding the signed file
+
+
+def dossier_result_metadata(*, dossier: Dossier) -> DossierResultMetadata:
+    from motcua.dossiers.models import DossierDocument, DossierEvent
+
+    resolved = dossier.state in (State.RESOLVED, State.RETURNED)
+    approval = (
+        DossierEvent.objects.filter(dossier=dossier, kind="resolved")
+        .select_related("actor_unit")
+        .order_by("-seq")
+        .first()
+        if resolved
+        else None
+    )
+    document = (
+        DossierDocument.objects.filter(dossier=dossier, kind=DossierDocument.Kind.RESULT)
+        .exclude(file="")
+        .order_by("-pk")
+        .first()
+        if resolved and dossier.has_result_file
+        else None
+    )
+    payload = approval.payload if approval is not None else {}
+    return DossierResultMetadata(
+        resolved=resolved,
+        electronic=bool(dossier.result_electronic),
+        signed=document is not None,
+        signer=(approval.actor_name or None) if approval is not None else None,
+        unit=approval.actor_unit if approval is not None else None,
+        signed_at=(document.digitized_at or approval.at) if document is not None else None,
+        sha256=(document.sha256 or None) if document is not None else None,
+        document_code=payload.get("result_document_code") if document is not None else None,
+        delivery=dossier.result_delivery,
+        tracking_number=dossier.result_tracking_number,
+        returned_at=dossier.returned_at,
+        document=document,
+    )

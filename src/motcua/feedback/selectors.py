@@ -233,6 +233,12 @@ def rating_may_change(*, rating: Rating | None, now: datetime | None = None) -> 
     return (now or timeutil.now()) <= rating.created_at + rating_change_window()
 
 
+def rating_may_record(*, user, dossier: Dossier) -> bool:
+    """Whether an officer or a system may record a citizen's rating on their behalf — a kiosk or
+    a counter of the desk where the dossier was handed in: the desk officer's role there."""
+    return user_has_role(user=user, role=Role.DESK_OFFICER, unit=dossier.receiving_unit)
+
+
 def dossier_rateable(*, dossier: Dossier) -> bool:
     from motcua.feedback.services import RATEABLE_STATES
 

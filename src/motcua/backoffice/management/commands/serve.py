@@ -4,6 +4,7 @@ Static files come from WhiteNoise (settings.WHITENOISE_USE_FINDERS serves them s
 apps); `--collectstatic` gathers and compresses them into STATIC_ROOT first, for deployments that
 prefer that."""
 
+import logging
 import os
 import shutil
 
@@ -12,10 +13,28 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
+logger = logging.getLogger(__name__)
+
 
 def _default_workers() -> int:
     # gunicorn's rule of thumb, capped: each sync worker holds one database connection.
     return min(2 * (os.cpu_count() or 1) + 1, 8)
+
+
+def _staging_recover(*, timeout: int) -> None:
+    """Uploads a killed server left in the staging folder (dossiers.documents): those a committed
+    document waits for are moved into place now; the others once older than any request lives
+    (another server sharing the storage may still be running one)."""
+    from datetime import timedelta
+
+    from django.db import DatabaseError
+
+    from motcua.dossiers.documents import STAGING_GRACE, staged_files_recover
+
+    try:
+        staged_files_recover(older_than=max(STAGING_GRACE, timedelta(seconds=2 * timeout)))
+    except (DatabaseError, OSError) as error:  # never keep the server from starting
+        logger.warning("staging folder not cleared at start: %s", error)
 
 
 class Command(BaseCommand):
@@ -60,6 +79,7 @@ class Command(BaseCommand):
             raise CommandError("Cổng không hợp lệ.")
         if collectstatic:
             call_command("collectstatic", interactive=False, verbosity=0)
+        _staging_recover(timeout=timeout)
         # Workers are forked from this process: none may inherit an open database connection.
         connections.close_all()
         # Each worker writes its metrics to files here and /metrics sums them (prometheus_client's

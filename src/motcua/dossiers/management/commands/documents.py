@@ -2,13 +2,17 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 
-from motcua.dossiers.documents import document_files_orphaned, document_files_orphaned_delete
+from motcua.dossiers.documents import (
+    document_files_orphaned,
+    document_files_orphaned_delete,
+    staged_files_recover,
+)
 
 
 class Command(BaseCommand):
     help = (
         "Tệp thành phần hồ sơ. `documents sweep`: xóa các tệp đã lưu mà không hồ sơ nào dùng "
-        "(để lại khi một thao tác bị hủy giữa chừng)."
+        "(để lại khi một thao tác bị hủy giữa chừng) và dọn thư mục tệp chờ (staging)."
     )
 
     def add_arguments(self, parser):
@@ -36,6 +40,11 @@ class Command(BaseCommand):
                 "(chưa xóa: --dry-run)."
             )
             return
+        staged = staged_files_recover()
+        self.stdout.write(
+            f"Tệp chờ: đưa vào chỗ {len(staged['moved'])} tệp của hồ sơ đã ghi, xóa "
+            f"{len(staged['deleted'])} tệp của thao tác không hoàn tất."
+        )
         names = document_files_orphaned_delete(older_than=older_than)
         self.stdout.write(
             f"Đã xóa {len(names)} tệp không thuộc hồ sơ nào, cũ hơn {older_than_hours} giờ."
