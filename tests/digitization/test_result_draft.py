@@ -19,6 +19,7 @@ from motcua.digitization.services import demo_signing_certificates_ensure, resul
 from motcua.dossiers import services
 from motcua.dossiers.audit import audit_verify
 from motcua.dossiers.models import DossierDocument
+from motcua.dossiers.replay import dossier_projection_rebuild
 from motcua.dossiers.selectors import dossier_action_allowed, dossier_timeline
 from tests.digitization.conftest import render_result_pdf
 from tests.portal.conftest import processing
@@ -90,6 +91,8 @@ def test_the_processor_attaches_a_draft_recorded_in_the_log(staff, in_processing
     assert event.payload["draft_document_id"] == draft.pk
     assert event.payload["draft_sha256"] == draft.sha256
     assert audit_verify().intact
+    # The projection rebuilt from the log is the one the service wrote.
+    assert dossier_projection_rebuild(dossier=dossier) == []
     entry = dossier_timeline(dossier=dossier)[-1]
     assert entry.label == "Đính kèm dự thảo kết quả"
     assert ("Tệp dự thảo", "du-thao.pdf") in entry.details
