@@ -98,3 +98,14 @@ def test_a_lost_queued_run_is_queued_again(database_tasks, settings):
 def test_without_daily_jobs_the_worker_queues_none(database_tasks):
     call_command(*WORKER, "--no-daily-jobs")
     assert not DailyJob.objects.exists() and not DBTaskResult.objects.exists()
+
+
+def test_a_run_that_died_with_its_worker_does_not_hold_the_job_back(database_tasks, settings):
+    from django.utils import timezone
+
+    settings.MOTCUA_DAILY_JOBS_HOUR = 23
+    assert daily_jobs_schedule() == [JOB]
+    DBTaskResult.objects.update(status="RUNNING", started_at=timezone.now())
+    assert daily_jobs_schedule() == []  # running now: not queued twice
+    DBTaskResult.objects.update(started_at=timezone.now() - timedelta(hours=13))
+    assert daily_jobs_schedule() == [JOB]

@@ -38,8 +38,12 @@ def _due(job: DailyJob, now: datetime) -> datetime:
     return timeutil.local_datetime(day, time(daily_jobs_hour(), 0))
 
 
-def _pending(job: DailyJob) -> bool:
-    """A run is still queued (or running) in the task backend."""
+# A run still "running" after this long died with its worker: it no longer holds the job back.
+RUNNING_AT_MOST = timedelta(hours=12)
+
+
+def _pending(job: DailyJob, now: datetime) -> bool:
+    """A run is still queued (or running, lately) in the task backend."""
     from django_tasks import TaskResultStatus
     from django_tasks.exceptions import TaskResultDoesNotExist
 
@@ -51,7 +55,10 @@ def _pending(job: DailyJob) -> bool:
         result = daily_job.get_result(job.next_task_id)
     except (TaskResultDoesNotExist, ValueError, NotImplementedError):
         return False
-    return result.status in (TaskResultStatus.READY, TaskResultStatus.RUNNING)
+    if result.status == TaskResultStatus.RUNNING:
+        started = getattr(result, "started_at", None)
+        return started is None or started > now - RUNNING_AT_MOST
+    return result.status == TaskResultStatus.READY
 
 
 def _enqueue(job: DailyJob, now: datetime) -> None:
@@ -81,7 +88,7 @@ def daily_jobs_schedule(*, names=None, now: datetime | None = None) -> list[str]
     for name in names or DAILY_JOBS:
         with transaction.atomic():
             job = _locked(name)
-            if _pending(job):
+            if _pending(job, now):
                 continue
             _enqueue(job, now)
             if job.next_task_id:
