@@ -178,3 +178,28 @@ def test_the_desk_page_offers_and_reuses(client, staff, birth_registration, kept
     reused = dossier.documents.get(component=tp2)
     assert reused.reused and reused.file.name == held.file.name
     assert dossier.data_reused
+
+
+def test_the_expire_command_counts_then_deletes(settings, kept, caplog):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    _first, held, _tp2 = kept
+    settings.MOTCUA_STORE_SENSITIVE_RETENTION_DAYS = 30
+    HeldDocument.objects.filter(pk=held.pk).update(added_at=timeutil.now() - timedelta(days=31))
+    out = StringIO()
+    call_command("documents", "expire", "--dry-run", stdout=out)
+    assert out.getvalue().strip() == (
+        "1 giấy tờ nhạy cảm trong kho dữ liệu đã lưu quá 30 ngày (chưa xóa: --dry-run)."
+    )
+    assert HeldDocument.objects.filter(pk=held.pk).exists()
+    out = StringIO()
+    with caplog.at_level("INFO", logger="motcua.audit"):
+        call_command("documents", "expire", stdout=out)
+    assert out.getvalue().strip() == (
+        "Đã xóa 1 giấy tờ nhạy cảm trong kho dữ liệu đã lưu quá 30 ngày."
+    )
+    assert not HeldDocument.objects.exists()
+    logged = " ".join(r.getMessage() for r in caplog.records)
+    assert "action=store_expire owner=********2345" in logged and ID_NUMBER not in logged

@@ -18,7 +18,17 @@ from tests.notifications.helpers import APPLICANT, receive
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-WORKER = ["worker", "--batch", "--no-startup-delay", "--interval", "0", "--verbosity", "0"]
+# Without the daily jobs: these tests count the tasks the queue holds.
+WORKER = [
+    "worker",
+    "--batch",
+    "--no-startup-delay",
+    "--interval",
+    "0",
+    "--verbosity",
+    "0",
+    "--no-daily-jobs",
+]
 
 
 def test_the_worker_sends_what_the_queue_holds_once(

@@ -13,7 +13,7 @@ from dataclasses import asdict
 from datetime import date
 
 from django.http import FileResponse, HttpRequest
-from ninja import Field, File, NinjaAPI, Query, Status, UploadedFile
+from ninja import Field, File, Form, NinjaAPI, Query, Status, UploadedFile
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 
@@ -878,3 +878,33 @@ def result_verify(request, file: File[UploadedFile]):
     verification: Verification = result_pdf_verify(pdf=file.read())
     logger.info("result verification via api: %s", verification.code)
     return {**verification.as_dict(), "signed_at": verification.signed_at}
+
+
+# --- the drafted result (its own door: a file upload) ----------------------------------------------
+
+
+@api.post(
+    "/dossiers/{code}/result-draft",
+    response={200: schemas.DossierDetail, **ERRORS},
+    tags=["hồ sơ"],
+)
+def dossier_result_draft_upload(
+    request,
+    code: str,
+    file: File[UploadedFile],
+    expected_version: Form[int],
+):
+    """Đính kèm (hoặc thay) dự thảo kết quả: tệp PDF gửi dạng multipart (`file`) kèm
+    `expected_version`; lãnh đạo ký số dự thảo khi phê duyệt kết quả điện tử (docs/api.md)."""
+    dossier = dossier_get_for_user(user=request.user, code=code)
+    services.dossier_attach_result_draft(
+        actor=request.user,
+        dossier=dossier,
+        draft=file,
+        name=file.name or "",
+        expected_version=expected_version,
+    )
+    return _detail(
+        request,
+        Dossier.objects.select_related("unit", "current_unit", "procedure").get(pk=dossier.pk),
+    )

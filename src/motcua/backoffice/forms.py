@@ -183,6 +183,31 @@ class ResultForm(ActionForm):
     electronic = forms.BooleanField(label=_("Kết quả là văn bản điện tử"), required=False)
 
 
+class ResultDraftUploadForm(ActionForm):
+    """The processing officer's drafted result, uploaded (the scan check judges the file)."""
+
+    draft = forms.FileField(
+        label=_("Tệp dự thảo kết quả (PDF)"),
+        error_messages={
+            "required": _("Chưa chọn tệp dự thảo kết quả (PDF)."),
+            "empty": _("Tệp dự thảo kết quả rỗng."),
+            "invalid": _("Không nhận được tệp dự thảo kết quả; hãy chọn lại tệp."),
+        },
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+
+class ResultDraftGenerateForm(ActionForm):
+    """A draft made from the default template, stating the result."""
+
+    result_summary = forms.CharField(
+        label=_("Nội dung kết quả giải quyết (dự thảo theo mẫu)"),
+        max_length=1000,
+        error_messages={"required": _("Chưa nhập nội dung kết quả.")},
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class ReturnForm(ActionForm):
     tracking_number = forms.CharField(
         label=_("Số hiệu bưu gửi (khi trả qua bưu chính công ích)"),

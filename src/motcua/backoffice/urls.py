@@ -19,4 +19,7 @@ urlpatterns = [
         name="dossier_document",
     ),
     path("ho-so/<str:code>/thao-tac/<slug:action>/", views.dossier_action, name="dossier_action"),
+    path(
+        "ho-so/<str:code>/du-thao-ket-qua/", views.dossier_result_draft_attach, name="result_draft"
+    ),
 ]

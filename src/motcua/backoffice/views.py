@@ -2,6 +2,7 @@
 
 import logging
 from dataclasses import dataclass
+from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -14,6 +15,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from motcua.backoffice import actions, throttle
@@ -22,15 +24,21 @@ from motcua.backoffice.forms import (
     InboxFilterForm,
     InboxSearchForm,
     PasswordChangeForm,
+    ResultDraftGenerateForm,
+    ResultDraftUploadForm,
     ThrottledAuthenticationForm,
 )
 from motcua.core import timeutil, twofactor
 from motcua.core.errors import DomainError, NotFound, PermissionDenied
 from motcua.core.forms import page_number
 from motcua.desk.forms import scan_kind
+from motcua.digitization.results import result_draft_generate
+from motcua.digitization.scans import max_scan_bytes
+from motcua.digitization.selectors import dossier_result_draft
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import (
+    dossier_action_allowed,
     dossier_available_actions,
     dossier_document_get,
     dossier_documents,
@@ -42,6 +50,7 @@ from motcua.dossiers.selectors import (
     dossiers_time_left,
 )
 from motcua.forms.selectors import forms_available
+from motcua.portal.uploads import SizeCappedUploadHandler
 from motcua.privacy.models import AccessAction
 from motcua.privacy.services import personal_data_access_record
 from motcua.sync.selectors import dossier_sync_state
@@ -328,6 +337,7 @@ def dossier_detail(request, code: str):
     calendar = calendar_get(unit=dossier.unit)
     seconds = dossier_time_left(dossier=dossier, calendar=calendar)
     available = dossier_available_actions(user=request.user, dossier=dossier)
+    version = {"expected_version": dossier.last_event_seq}
     action_forms = [
         (
             action,
@@ -352,6 +362,15 @@ def dossier_detail(request, code: str):
             "steps": dossier_steps(dossier=dossier),
             "documents": dossier_documents(dossier=dossier),
             "action_forms": action_forms,
+            "result_draft": dossier_result_draft(dossier=dossier),
+            "draft_forms": (
+                (
+                    ResultDraftUploadForm(initial=version, auto_id="id_draft_%s"),
+                    ResultDraftGenerateForm(initial=version, auto_id="id_draft_generate_%s"),
+                )
+                if dossier_action_allowed(user=request.user, dossier=dossier, kind="result_drafted")
+                else None
+            ),
             "printable_forms": forms_available(dossier=dossier),
             # Shown once the sync is configured, or when the dossier was ever queued.
             "portal_sync": (
@@ -427,4 +446,70 @@ def dossier_action(request, code: str, action: str):
         messages.error(request, error.message)
     else:
         messages.success(request, str(web_action.done))
+    return redirect("backoffice:dossier", code=dossier.code)
+
+
+class DraftUploadHandler(SizeCappedUploadHandler):
+    """A drafted result is cut off past the scans' limit while the request streams in."""
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.file_limit = self.total_limit = max_scan_bytes()
+
+
+def _capped_upload(view):
+    """The cap must be in place before the body is parsed, and the CSRF check parses it."""
+    protected = csrf_protect(view)
+
+    @csrf_exempt
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        request.upload_handlers.insert(0, DraftUploadHandler(request))
+        return protected(request, *args, **kwargs)
+
+    return wrapper
+
+
+@_capped_upload
+@login_required
+@require_POST
+def dossier_result_draft_attach(request, code: str):
+    """The processing officer attaches a drafted result (an uploaded PDF) or generates one from
+    the default template (the "generate" button); the service checks role, state and file."""
+    dossier, refusal = _dossier_or_refusal(request, code)
+    if refusal is not None:
+        return refusal
+    generate = "generate" in request.POST
+    form = (
+        ResultDraftGenerateForm(request.POST)
+        if generate
+        else ResultDraftUploadForm(request.POST, request.FILES)
+    )
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("backoffice:dossier", code=dossier.code)
+    version = form.cleaned_data["expected_version"]
+    try:
+        if generate:
+            result_draft_generate(
+                actor=request.user,
+                dossier=dossier,
+                result_summary=form.cleaned_data["result_summary"],
+                expected_version=version,
+            )
+        else:
+            upload = form.cleaned_data["draft"]
+            services.dossier_attach_result_draft(
+                actor=request.user,
+                dossier=dossier,
+                draft=upload,
+                name=upload.name,
+                expected_version=version,
+            )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Đã đính kèm dự thảo kết quả; lãnh đạo ký số khi phê duyệt."))
     return redirect("backoffice:dossier", code=dossier.code)

@@ -335,6 +335,9 @@ TASKS = {
     }
 }
 
+# The worker's daily jobs (expired documents of the citizens' store, …) run at this local hour.
+MOTCUA_DAILY_JOBS_HOUR = int(os.environ.get("MOTCUA_DAILY_JOBS_HOUR", "1"))
+
 # Notifications to applicants (docs/notifications.md).
 MOTCUA_NOTIFY_CHANNELS = [
     c.strip() for c in os.environ.get("MOTCUA_NOTIFY_CHANNELS", "email,sms").split(",") if c.strip()

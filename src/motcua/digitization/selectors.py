@@ -144,6 +144,30 @@ def dossier_result_document(*, dossier: Dossier):
     )
 
 
+def dossier_result_draft(*, dossier: Dossier):
+    """The drafted result the leader's approval would sign: the document the dossier's last
+    `result_drafted` event attached (a later draft replaces an earlier one), or None."""
+    from motcua.dossiers.models import DossierDocument, DossierEvent
+
+    payload = (
+        DossierEvent.objects.filter(dossier=dossier, kind="result_drafted")
+        .order_by("-seq")
+        .values_list("payload", flat=True)
+        .first()
+    )
+    if not payload or not payload.get("draft_document_id"):
+        return None
+    return (
+        DossierDocument.objects.filter(
+            dossier=dossier,
+            pk=payload["draft_document_id"],
+            kind=DossierDocument.Kind.RESULT_DRAFT,
+        )
+        .exclude(file="")
+        .first()
+    )
+
+
 def document_text_search(*, user, query: str, limit: int = 50) -> list:
     """Scanned documents whose recognised text contains `query`, ignoring diacritics and case
     ("giay chung sinh" finds "GIẤY CHỨNG SINH"), among the dossiers the user may see: filed with,

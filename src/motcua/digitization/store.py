@@ -17,6 +17,7 @@ import logging
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 
 from motcua.core import timeutil
@@ -143,19 +144,35 @@ def held_document_reused(*, held: HeldDocument, actor, dossier: Dossier) -> None
     )
 
 
-def held_documents_expire(*, now: datetime | None = None) -> int:
-    """Delete sensitive documents kept longer than the retention period (the stored content stays
-    while a dossier still refers to it); returns how many."""
+def held_documents_expiring(*, now: datetime | None = None):
+    """Sensitive documents kept longer than the retention period, on `now`: what
+    `held_documents_expire` deletes (`motcua documents expire --dry-run` counts them)."""
     now = now or timeutil.now()
-    expired = HeldDocument.objects.filter(
+    return HeldDocument.objects.filter(
         sensitive=True, added_at__lt=now - timedelta(days=retention_days())
     )
+
+
+@transaction.atomic
+def held_documents_expire(*, now: datetime | None = None) -> int:
+    """Delete sensitive documents kept longer than the retention period (the stored content stays
+    while a dossier still refers to it); returns how many. Each deletion is recorded
+    (HeldDocumentAccess, the audit log with the number masked); files go once the rows are gone
+    for good (after the commit). Run daily by the worker (`notifications.schedule`) and by
+    `motcua documents expire`."""
+    storage = HeldDocument._meta.get_field("file").storage
     count = 0
-    for held in expired:
+    for held in held_documents_expiring(now=now).select_for_update():
         HeldDocumentAccess.objects.create(
             held=None,
             owner_id_number=held.owner_id_number,
             action=HeldDocumentAccess.Action.DELETED,
+        )
+        audit.info(
+            "action=store_expire owner=%s held_id=%s added_at=%s",
+            held.masked_owner,
+            held.pk,
+            held.added_at.isoformat(),
         )
         name = held.file.name
         held.delete()
@@ -164,6 +181,6 @@ def held_documents_expire(*, now: datetime | None = None) -> int:
             or HeldDocument.objects.filter(file=name).exists()
         )
         if not still_used:
-            HeldDocument._meta.get_field("file").storage.delete(name)
+            transaction.on_commit(lambda name=name: storage.delete(name))
         count += 1
     return count

@@ -248,6 +248,22 @@ ACTIONS: tuple[Action, ...] = (
         inputs=("new_due_at", "reason"),
         still_possible=_apology_not_yet_given,
     ),
+    # The processing officer attaches a drafted result (an uploaded PDF, or one generated from the
+    # default template), replaceable until the approval; the leader's approval signs it. No door of
+    # the generic action form (a file is its input): `dossiers.services.dossier_attach_result_draft`
+    # behind the dossier page's form and the API's upload (docs/results.md).
+    Action(
+        "result_drafted",
+        _("Đính kèm dự thảo kết quả"),
+        _("Đính kèm dự thảo kết quả"),
+        frozenset({State.PROCESSING}),
+        None,
+        (Role.PROCESSOR, Role.LEADER),
+        CURRENT_UNIT,
+        label=_("Đính kèm dự thảo kết quả"),
+        done=_("Đã đính kèm dự thảo kết quả; lãnh đạo ký số khi phê duyệt."),
+        inputs=("draft",),
+    ),
     Action(
         "resolved",
         _("Phê duyệt kết quả"),

@@ -387,6 +387,8 @@ class DossierDocument(models.Model):
     class Kind(models.TextChoices):
         COMPONENT = "component", _("Thành phần hồ sơ")
         RESULT = "result", _("Kết quả giải quyết")
+        # The processing officer's drafted result, signed at the approval (docs/results.md).
+        RESULT_DRAFT = "result_draft", _("Dự thảo kết quả")
         NOTICE = "notice", _("Văn bản, phiếu")
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")

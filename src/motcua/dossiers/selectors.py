@@ -208,6 +208,7 @@ _DETAIL_LABELS: tuple[tuple[str, Any], ...] = (
     ("reason", _("Lý do")),
     ("result", _("Kết quả")),
     ("note", _("Ghi chú")),
+    ("draft_name", _("Tệp dự thảo")),
     ("to_unit", _("Đơn vị nhận")),
     ("amount", _("Số tiền")),
     ("new_due_at", _("Ngày hẹn trả mới")),
@@ -315,13 +316,23 @@ def dossier_available_actions(*, user, dossier: Dossier) -> list[str]:
         lifecycle.RECEIVING_UNIT: user_roles_in(user=user, unit=dossier.receiving_unit),
         lifecycle.CURRENT_UNIT: user_roles_in(user=user, unit=dossier.current_unit),
     }
-    return [
-        action.kind
-        for action in lifecycle.DOOR_ACTIONS
-        if dossier.state in action.from_states
+    return [action.kind for action in lifecycle.DOOR_ACTIONS if _allowed(action, dossier, roles_at)]
+
+
+def _allowed(action: lifecycle.Action, dossier: Dossier, roles_at: dict) -> bool:
+    return bool(
+        dossier.state in action.from_states
         and roles_at[action.checked_at] & set(action.roles_for(dossier))
         and action.refusal(dossier) is None
-    ]
+    )
+
+
+def dossier_action_allowed(*, user, dossier: Dossier, kind: str) -> bool:
+    """Whether the lifecycle row `kind` allows the user the action now — the same reading as
+    `dossier_available_actions`, for a row with its own door (the drafted result's upload)."""
+    action = lifecycle.action_get(kind)
+    unit = lifecycle.action_unit(action, dossier)
+    return _allowed(action, dossier, {action.checked_at: user_roles_in(user=user, unit=unit)})
 
 
 # --- the clock -----------------------------------------------------------------------------------

@@ -1781,16 +1781,20 @@ def dossier_resolve(
     result_summary: str,
     electronic: bool = False,
     result_file=None,
+    result_draft_id: int | None = None,
     at: datetime | None = None,
     expected_version: int | None = None,
 ) -> Dossier:
-    """The leader approves and signs the result (state 9); the desk then returns it."""
+    """The leader approves and signs the result (state 9); the desk then returns it.
+    `result_draft_id`: the drafted result the signed file was made from (recorded in the event)."""
     result_summary = _required_text(
         result_summary, what="nội dung kết quả", code="result_required", limit=1000
     )
 
     def build(d: Dossier, state: DossierState, at: datetime, calendar) -> _Change:
         change = _Change(details={"result": result_summary, "electronic": electronic})
+        if result_draft_id is not None:
+            change.details["result_draft_document_id"] = result_draft_id
         _end(change, state, at=at, actor=actor, calendar=calendar, outcome=Outcome.GRANTED)
         change.set.update(
             result_summary=result_summary,
@@ -1832,6 +1836,85 @@ def dossier_resolve(
         dossier=dossier,
         actor=actor,
         kind="resolved",
+        at=at,
+        expected_version=expected_version,
+        build=build,
+        attach=attach,
+    )
+
+
+@transaction.atomic
+def dossier_attach_result_draft(
+    *,
+    actor,
+    dossier: Dossier | int,
+    draft,
+    name: str = "",
+    generated: bool = False,
+    result_summary: str = "",
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """The processing officer attaches the drafted result while the dossier is being processed:
+    a PDF, through the one scan check (digitization.scans) and stored under its SHA-256, or one
+    generated from the default template (`generated`, with the `result_summary` it states —
+    digitization.results renders it). A later draft replaces it; the leader's approval signs the
+    last one (`digitization.results.dossier_result_issue`). From every door: the dossier page's
+    form and the API's upload."""
+    from motcua.digitization.scans import scan_check, scan_store
+
+    filename = str(name or getattr(draft, "name", "") or "").replace("\\", "/").split("/")[-1]
+    filename = filename.strip()[:200]
+    checked: dict[str, Any] = {}
+
+    def build(d: Dossier, state: DossierState, at: datetime, calendar) -> _Change:
+        # After the role and state checks: a stranger learns nothing about the file.
+        facts = scan_check(upload=draft, name=filename)
+        if facts.kind != "pdf":
+            raise ValidationFailed(
+                f"Tệp “{filename[:80]}”: dự thảo kết quả phải là tệp PDF.",
+                code="result_draft_not_pdf",
+                details={"file": filename},
+            )
+        checked["facts"] = facts
+        details: dict[str, Any] = {
+            "draft_name": "Dự thảo theo mẫu mặc định" if generated else filename or "Dự thảo",
+            "generated": generated,
+        }
+        if generated and result_summary:
+            details["result"] = result_summary[:1000]
+        return _Change(details=details)
+
+    at = event_moment(at)
+
+    def attach(d: Dossier) -> dict:
+        facts = checked["facts"]
+        storage = DossierDocument._meta.get_field("file").storage
+        title = "Dự thảo kết quả" + (f" ({filename})" if filename and not generated else "")
+        document = DossierDocument(
+            dossier=d,
+            kind=DossierDocument.Kind.RESULT_DRAFT,
+            name=title[:500],
+            digitized=True,
+            digitized_by=actor,
+            digitized_at=at,
+            page_count=facts.page_count,
+            sha256=facts.sha256,
+            added_at=at,
+        )
+        document.file.name = scan_store(facts=facts, storage=storage)
+        document.save()
+        return {
+            "draft_document_id": document.pk,
+            "draft_file": document.file.name,
+            "draft_sha256": document.sha256,
+            "draft_page_count": document.page_count,
+        }
+
+    return _act(
+        dossier=dossier,
+        actor=actor,
+        kind="result_drafted",
         at=at,
         expected_version=expected_version,
         build=build,

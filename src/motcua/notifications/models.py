@@ -156,3 +156,23 @@ class NotificationAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notification_id}#{self.number} {self.outcome}"
+
+
+class DailyJob(models.Model):
+    """A job the worker runs once a day (`notifications.schedule.DAILY_JOBS`): the day it last
+    ran, so a restarted worker does not run it twice, and the queued task of its next run."""
+
+    name = models.CharField(_("công việc"), max_length=64, unique=True)
+    last_run_on = models.DateField(_("ngày chạy gần nhất"), null=True, blank=True)
+    last_run_at = models.DateTimeField(_("lúc chạy gần nhất"), null=True, blank=True)
+    last_result = models.CharField(_("kết quả lần chạy gần nhất"), max_length=200, blank=True)
+    # The task queued for the next run (its id in the task backend) and when it is due.
+    next_task_id = models.CharField(max_length=64, blank=True)
+    next_run_at = models.DateTimeField(_("lần chạy tiếp theo"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("công việc hằng ngày")
+        verbose_name_plural = _("công việc hằng ngày")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.last_run_on or '-'}"

@@ -64,3 +64,11 @@ def notifications_enqueue(*, notification_ids: list[int]) -> None:
                 notification_id=notification_id
             )
         )
+
+
+@task()
+def daily_job(name: str) -> str:
+    """One run of a daily job (notifications.schedule): at most once a day, then the next queued."""
+    from motcua.notifications.schedule import daily_job_run
+
+    return daily_job_run(name=name)

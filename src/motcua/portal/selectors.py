@@ -166,8 +166,9 @@ class PublicHistoryEntry:
     office: str  # the unit that acted; empty for the applicant's own steps and automatic ones
 
 
-# Technical events that mean nothing to the applicant.
-_NOT_FOR_CITIZENS = frozenset({"imported"})
+# Not shown to the applicant: technical events (an import) and internal work (the drafted
+# result before the approval).
+_NOT_FOR_CITIZENS = frozenset({"imported", "result_drafted"})
 
 
 def dossier_public_history(*, dossier: Dossier) -> list[PublicHistoryEntry]:

@@ -12,7 +12,8 @@ from motcua.dossiers.documents import (
 class Command(BaseCommand):
     help = (
         "Tệp thành phần hồ sơ. `documents sweep`: xóa các tệp đã lưu mà không hồ sơ nào dùng "
-        "(để lại khi một thao tác bị hủy giữa chừng) và dọn thư mục tệp chờ (staging)."
+        "(để lại khi một thao tác bị hủy giữa chừng) và dọn thư mục tệp chờ (staging). "
+        "`documents expire`: xóa giấy tờ nhạy cảm trong kho dữ liệu của công dân đã quá thời hạn lưu."
     )
 
     def add_arguments(self, parser):
@@ -26,8 +27,17 @@ class Command(BaseCommand):
             "tác đang chạy.",
         )
         sweep.add_argument("--dry-run", action="store_true", help="Chỉ liệt kê, không xóa.")
+        expire = sub.add_parser(
+            "expire",
+            help="Xóa giấy tờ nhạy cảm trong kho dữ liệu đã quá thời hạn lưu "
+            "(MOTCUA_STORE_SENSITIVE_RETENTION_DAYS).",
+        )
+        expire.add_argument("--dry-run", action="store_true", help="Chỉ đếm, không xóa.")
 
-    def handle(self, *args, action: str, older_than_hours: int, dry_run: bool, **options):
+    def handle(self, *args, action: str, dry_run: bool, **options):
+        if action == "expire":
+            return self._expire(dry_run=dry_run)
+        older_than_hours = options["older_than_hours"]
         if older_than_hours < 1:
             raise CommandError("--older-than-hours phải từ 1 trở lên.")
         older_than = timedelta(hours=older_than_hours)
@@ -48,4 +58,25 @@ class Command(BaseCommand):
         names = document_files_orphaned_delete(older_than=older_than)
         self.stdout.write(
             f"Đã xóa {len(names)} tệp không thuộc hồ sơ nào, cũ hơn {older_than_hours} giờ."
+        )
+
+    def _expire(self, *, dry_run: bool) -> None:
+        # The citizens' store is digitization's; this command is only its door.
+        from motcua.digitization.store import (
+            held_documents_expire,
+            held_documents_expiring,
+            retention_days,
+        )
+
+        days = retention_days()
+        if dry_run:
+            count = held_documents_expiring().count()
+            self.stdout.write(
+                f"{count} giấy tờ nhạy cảm trong kho dữ liệu đã lưu quá {days} ngày "
+                "(chưa xóa: --dry-run)."
+            )
+            return
+        count = held_documents_expire()
+        self.stdout.write(
+            f"Đã xóa {count} giấy tờ nhạy cảm trong kho dữ liệu đã lưu quá {days} ngày."
         )
