@@ -67,6 +67,7 @@ def _dossier_values(tree, birth_registration, code: str) -> dict:
         "filing_place": "Trung tâm Phục vụ hành chính công xã Tứ Kỳ",
         "vneid_verified": True,
         "databases_consulted": "CSDLQGDC",
+        "result_store_synced_at": local(2023, 1, 6, 10, 30),
         "result_delivery": "post",
         "result_tracking_number": "EB123456789VN",
         "last_event_seq": 1,

@@ -148,3 +148,30 @@ def test_the_live_province_scorecard_computes_every_satisfaction_indicator(live_
     # The demo records the portal's confirmation for most received dossiers (indicator 1.4).
     [synced] = [i for g in report["groups"] for i in g["indicators"] if i["id"] == "1.4"]
     assert synced["status"] == "ok" and synced["numerator"] < synced["denominator"]
+
+
+def test_the_live_demo_carries_the_portal_facts_behind_4_4_and_4_5(live_demo):
+    from motcua.demo import haiphong
+    from motcua.dossiers.models import Dossier
+    from motcua.scorecard.selectors import scorecard_report, scorecard_sets
+    from motcua.units.selectors import unit_get_by_code
+
+    province = unit_get_by_code(code=haiphong.PROVINCE["code"], on=TODAY)
+    start = date(TODAY.year, 1, 1)
+    report = scorecard_report(unit=province, start=start, end=TODAY)
+    rows = {i["id"]: i for g in report["groups"] for i in g["indicators"]}
+    for number in ("4.4", "4.5a", "4.5b"):
+        row = rows[number]
+        assert row["status"] == "ok", row
+        # Some, not all: a share of the dossiers carries each fact.
+        assert 0 < row["numerator"] <= row["denominator"], row
+    assert rows["4.4"]["numerator"] < rows["4.4"]["denominator"]
+    # Both halves of 4.4 occur: a component from the citizen's store, a result link synced.
+    sets = scorecard_sets(unit=province, start=start, end=TODAY, indicator="4.4")
+    counted = Dossier.objects.filter(pk__in=sets.numerator.values("pk"))
+    assert counted.filter(documents__from_national_store=True).exists()
+    assert counted.filter(result_store_synced_at__isnull=False).exists()
+    # VNeID only on citizens' online filings, and each synced result link has its event.
+    assert not Dossier.objects.filter(vneid_verified=True).exclude(channel=2).exists()
+    linked = Dossier.objects.filter(result_store_synced_at__isnull=False)
+    assert all(d.events.filter(kind="result_link_synced").count() == 1 for d in linked)

@@ -108,6 +108,7 @@ def test_every_new_field_is_read_into_its_fact(tree, birth_registration):
     assert d.databases_consulted == "7,2"
     assert d.data_reused is True  # DuocTaiSuDung "2": reused in place of a result
     assert d.paid_online is True  # "2": the province's own gateway counts as paid online
+    assert d.result_delivery == "desk"  # HinhThuc "1" (codes unconfirmed: docs/interchange.md)
     record = d.events.get().payload["record"]
     for key in ("HinhThuc", "ThongTinTra", "DinhDanhCHS", "DanhSachTepDinhKemKhac"):
         assert record[key] == FULL[key]
@@ -217,7 +218,14 @@ def test_a_dossier_made_here_carries_the_facts_its_doors_set(staff, tree, birth_
 
 @pytest.mark.django_db
 def test_the_portal_payload_leaves_out_our_extensions(staff, tree, birth_registration):
-    import_lines({**FULL, "DongBoCongDVCQG": "1", "DiaChiChuHoSo": "Số 1"})
+    import_lines(
+        {
+            **FULL,
+            "DongBoCongDVCQG": "1",
+            "DiaChiChuHoSo": "Số 1",
+            "NgayDongBoKetQuaKhoDMQG": "20230302160000",
+        }
+    )
     d = Dossier.objects.get(code=FULL["MaHoSo"])
     ours = dossier_payload_get(dossier=d)
     theirs = dossier_payload_get(dossier=d, for_portal=True)
@@ -250,7 +258,8 @@ extras = st.fixed_dictionaries(
         "LoaiDoiTuong": st.sampled_from([1, 2, 3, 4, "1", "2", "3", "4"]),
         "MaDoiTuong": short,
         "NoiNopHoSo": short,
-        "HinhThuc": st.sampled_from(["0", "1", "2"]),
+        "HinhThuc": st.sampled_from(["1", "2", "3", 1, 2, 3]),
+        "NgayDongBoKetQuaKhoDMQG": st.sampled_from(["20230302160000", "2023-03-05T10:00:00+07:00"]),
         "ThongTinTra": short,
         "DinhDanhCHS": st.lists(
             st.fixed_dictionaries(
@@ -302,6 +311,10 @@ def test_any_combination_exports_as_imported_and_round_trips(
     first = dossier_payload_get(dossier=Dossier.objects.get(code=line["MaHoSo"]))
     for key in NEW_KEYS:
         assert first.get(key) == line.get(key), key
+    if "NgayDongBoKetQuaKhoDMQG" in line:  # the same moment, written as ISO
+        assert p.moment(first, "NgayDongBoKetQuaKhoDMQG") == p.moment(
+            line, "NgayDongBoKetQuaKhoDMQG"
+        )
     assert first["TrangThaiHoSo"] == ("0" if value == "0" else int(value))
     # The export imported again (an update of the same dossier) exports the same.
     import_lines(first)

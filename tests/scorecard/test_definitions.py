@@ -46,12 +46,13 @@ def test_qd766_is_the_default_with_five_groups_numbered_as_the_portal(settings):
         "4.3": 80,
         "5.4": 90,
     }
-    # Only the points a source confirms (2.1 20, 1.2 4, 5.4 6) and the display-only 5.1 are not
-    # marked unconfirmed.
+    # Only the points a source confirms (2.1 20, 1.2 4, 5.4 6) and the display-only 2.2 and 5.1
+    # are not marked unconfirmed.
     confirmed = {i.id for i in default.indicators() if not i.points_unconfirmed}
-    assert confirmed == {"1.2", "2.1", "5.1", "5.4"}
+    assert confirmed == {"1.2", "2.1", "2.2", "5.1", "5.4"}
     assert default.indicator("2.1") is default.indicator("on_time")
     assert default.indicator("5.1").display and default.indicator("5.1").max == 0
+    assert default.indicator("2.2").display and default.indicator("2.2").max == 0
 
 
 def test_portal_version_keeps_its_six_groups():

@@ -356,6 +356,15 @@ def test_citizen_store_and_population_data(tree, staff, birth_registration):
     facts(business, applicant_kind=ApplicantKind.BUSINESS, vneid_verified=True)
     card = card_of(tree.tien_dong)
     assert (item(card, "4.4")["numerator"], item(card, "4.4")["denominator"]) == (1, 5)
+    # The other half of 4.4: a result link the portal confirmed it holds in the citizen's store —
+    # on a dossier with no component from the store (naive, components only: still 1) and on the
+    # one already counted (a dossier counts once: naive sum of both halves 3).
+    facts(vneid, result_store_synced_at=at(9))
+    facts(store, result_store_synced_at=at(9))
+    card = card_of(tree.tien_dong)
+    assert (item(card, "4.4")["numerator"], item(card, "4.4")["denominator"]) == (2, 5)
+    sets = scorecard_sets(unit=tree.tien_dong, start=MARCH[0], end=MARCH[1], indicator="4.4")
+    assert set(sets.numerator.values_list("pk", flat=True)) == {store.pk, vneid.pk}
     # Citizens' dossiers only; another database is not the population one (naive: any database).
     dossiers = item(card, "4.5b")
     assert (dossiers["numerator"], dossiers["denominator"]) == (2, 4)

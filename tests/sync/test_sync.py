@@ -239,3 +239,31 @@ def test_the_admin_replays_dead_letters(portal, staff, tree, birth_registration,
     )
     assert OutboxEntry.objects.get().status == OutboxStatus.DELIVERED
     assert Dossier.objects.get(pk=dossier.pk).synced_to_portal
+
+
+def test_a_confirmed_result_link_is_recorded_once_for_indicator_4_4(
+    portal, staff, tree, birth_registration
+):
+    dossier = receive(staff, tree, birth_registration)
+    assert sync_push_due() == {"delivered": 1}
+    dossier.refresh_from_db()
+    assert dossier.result_store_synced_at is None  # no result yet: nothing for 4.4
+    for actor in (staff.desk, staff.processor):
+        dossier = services.dossier_forward(actor=actor, dossier=dossier)
+    services.dossier_resolve(
+        actor=staff.leader, dossier=dossier, result_summary="Giấy khai sinh", electronic=True
+    )
+    assert sync_push_due() == {"delivered": 1}
+    held = portal.dossiers[dossier.code]
+    assert any(r.get("DuongDanTepTinKetQua") for r in held["DanhSachGiayToKetQua"])
+    assert "NgayDongBoKetQuaKhoDMQG" not in held  # our extension stays home
+    dossier.refresh_from_db()
+    assert dossier.result_store_synced_at is not None
+    assert dossier.events.filter(kind="result_link_synced").count() == 1
+    # The confirmation is no news to the portal: no outbox row, no trail entry.
+    assert not OutboxEntry.objects.filter(event__kind="result_link_synced").exists()
+    services.dossier_return_result(actor=staff.desk, dossier=dossier)
+    assert sync_push_due() == {"delivered": 1}
+    assert dossier.events.filter(kind="result_link_synced").count() == 1
+    trail = portal.trails[dossier.code]
+    assert not any("liên kết kết quả" in e.get("NoiDungXuLy", "") for e in trail)

@@ -344,6 +344,25 @@ def is_live(*, end: datetime) -> bool:
     return end.date() >= EFFECTIVE_ON
 
 
+def _portal_facts_draw(plans: list, *, seed: int) -> None:
+    """The facts a citizen's online filing brings from the national portal (indicators 4.4 and
+    4.5): an account verified with VNeID for most citizens filing online, and for some the ID
+    paper taken from their store on the portal (DuocLayTuKhoDMQG). Drawn from their own generator,
+    so the rest of the demo stays as it was."""
+    from dataclasses import replace
+
+    rng = random.Random(seed + 2026)
+    for plan in plans:
+        if plan.channel != Channel.ONLINE or plan.applicant.kind != 1:
+            continue
+        plan.vneid_verified = rng.random() < 0.7
+        if plan.components and rng.random() < 0.3:
+            plan.components = [
+                replace(c, from_national_store=True) if i == 0 else c
+                for i, c in enumerate(plan.components)
+            ]
+
+
 def demo_live_dossiers_generate(
     *,
     units: dict[str, Unit],
@@ -390,6 +409,7 @@ def demo_live_dossiers_generate(
         applicant=applicant,
         components=helper.components,
     )
+    _portal_facts_draw(plans, seed=seed)
     tally = demo._Tally()
     for first in range(0, len(plans), demo.BATCH):
         with transaction.atomic():

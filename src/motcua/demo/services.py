@@ -215,6 +215,7 @@ class _Plan:
     transfer_to: str | None = None  # district office consulted (liên thông ad hoc)
     obligation: bool = False  # taxes owed before the result
     processing_unit: Unit | None = None  # the agency, when a centre receives for it
+    vneid_verified: bool = False  # filed online from an account verified with VNeID (4.5)
 
 
 @dataclass
@@ -288,6 +289,7 @@ class _Simulator:
                 applicant=plan.applicant,
                 summary=summary,
                 components=plan.components,
+                vneid_verified=plan.vneid_verified,
                 at=t,
             )
             if fee and plan.pay_online and plan.storyline != "not_accepted":
@@ -907,6 +909,7 @@ def demo_load(
         with transaction.atomic(), notifications_paused():
             haiphong.demo_hand_over(units=units, live_units=live_units)
         _demo_sync_confirm(province=live_province, seed=seed)
+        _demo_result_links_confirm(province=live_province, seed=seed)
     demo_dossiers = Dossier.objects.filter(
         Q(unit__path__startswith=province.path) | Q(unit__path__startswith=live_province.path)
     )
@@ -993,6 +996,26 @@ def _report(stdout: TextIO | None, result: dict[str, Any]) -> None:
         "Các xã khác theo cùng quy tắc: tiepnhan.<tên xã không dấu>, chuyenvien.<…>, lanhdao.<…> "
         "(ví dụ tiepnhan.hathanh). Tài khoản quantri vào được trang quản trị /admin/.",
     )
+
+
+def _demo_result_links_confirm(*, province: Unit, seed: int) -> int:
+    """The portal's confirmation that it holds the electronic result's link in the applicant's
+    catalogue, for most synced dossiers with an electronic result (the other half of indicator
+    4.4), recorded as the sync worker records it (`dossiers.services.dossier_mark_result_synced`)."""
+    rng = random.Random(seed + 16)
+    confirmed = 0
+    results = Dossier.objects.filter(
+        unit__path__startswith=province.path,
+        synced_to_portal=True,
+        result_electronic=True,
+        has_result_file=True,
+        result_store_synced_at__isnull=True,
+    ).values_list("pk", flat=True)
+    for dossier_id in results.order_by("pk"):
+        if rng.random() < 0.85:
+            ds.dossier_mark_result_synced(dossier=dossier_id)
+            confirmed += 1
+    return confirmed
 
 
 def _demo_sync_confirm(*, province: Unit, seed: int) -> int:

@@ -335,6 +335,18 @@ ACTIONS: tuple[Action, ...] = (
         RECEIVING_UNIT,
         applicant_allowed=True,
     ),
+    # The portal confirmed an update carrying the electronic result's link: the link is in the
+    # applicant's catalogue on the portal (indicator 4.4). No door: the sync worker records it.
+    Action(
+        "result_link_synced",
+        _("Đồng bộ liên kết kết quả điện tử lên Cổng Dịch vụ công quốc gia"),
+        _("Đã đồng bộ liên kết kết quả điện tử lên Cổng Dịch vụ công quốc gia"),
+        frozenset(State),
+        None,
+        (),
+        RECEIVING_UNIT,
+        applicant_allowed=True,
+    ),
     # --- ends ---
     Action(
         "stopped",

@@ -166,6 +166,12 @@ class Dossier(models.Model):
     databases_consulted = models.CharField(
         _("cơ sở dữ liệu đã kết nối"), max_length=255, blank=True
     )
+    # When the national portal confirmed it holds the link of the dossier's electronic result in the
+    # applicant's catalogue (danh mục hồ sơ của cá nhân, tổ chức): the second half of indicator 4.4.
+    # Set by the portal sync's confirmation (`result_link_synced` event) or by the import.
+    result_store_synced_at = models.DateTimeField(
+        _("đồng bộ liên kết kết quả lên kho dữ liệu Cổng DVC quốc gia"), null=True, blank=True
+    )
 
     # How the applicant receives the result (chosen at filing, hand-over recorded by the officer).
     result_delivery = models.CharField(

@@ -59,6 +59,7 @@ PROJECTED_FIELDS = (
     "filing_place",
     "vneid_verified",
     "databases_consulted",
+    "result_store_synced_at",
     "result_delivery",
     "result_tracking_number",
     "last_event_seq",
@@ -75,6 +76,7 @@ DATETIME_FIELDS = frozenset(
         "clock_started_at",
         "clock_paused_at",
         "paid_at",
+        "result_store_synced_at",
         "started_at",
         "finished_at",
     }
@@ -122,6 +124,7 @@ DEFAULTS: dict[str, Any] = {
     "filing_place": "",
     "vneid_verified": False,
     "databases_consulted": "",
+    "result_store_synced_at": None,
     "result_delivery": "",
     "result_tracking_number": "",
     "last_event_seq": 0,

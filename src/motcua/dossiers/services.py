@@ -2117,6 +2117,27 @@ def dossier_mark_synced(
     )
 
 
+def dossier_mark_result_synced(*, dossier: Dossier | int, at: datetime | None = None) -> Dossier:
+    """The national portal confirmed a payload carrying the link of the dossier's electronic
+    result (`DanhSachGiayToKetQua[].DuongDanTepTinKetQua`): one `result_link_synced` event sets
+    `result_store_synced_at` (indicator 4.4 counts it). Recorded once."""
+
+    def build(d: Dossier, state: DossierState, at: datetime, calendar) -> _Change:
+        change = _Change()
+        change.set["result_store_synced_at"] = at
+        return change
+
+    return _act(
+        dossier=dossier,
+        actor=None,
+        kind="result_link_synced",
+        at=at,
+        expected_version=None,
+        build=build,
+        already_done=lambda locked: locked.result_store_synced_at is not None,
+    )
+
+
 # --- one door for every action ---------------------------------------------------------------------
 
 

@@ -387,8 +387,8 @@ TEXT_KEYS = {  # payload key → (field, column length)
     "NoiNopHoSo": ("filing_place", 255),
 }
 # Kept verbatim in the `imported` event (audit, and export of the same lists later).
-# The scalars among them keep the sender's spelling ("1" or 1); HinhThuc, ThongTinTra,
-# DinhDanhCHS and DanhSachTepDinhKemKhac have no column of ours and travel only this way.
+# The scalars among them keep the sender's spelling ("1" or 1); ThongTinTra, DinhDanhCHS and
+# DanhSachTepDinhKemKhac have no column of ours and travel only this way.
 RECORD_KEYS = (
     "LoaiDoiTuong",
     "HinhThuc",
@@ -407,7 +407,15 @@ RECORD_KEYS = (
     "QuaTrinhXuLy",
 )
 # Our extensions (not in the portal's payload): left out of what is sent to the portal itself.
-EXTENSION_KEYS = ("kind", "DiaChiChuHoSo", "DongBoCongDVCQG")
+# NgayDongBoKetQuaKhoDMQG: when the portal confirmed the result's link (`result_store_synced_at`).
+RESULT_STORE_SYNCED = "NgayDongBoKetQuaKhoDMQG"
+EXTENSION_KEYS = ("kind", "DiaChiChuHoSo", "DongBoCongDVCQG", RESULT_STORE_SYNCED)
+# HinhThuc (how the result is delivered) ↔ Dossier.result_delivery. The portal's code list was not
+# found (docs/interchange.md): these codes follow KenhThucHien's (1 direct, 2 online, 3 postal) and
+# are *unconfirmed*; one table, read and written both ways.
+DELIVERY = "HinhThuc"
+DELIVERY_CODES = {1: "desk", 2: "online", 3: "post"}
+DELIVERY_OF = {value: code for code, value in DELIVERY_CODES.items()}
 APPLICANT_KINDS = (1, 2, 3, 4)  # LoaiDoiTuong: citizen, business, state agency, other organisation
 # TrangThaiHoSo 0: the portal's "interoperating" / "posting" sub-states of a dossier in processing.
 PORTAL_SUBSTATE = 0
@@ -440,6 +448,30 @@ def databases_read(payload: dict) -> list[str]:
             code="text_too_long",
         )
     return codes
+
+
+def delivery_read(payload: dict) -> str:
+    """HinhThuc → result_delivery ("" when absent); any other code is refused."""
+    if _missing(payload.get(DELIVERY)):
+        return ""
+    code = integer(payload, DELIVERY)
+    if code not in DELIVERY_CODES:
+        fail(
+            f"{DELIVERY} (hình thức nhận kết quả) phải là 1 (trực tiếp tại bộ phận một cửa), "
+            f"2 (trực tuyến) hoặc 3 (bưu chính công ích): {payload[DELIVERY]!r}.",
+            code="result_delivery_invalid",
+        )
+    return DELIVERY_CODES[code]
+
+
+def _delivery_out(record: dict, delivery: str) -> Any:
+    """HinhThuc: the record's spelling while it still says the same delivery; else the code of
+    `result_delivery`, nothing when none was chosen."""
+    if DELIVERY in record:
+        with contextlib.suppress(ValidationFailed):
+            if delivery_read(record) == delivery:
+                return record[DELIVERY]
+    return str(DELIVERY_OF[delivery]) if delivery in DELIVERY_OF else None
 
 
 def dossier_refs(payload: dict) -> tuple[str, str, str]:
@@ -541,8 +573,8 @@ def dossier_fields(
     databases = databases_read(payload)
     for key in ("DinhDanhCHS", "DanhSachTepDinhKemKhac"):
         entries(payload, key)  # only checked: kept as they are in the record
-    for key in ("HinhThuc", "ThongTinTra"):
-        text(payload, key, limit=1000)
+    text(payload, "ThongTinTra", limit=1000)
+    delivery = delivery_read(payload)
     dates = {field: moment(payload, key) for key, field in DATE_KEYS.items()}
     received, rejected = dates["received_at"], dates["rejected_at"]
 
@@ -626,6 +658,8 @@ def dossier_fields(
         "applicant_kind": applicant_kind,
         "vneid_verified": flag(payload.get("TaiKhoanDuocXacThucVoiVNeID")),
         "databases_consulted": ",".join(databases),
+        "result_store_synced_at": moment(payload, RESULT_STORE_SYNCED),
+        "result_delivery": delivery,
     }
     if state in OPEN_STATES - {1}:
         # So that officers can carry on with an imported open dossier: the clock as the live
@@ -688,6 +722,8 @@ EXPORT_FIELDS = (
     "filing_place",
     "vneid_verified",
     "databases_consulted",
+    "result_store_synced_at",
+    "result_delivery",
 )
 ELECTRONIC_RESULT_PATH = "ket-qua-dien-tu/{code}"
 
@@ -924,7 +960,7 @@ def dossier_payload(
         **{key: row[field] for key, (field, _) in TEXT_KEYS.items()},
         "DinhDanhCHS": _identifiers_out(record, row["applicant_id_number"], live=made_here),
         **{key: iso(row[field]) for key, field in DATE_KEYS.items()},
-        "HinhThuc": record.get("HinhThuc"),
+        DELIVERY: _delivery_out(record, row["result_delivery"]),
         "ThongTinTra": record.get("ThongTinTra"),
         "HoSoCoThanhPhanSoHoa": _flag_out(
             record, "HoSoCoThanhPhanSoHoa", row["components_digitized"], needed=not documents
@@ -940,6 +976,7 @@ def dossier_payload(
         "DongBoCongDVCQG": _flag_out(
             record, "DongBoCongDVCQG", row["synced_to_portal"], needed=True
         ),
+        RESULT_STORE_SYNCED: iso(row["result_store_synced_at"]),
         DATABASES: _databases_out(record, row["databases_consulted"]),
         "TaiLieuNop": documents,
         "DanhSachTepDinhKemKhac": record.get("DanhSachTepDinhKemKhac"),

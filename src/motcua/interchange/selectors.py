@@ -81,8 +81,9 @@ def procedure_description(procedure: Procedure) -> dict:
 
 
 EVENT_FIELDS = ("dossier_id", "kind", "at", "actor_name", "actor_unit__name", "to_state", "payload")
-# Events the payload leaves out: the portal's own confirmation of a sync is no processing step.
-NOT_IN_PAYLOAD = ("portal_synced",)
+# Events the payload leaves out: the portal's own confirmations (the dossier, the result's link)
+# are no processing steps.
+NOT_IN_PAYLOAD = ("portal_synced", "result_link_synced")
 
 
 def dossier_payload_get(*, dossier: Dossier | int, for_portal: bool = False) -> dict:

@@ -235,6 +235,46 @@ def fraction_score(
     }
 
 
+def mean_score(*, count: int | None, total: Fraction | None, reason: str | None = None) -> dict:
+    """A display indicator that is a mean of durations (2.2), in the contract's shape: numerator
+    the durations' sum, denominator the dossiers, rate their mean (both in the procedure's
+    time-limit unit, 2 decimals, not a percent); never points."""
+    if reason is not None:
+        return fraction_score(
+            maximum=Decimal(0),
+            threshold=None,
+            numerator=None,
+            denominator=None,
+            fraction=None,
+            reason=reason,
+        )
+    zero = Decimal(0).quantize(TWO_PLACES)
+    if not count:
+        return {
+            "status": "no_data",
+            "reason": NO_DATA_REASON,
+            "no_data": True,
+            "numerator": zero,
+            "denominator": 0,
+            "rate": None,
+            "points": zero,
+        }
+
+    def two(value: Fraction) -> Decimal:
+        exact = Decimal(value.numerator) / Decimal(value.denominator)
+        return exact.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+    return {
+        "status": "ok",
+        "reason": None,
+        "no_data": False,
+        "numerator": two(total),
+        "denominator": count,
+        "rate": two(total / count),
+        "points": zero,
+    }
+
+
 def indicator_score(
     *, maximum: Decimal, threshold: Decimal | None, ratio: Ratio | None, reason: str = ""
 ) -> dict:

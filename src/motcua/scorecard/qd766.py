@@ -14,6 +14,7 @@ from fractions import Fraction
 
 from django.db.models import F, Q, QuerySet
 
+from motcua.catalog.models import Procedure
 from motcua.core.timeutil import local_datetime
 from motcua.scorecard import sources
 from motcua.units.models import Unit, UnitLevel
@@ -29,6 +30,8 @@ class Scope:
     end: date
     # The unit with the history of the units it succeeded (docs/units.md): their dossiers count too.
     with_predecessors: bool = False
+    # The one procedure 2.2 (mean resolution time) is shown for; the portal shows 2.2 only then.
+    procedure: Procedure | None = None
 
     @property
     def begin(self) -> datetime:
@@ -42,7 +45,9 @@ class Scope:
 @dataclass
 class Sets:
     """What one indicator counts. `reason` set: unavailable. `factor`: a multiplier of the rate
-    (3.3's sync rate). `subtracted`: 5.4's sets subtracted from the denominator."""
+    (3.3's sync rate). `subtracted`: 5.4's sets subtracted from the denominator. `durations`: a
+    mean, not a ratio (2.2) — each dossier's time in `measure` (the procedure's time-limit unit);
+    numerator and denominator are then the same dossiers."""
 
     kind: str = "dossier"  # dossier | procedure | publication | feedback
     numerator: QuerySet | None = None
@@ -50,6 +55,8 @@ class Sets:
     reason: str | None = None
     factor: tuple[int, int] | None = None
     subtracted: dict[str, QuerySet] = field(default_factory=dict)
+    durations: dict[int, Fraction] | None = None
+    measure: str | None = None
 
 
 def unavailable(reason: str, kind: str = "dossier") -> Sets:
@@ -84,6 +91,31 @@ def satisfaction_rate(*, dossiers: int, late: int, feedback_or_dislike: int) -> 
 def satisfaction_numerator(*, dossiers: int, late: int, feedback_or_dislike: int) -> int:
     """The count shown as 5.4's numerator: the dossiers left after both subtractions."""
     return max(0, dossiers - late - feedback_or_dislike)
+
+
+def resolution_seconds(
+    *,
+    received_at: datetime,
+    end: datetime,
+    supplements: Sequence[dict],
+    working_seconds: Callable[[datetime, datetime], int],
+) -> int:
+    """2.2's time of one resolved dossier, as 2.1 measures it: working time from receipt to the
+    end of processing, less the working time spent waiting for each supplement (request to
+    receipt of the supplement, or to the end if never received)."""
+    waited = sum(
+        working_seconds(s["requested"], min(s["received"] or end, end))
+        for s in supplements
+        if s["requested"] is not None and s["requested"] < end
+    )
+    return max(0, working_seconds(received_at, end) - waited)
+
+
+def in_measure(seconds: int, *, measure: str, working_day_seconds: int) -> Fraction:
+    """Working seconds in the procedure's time-limit unit (working days or working hours)."""
+    if measure == "working_hours":
+        return Fraction(seconds, 3600)
+    return Fraction(seconds, working_day_seconds)
 
 
 def due_in_force(due_at: datetime | None, supplements: Sequence[dict], moment: datetime):
@@ -309,6 +341,43 @@ def on_time(scope: Scope) -> Sets:
     return Sets("dossier", numerator, denominator)
 
 
+PICK_PROCEDURE = (
+    "Chỉ số 2.2 chỉ hiển thị cho một thủ tục cụ thể: chọn thủ tục (--procedure MÃ) để tính."
+)
+
+
+def resolution_time(scope: Scope) -> Sets:
+    """2.2 (display): mean resolution time of one procedure's dossiers resolved (state 9 or 10)
+    whose processing started (receipt) in the period — the end may fall in a later period — in the
+    procedure's time-limit unit; each dossier's time measured as 2.1 measures it (working time,
+    supplement waits subtracted). Only for one procedure (`scope.procedure`), as the portal."""
+    if scope.procedure is None:
+        return unavailable(PICK_PROCEDURE)
+    resolved = (
+        sources.with_end(_received(scope))
+        .filter(sources.ended_with_result_q(), procedure=scope.procedure)
+        .filter(end_766__isnull=False)
+    )
+    rows = list(resolved.values("pk", "received_at", "end_766"))
+    history = sources.supplement_waits(r["pk"] for r in rows)
+    calendar = sources.calendar()
+    measure = scope.procedure.time_limit_unit
+    durations = {
+        row["pk"]: in_measure(
+            resolution_seconds(
+                received_at=row["received_at"],
+                end=row["end_766"],
+                supplements=history.get(row["pk"], []),
+                working_seconds=calendar.working_seconds_between,
+            ),
+            measure=measure,
+            working_day_seconds=calendar.working_day_seconds,
+        )
+        for row in rows
+    }
+    return Sets("dossier", resolved, resolved, durations=durations, measure=measure)
+
+
 def _limit_seconds(row: dict) -> int:
     hours = row["procedure__time_limit_value"] or 0
     if row["procedure__time_limit_unit"] != "working_hours":
@@ -395,9 +464,10 @@ def reused(scope: Scope) -> Sets:
 
 def citizen_store(scope: Scope) -> Sets:
     """4.4: dossiers received with a component taken from the citizen's store on the national
-    portal ÷ dossiers received. (Result links synced to the store are not recorded yet.)"""
+    portal, or whose electronic result's link was synced to it ÷ dossiers received."""
     received = _received(scope)
-    return Sets("dossier", received.filter(sources.component_from_national_store_q()), received)
+    connected = sources.component_from_national_store_q() | sources.result_link_synced_q()
+    return Sets("dossier", received.filter(connected), received)
 
 
 def population_procedures(scope: Scope) -> Sets:
@@ -460,6 +530,7 @@ FORMULAS_766: dict[str, Callable[[Scope], Sets]] = {
     "766_full_content": full_content,
     "766_dossiers_synced": dossiers_synced,
     "766_on_time": on_time,
+    "766_resolution_time": resolution_time,
     "766_offered_online": offered_online,
     "766_online_services_used": online_services_used,
     "766_filed_online": filed_online,
@@ -483,14 +554,27 @@ FORMULAS_766: dict[str, Callable[[Scope], Sets]] = {
 class Figure:
     numerator: int | None
     denominator: int | None
-    rate: Fraction | None  # 0..1
+    rate: Fraction | None  # 0..1; for a mean (`measure` set), the mean itself
     reason: str | None
+    measure: str | None = None  # a mean of durations in this unit (2.2), numerator their sum
+    total: Fraction | None = None  # the exact sum of a mean's durations
 
 
 def figure_of(sets: Sets) -> Figure:
     """Count the sets into a figure."""
     if sets.reason is not None:
-        return Figure(None, None, None, sets.reason)
+        return Figure(None, None, None, sets.reason, measure=sets.measure)
+    if sets.durations is not None:
+        total = sum(sets.durations.values(), Fraction(0))
+        count = len(sets.durations)
+        return Figure(
+            None,
+            count,
+            total / count if count else None,
+            None,
+            measure=sets.measure,
+            total=total,
+        )
     denominator = sets.denominator.count()
     if sets.subtracted:
         late = sets.subtracted["late"].count()

@@ -50,6 +50,7 @@ from motcua.scorecard.formulas import (
     PublicationFacts,
     fraction_score,
     indicator_score,
+    mean_score,
     procedure_offered,
 )
 from motcua.scorecard.qd766 import FORMULAS_766, Scope, Sets, figure_of
@@ -190,25 +191,40 @@ def _score(
     start: date,
     end: date,
     with_predecessors: bool = False,
+    procedure: Procedure | None = None,
 ) -> dict:
     """Score every indicator: counter formulas read `figures()` (loaded once, on first need), the
-    qd766 formulas count their own sets (`qd766.figure_of`)."""
+    qd766 formulas count their own sets (`qd766.figure_of`). `procedure`: the one 2.2 is shown
+    for."""
     loaded: list[Figures] = []
-    scope = Scope(unit=unit, start=start, end=end, with_predecessors=with_predecessors)
+    scope = Scope(
+        unit=unit,
+        start=start,
+        end=end,
+        with_predecessors=with_predecessors,
+        procedure=procedure,
+    )
     groups = []
     for group in definition.groups:
         indicators = []
         for item in group.indicators:
+            measure = None
             if item.formula in FORMULAS_766:
                 figure = figure_of(FORMULAS_766[item.formula](scope))
-                score = fraction_score(
-                    maximum=item.max,
-                    threshold=item.threshold,
-                    numerator=figure.numerator,
-                    denominator=figure.denominator,
-                    fraction=figure.rate,
-                    reason=figure.reason,
-                )
+                measure = figure.measure
+                if measure is not None:  # a mean of durations (2.2), not a ratio
+                    score = mean_score(
+                        count=figure.denominator, total=figure.total, reason=figure.reason
+                    )
+                else:
+                    score = fraction_score(
+                        maximum=item.max,
+                        threshold=item.threshold,
+                        numerator=figure.numerator,
+                        denominator=figure.denominator,
+                        fraction=figure.rate,
+                        reason=figure.reason,
+                    )
             else:
                 if not loaded:
                     loaded.append(figures())
@@ -232,6 +248,7 @@ def _score(
                     "points_unconfirmed": item.points_unconfirmed,
                     "display": item.display,
                     "note": item.note,
+                    "measure": measure,
                     **score,
                 }
             )
@@ -305,8 +322,10 @@ def scorecards_compute(
     start: date,
     end: date,
     version: str = DEFAULT_VERSION,
+    procedure: Procedure | None = None,
 ) -> dict[int, dict]:
-    """Scorecards of several units of `root`'s subtree (root included) from one load of figures."""
+    """Scorecards of several units of `root`'s subtree (root included) from one load of figures.
+    `procedure`: the one indicator 2.2 is shown for (without it 2.2 is unavailable)."""
     period_validate(start=start, end=end)
     definition = scorecard_definition_get(version=version)
     units = list(units)
@@ -328,7 +347,12 @@ def scorecards_compute(
 
     return {
         unit.pk: _score(
-            definition=definition, figures=figures_of(unit), unit=unit, start=start, end=end
+            definition=definition,
+            figures=figures_of(unit),
+            unit=unit,
+            start=start,
+            end=end,
+            procedure=procedure,
         )
         for unit in units
     }
@@ -342,15 +366,19 @@ def scorecard_compute(
     end: date,
     version: str = DEFAULT_VERSION,
     with_predecessors: bool = False,
+    procedure: Procedure | None = None,
 ) -> dict:
     """Every group and indicator of the version with numerator, denominator, rate (percent), points
     and max, and the total with the points that could not be scored (see docs/scorecard.md).
-    `with_predecessors`: the unit with the history of the units it succeeded (docs/units.md)."""
+    `with_predecessors`: the unit with the history of the units it succeeded (docs/units.md).
+    `procedure`: the one procedure indicator 2.2 (mean resolution time) is shown for."""
     if with_predecessors:
-        return _scorecard_with_predecessors(unit=unit, start=start, end=end, version=version)
-    return scorecards_compute(root=unit, units=[unit], start=start, end=end, version=version)[
-        unit.pk
-    ]
+        return _scorecard_with_predecessors(
+            unit=unit, start=start, end=end, version=version, procedure=procedure
+        )
+    return scorecards_compute(
+        root=unit, units=[unit], start=start, end=end, version=version, procedure=procedure
+    )[unit.pk]
 
 
 def _figures_summed(*, unit: Unit, start: date, end: date) -> Figures:
@@ -385,7 +413,9 @@ def _figures_summed(*, unit: Unit, start: date, end: date) -> Figures:
     )
 
 
-def _scorecard_with_predecessors(*, unit: Unit, start: date, end: date, version: str) -> dict:
+def _scorecard_with_predecessors(
+    *, unit: Unit, start: date, end: date, version: str, procedure: Procedure | None = None
+) -> dict:
     """One scorecard over the unit's subtree and its predecessors' (disjoint history roots, so a
     dossier counts once): the figures of each root, summed."""
     period_validate(start=start, end=end)
@@ -398,6 +428,7 @@ def _scorecard_with_predecessors(*, unit: Unit, start: date, end: date, version:
         start=start,
         end=end,
         with_predecessors=True,
+        procedure=procedure,
     )
     card["with_predecessors"] = [
         {"code": u.code, "name": u.name} for u in unit_predecessors(unit=unit)
@@ -452,6 +483,7 @@ DRILLDOWNS_766 = frozenset(
     {
         "766_dossiers_synced",
         "766_on_time",
+        "766_resolution_time",
         "766_filed_online",
         "766_paid_online",
         "766_electronic_results",
@@ -481,11 +513,18 @@ ITEM_DRILLDOWNS_766 = frozenset(
 
 
 def scorecard_sets(
-    *, unit: Unit, start: date, end: date, indicator: str, version: str = DEFAULT_VERSION
+    *,
+    unit: Unit,
+    start: date,
+    end: date,
+    indicator: str,
+    version: str = DEFAULT_VERSION,
+    procedure: Procedure | None = None,
 ) -> Sets:
     """The sets behind one qd766 indicator (`indicator` is its key or its number, "2.1"): the
     dossiers, procedures, publications or feedback of its numerator and denominator (5.4: its
-    denominator and the two sets subtracted). Their counts are the scorecard's figures."""
+    denominator and the two sets subtracted; 2.2, for `procedure`: the resolved dossiers and each
+    one's time, `durations`). Their counts are the scorecard's figures."""
     period_validate(start=start, end=end)
     item = scorecard_definition_get(version=version).indicator(indicator)
     if item.formula not in FORMULAS_766:
@@ -493,17 +532,30 @@ def scorecard_sets(
             f"Chỉ số “{item.name}” của bộ {version} không tính theo danh sách.",
             code="scorecard_drilldown_unavailable",
         )
-    return FORMULAS_766[item.formula](Scope(unit=unit, start=start, end=end))
+    return FORMULAS_766[item.formula](Scope(unit=unit, start=start, end=end, procedure=procedure))
 
 
 def scorecard_drilldown(
-    *, unit: Unit, start: date, end: date, indicator: str, version: str = DEFAULT_VERSION
+    *,
+    unit: Unit,
+    start: date,
+    end: date,
+    indicator: str,
+    version: str = DEFAULT_VERSION,
+    procedure: Procedure | None = None,
 ) -> QuerySet[Dossier]:
     """The dossiers behind the indicator's denominator, each annotated `in_numerator`."""
     period_validate(start=start, end=end)
     item = scorecard_definition_get(version=version).indicator(indicator)
     if item.formula in DRILLDOWNS_766:
-        sets = scorecard_sets(unit=unit, start=start, end=end, indicator=item.key, version=version)
+        sets = scorecard_sets(
+            unit=unit,
+            start=start,
+            end=end,
+            indicator=item.key,
+            version=version,
+            procedure=procedure,
+        )
         if sets.reason is not None:
             raise ValidationFailed(sets.reason, code="scorecard_drilldown_unavailable")
         numerator = Q(pk__in=sets.numerator.values("pk"))
@@ -557,13 +609,19 @@ def scorecard_report(
     end: date,
     version: str = DEFAULT_VERSION,
     with_predecessors: bool = False,
+    procedure: Procedure | None = None,
 ) -> dict:
     """The scorecard in the shape `motcua scorecard --json` prints (a contract: docs/scorecard.md),
     for the command and the API alike: {"version", "unit", "from", "to", "points", "max",
     "groups": [{"key", "name", "max", "points", "indicators": [{"id", "key", "name", "max",
     "threshold", "numerator", "denominator", "rate", "points", "status", "reason"}]}]}."""
     card = scorecard_compute(
-        unit=unit, start=start, end=end, version=version, with_predecessors=with_predecessors
+        unit=unit,
+        start=start,
+        end=end,
+        version=version,
+        with_predecessors=with_predecessors,
+        procedure=procedure,
     )
     return {
         "version": card["version"],

@@ -15,6 +15,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from motcua.catalog.models import Fee, OnlineLevel, Procedure, Publication, ResultKind
+from motcua.core.errors import ValidationFailed
 from motcua.dossiers.models import ApplicantKind, Dossier, DossierDocument, DossierEvent, State
 from motcua.indicators.rules import NEVER_COUNTED_STATES, period_bounds
 from motcua.payments.selectors import FLAG_NONE, PROVIDER_FLAGS, online_payment_flag
@@ -128,6 +129,12 @@ def component_from_national_store_q() -> Q:
     )
 
 
+def result_link_synced_q() -> Q:
+    """The national portal confirmed it holds the link of the dossier's electronic result in the
+    applicant's catalogue (`result_store_synced_at`, set by the sync or the import)."""
+    return Q(result_store_synced_at__isnull=False)
+
+
 def population_database_codes() -> tuple[str, ...]:
     return tuple(
         getattr(settings, "MOTCUA_POPULATION_DATABASE_CODES", DEFAULT_POPULATION_DATABASE_CODES)
@@ -177,6 +184,48 @@ def supplement_history(dossier_ids: Iterable[int]) -> dict[int, list[dict]]:
             history[-1]["received"] = event["at"]
             previous = (event["payload"] or {}).get("previous_due_at")
             history[-1]["due_before"] = datetime.fromisoformat(previous) if previous else None
+    return out
+
+
+def supplement_waits(dossier_ids: Iterable[int]) -> dict[int, list[dict]]:
+    """Per dossier, every supplement wait {"requested", "received" | None}: those the dossier's
+    last import stated (`DanhSachHoSoBoSung` NgayBoSung → NgayTiepNhanBoSung, kept in the
+    `imported` event's record), then those its own events recorded after it."""
+    from motcua.interchange.payload import moment
+
+    ids = list(dossier_ids)
+    out: dict[int, list[dict]] = defaultdict(list)
+    imported: dict[int, tuple[int, list]] = {}
+    for event in (
+        DossierEvent.objects.filter(dossier_id__in=ids, kind="imported")
+        .order_by("dossier_id", "seq")
+        .values("dossier_id", "seq", "payload")
+    ):
+        record = (event["payload"] or {}).get("record") or {}
+        imported[event["dossier_id"]] = (event["seq"], record.get("DanhSachHoSoBoSung") or [])
+    for dossier_id, (_seq, items) in imported.items():
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            try:
+                requested = moment(item, "NgayBoSung")
+                received = moment(item, "NgayTiepNhanBoSung")
+            except ValidationFailed:  # checked at import; an unreadable date counts no wait
+                continue
+            if requested is not None:
+                out[dossier_id].append({"requested": requested, "received": received})
+    events = DossierEvent.objects.filter(
+        dossier_id__in=ids, kind__in=("supplement_requested", "supplement_received")
+    ).order_by("dossier_id", "seq")
+    for event in events.values("dossier_id", "seq", "kind", "at"):
+        after = imported.get(event["dossier_id"], (0, []))[0]
+        if event["seq"] < after:
+            continue  # folded into the import that followed it
+        waits = out[event["dossier_id"]]
+        if event["kind"] == "supplement_requested":
+            waits.append({"requested": event["at"], "received": None})
+        elif waits and waits[-1]["received"] is None:
+            waits[-1]["received"] = event["at"]
     return out
 
 

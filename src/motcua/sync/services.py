@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from motcua.core import timeutil
-from motcua.dossiers.services import dossier_mark_synced
+from motcua.dossiers.services import dossier_mark_result_synced, dossier_mark_synced
 from motcua.interchange.selectors import dossier_payload_get
 from motcua.sync import protocol
 from motcua.sync.models import Delivery, DossierSync, OutboxEntry, OutboxStatus
@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 # Events the portal is not told about: an import came from elsewhere (often the portal itself), and
 # the portal's own confirmation is not news to it. An import therefore writes no outbox rows.
-SKIPPED_KINDS = frozenset({"imported", "portal_synced"})
+SKIPPED_KINDS = frozenset({"imported", "portal_synced", "result_link_synced"})
 
 
 def sync_enabled() -> bool:
@@ -91,6 +91,9 @@ def _push(state: DossierSync, payload: dict) -> protocol.Answer:
         state.added = True
         state.save(update_fields=["added"])
         dossier_mark_synced(dossier=dossier_id, receipt=answer.message)
+    if any(r.get("DuongDanTepTinKetQua") for r in payload.get("DanhSachGiayToKetQua") or []):
+        # The portal holds the result's link in the applicant's catalogue now (indicator 4.4).
+        dossier_mark_result_synced(dossier=dossier_id)
     trail = protocol.compact_dates(payload.get("QuaTrinhXuLy") or [])
     for chunk in protocol.trail_chunks(payload["MaHoSo"], trail[state.trail_sent :]):
         answer = _send(dossier_id, "trail", {"MaHoSo": payload["MaHoSo"], "QuaTrinhXuLy": chunk})

@@ -1,7 +1,8 @@
 """`motcua scorecard`: the Decision 766 scorecard of a unit over a period."""
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from motcua.catalog.models import Procedure
 from motcua.core.formatting import date_vi, number_vi, percent_vi
 from motcua.scorecard.definitions import DEFAULT_VERSION, scorecard_versions_list
 from motcua.scorecard.management.commands._common import (
@@ -11,6 +12,9 @@ from motcua.scorecard.management.commands._common import (
     to_json,
 )
 from motcua.scorecard.selectors import scorecard_compute, scorecard_report
+
+# Indicator 2.2's rate is a mean in the procedure's time-limit unit, not a percent.
+MEASURES = {"working_days": "ngày làm việc", "working_hours": "giờ làm việc"}
 
 
 def _points(value, maximum) -> str:
@@ -23,6 +27,12 @@ def indicator_line(item: dict) -> str:
         text = f"{item['reason'].rstrip('.')}; tối đa {number_vi(item['max'])} điểm"
     elif item["status"] == "no_data":
         text = f"không có dữ liệu (tính đủ điểm) — {_points(item['points'], item['max'])}"
+    elif item.get("measure"):
+        unit = MEASURES.get(item["measure"], item["measure"])
+        text = (
+            f"trung bình {number_vi(item['rate'])} {unit} ({number_vi(item['numerator'])} {unit}"
+            f" / {item['denominator']} hồ sơ) — chỉ hiển thị"
+        )
     else:
         text = (
             f"{percent_vi(item['rate'])} ({item['numerator']}/{item['denominator']}) — "
@@ -68,6 +78,15 @@ def scorecard_text(card: dict) -> list[str]:
     return lines
 
 
+def _procedure(code: str | None) -> Procedure | None:
+    if code is None:
+        return None
+    procedure = Procedure.objects.filter(code=code.strip()).first()
+    if procedure is None:
+        raise CommandError(f"Không tìm thấy thủ tục có mã “{code}”.")
+    return procedure
+
+
 class Command(BaseCommand):
     help = (
         "Bộ chỉ số 766 của một đơn vị (gồm các đơn vị trực thuộc) trong một kỳ: tỷ lệ, điểm từng "
@@ -92,6 +111,11 @@ class Command(BaseCommand):
             action="store_true",
             help="Gộp số liệu của các đơn vị tiền thân (đã sáp nhập, chia tách vào đơn vị này).",
         )
+        parser.add_argument(
+            "--procedure",
+            help="Mã thủ tục để tính chỉ số 2.2 (thời gian giải quyết trung bình); "
+            "không có: chỉ số 2.2 chưa tính.",
+        )
 
     def handle(self, *args, **options) -> None:
         unit, start, end = parse_period(options)
@@ -101,6 +125,7 @@ class Command(BaseCommand):
             "end": end,
             "version": options["scorecard_version"],
             "with_predecessors": options["with_predecessors"],
+            "procedure": _procedure(options.get("procedure")),
         }
         if options["json"]:
             # The contract shape (docs/scorecard.md), built by the selector the API calls too.
