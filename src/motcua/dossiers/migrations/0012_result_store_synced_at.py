@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("dossiers", "0009_audit_ops_event_hash_chain"),
+        ("dossiers", "0011_result_draft_document_kind"),
     ]
 
     operations = [
