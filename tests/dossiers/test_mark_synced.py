@@ -23,3 +23,9 @@ def test_mark_synced_outside_a_transaction_records_it_once(staff, tree, birth_re
     again = services.dossier_mark_synced(dossier=dossier.pk, receipt="OK")
     assert synced.synced_to_portal and again.synced_to_portal
     assert dossier.events.filter(kind="portal_synced").count() == 1
+    # The result link's confirmation too (every action's frame is its own transaction).
+    linked = services.dossier_mark_result_synced(dossier=dossier.pk)
+    assert services.dossier_mark_result_synced(dossier=dossier.pk).result_store_synced_at == (
+        linked.result_store_synced_at
+    )
+    assert dossier.events.filter(kind="result_link_synced").count() == 1

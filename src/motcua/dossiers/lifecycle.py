@@ -417,9 +417,8 @@ ACTIONS: tuple[Action, ...] = (
 )
 
 # Events that change nothing an officer decides on: a form loaded before one of them is not stale
-# (the portal's confirmation arrives seconds after intake, while the desk officer is still on
-# the page).
-VERSION_NEUTRAL_KINDS = frozenset({"portal_synced"})
+# (the portal's confirmations arrive in the background, while an officer may be on the page).
+VERSION_NEUTRAL_KINDS = frozenset({"portal_synced", "result_link_synced"})
 
 BY_KIND: dict[str, Action] = {action.kind: action for action in ACTIONS}
 BY_SLUG: dict[str, Action] = {action.slug: action for action in ACTIONS if action.slug}

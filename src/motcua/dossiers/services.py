@@ -792,6 +792,10 @@ def dossier_submit_online(
 # --- actions on an existing dossier ---------------------------------------------------------------
 
 
+# Every action is one transaction, whoever calls it: joined when the caller has one (no savepoint),
+# begun here otherwise — the row lock (`_load`) needs it (a service without its own decorator,
+# called from a command or the demo, failed on PostgreSQL).
+@transaction.atomic(savepoint=False)
 def _act(
     *,
     dossier: Dossier | int,
