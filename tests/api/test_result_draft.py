@@ -56,3 +56,13 @@ def test_refusals_carry_stable_codes(tree, dossier):
     )
     assert missing.status_code in (400, 422) and "code" in missing.json()
     assert dossier_result_draft(dossier=dossier) is None
+
+
+def test_a_draft_over_the_limit_is_cut_off_while_it_streams(tree, dossier, settings):
+    """Like the page's upload: the handler swallows what passes the scans' limit, so a huge body
+    is never held, and the answer is 413 with the field at fault."""
+    settings.MOTCUA_SCAN_MAX_BYTES = 2000
+    response = upload(dossier, token(tree, [Role.PROCESSOR]), b"%PDF-1.7\n" + b"0" * 50_000)
+    assert response.status_code == 413
+    assert response.json()["code"] == "file_too_large" and response.json()["field"] == "file"
+    assert dossier_result_draft(dossier=dossier) is None

@@ -3,11 +3,26 @@ handlers (Django's CSRF refusal, ninja's "method not allowed", a body too large 
 error answer under /api/ without `code` and `message` is rewritten to them, status kept."""
 
 import json
+import re
 
 from django.http import JsonResponse
 
-# The API's one upload (multipart): a result PDF to verify.
-VERIFY_PATH = "/api/v1/results/verify"
+
+def _upload_handler(path: str):
+    """The streaming cap of the API's uploads (multipart), by path — the same handlers as the
+    pages': a result PDF to verify, a drafted result. None for every other path."""
+    if path == "/api/v1/results/verify":
+        from motcua.digitization.views import VerifyUploadHandler
+
+        return VerifyUploadHandler
+    if DRAFT_PATH.fullmatch(path):
+        from motcua.backoffice.views import DraftUploadHandler
+
+        return DraftUploadHandler
+    return None
+
+
+DRAFT_PATH = re.compile(r"/api/v1/dossiers/[^/]+/result-draft")
 
 BY_STATUS = {
     400: ("bad_request", "Yêu cầu không hợp lệ."),
@@ -35,11 +50,10 @@ class ApiErrorShapeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method == "POST" and request.path == VERIFY_PATH:
-            # The verification page's streaming cap, in place before anything parses the body.
-            from motcua.digitization.views import VerifyUploadHandler
-
-            request.upload_handlers.insert(0, VerifyUploadHandler(request))
+        handler = _upload_handler(request.path) if request.method == "POST" else None
+        if handler is not None:
+            # The pages' streaming cap, in place before anything parses the body.
+            request.upload_handlers.insert(0, handler(request))
         response = self.get_response(request)
         if not request.path.startswith("/api/") or response.status_code < 400:
             return response

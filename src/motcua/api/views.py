@@ -31,6 +31,7 @@ from motcua.core.errors import (
 )
 from motcua.core.formatting import json_plain
 from motcua.core.replica import figures_reads
+from motcua.digitization.scans import max_scan_bytes
 from motcua.digitization.selectors import dossier_result_metadata
 from motcua.digitization.verdicts import Verification
 from motcua.dossiers import lifecycle, services
@@ -90,6 +91,16 @@ ERRORS = {status: schemas.Error for status in (400, 401, 403, 404, 409, 422, 500
 
 class FileTooLarge(ValidationFailed):
     """An upload over its limit (cut off while it streamed in): 413."""
+
+
+def _refuse_discarded(file, *, limit: int) -> None:
+    """The upload handler cut the file off while it streamed in (`portal.uploads`): 413."""
+    if getattr(file, "discarded", False):
+        raise FileTooLarge(
+            f"Tệp quá lớn; chỉ nhận tệp đến {limit} byte.",
+            code="file_too_large",
+            details={"field": "file", "limit": limit},
+        )
 
 
 # HTTP status by the kind of error; the machine code in the body stays the precise one.
@@ -865,12 +876,7 @@ def result_verify(request, file: File[UploadedFile]):
     được lưu."""
     from motcua.digitization.views import max_bytes
 
-    if getattr(file, "discarded", False):
-        raise FileTooLarge(
-            f"Tệp quá lớn; chỉ nhận tệp đến {max_bytes()} byte.",
-            code="file_too_large",
-            details={"field": "file", "limit": max_bytes()},
-        )
+    _refuse_discarded(file, limit=max_bytes())
     # pyHanko is slow to import: loaded with the first file checked (as the public page does).
     from motcua.digitization.services import result_pdf_verify
 
@@ -885,7 +891,7 @@ def result_verify(request, file: File[UploadedFile]):
 
 @api.post(
     "/dossiers/{code}/result-draft",
-    response={200: schemas.DossierDetail, **ERRORS},
+    response={200: schemas.DossierDetail, 413: schemas.Error, **ERRORS},
     tags=["hồ sơ"],
 )
 def dossier_result_draft_upload(
@@ -897,6 +903,7 @@ def dossier_result_draft_upload(
     """Đính kèm (hoặc thay) dự thảo kết quả: tệp PDF gửi dạng multipart (`file`) kèm
     `expected_version`; lãnh đạo ký số dự thảo khi phê duyệt kết quả điện tử (docs/api.md)."""
     dossier = dossier_get_for_user(user=request.user, code=code)
+    _refuse_discarded(file, limit=max_scan_bytes())
     services.dossier_attach_result_draft(
         actor=request.user,
         dossier=dossier,

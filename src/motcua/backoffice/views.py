@@ -2,7 +2,6 @@
 
 import logging
 from dataclasses import dataclass
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -15,7 +14,6 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from motcua.backoffice import actions, throttle
@@ -50,7 +48,7 @@ from motcua.dossiers.selectors import (
     dossiers_time_left,
 )
 from motcua.forms.selectors import forms_available
-from motcua.portal.uploads import SizeCappedUploadHandler
+from motcua.portal.uploads import capped_upload, one_limit_handler
 from motcua.privacy.models import AccessAction
 from motcua.privacy.services import personal_data_access_record
 from motcua.sync.selectors import dossier_sync_state
@@ -449,28 +447,13 @@ def dossier_action(request, code: str, action: str):
     return redirect("backoffice:dossier", code=dossier.code)
 
 
-class DraftUploadHandler(SizeCappedUploadHandler):
-    """A drafted result is cut off past the scans' limit while the request streams in."""
-
-    def __init__(self, request=None):
-        super().__init__(request)
-        self.file_limit = self.total_limit = max_scan_bytes()
+DraftUploadHandler = one_limit_handler(
+    max_scan_bytes,
+    "A drafted result is cut off past the scans' limit while the request streams in.",
+)
 
 
-def _capped_upload(view):
-    """The cap must be in place before the body is parsed, and the CSRF check parses it."""
-    protected = csrf_protect(view)
-
-    @csrf_exempt
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        request.upload_handlers.insert(0, DraftUploadHandler(request))
-        return protected(request, *args, **kwargs)
-
-    return wrapper
-
-
-@_capped_upload
+@capped_upload(DraftUploadHandler)
 @login_required
 @require_POST
 def dossier_result_draft_attach(request, code: str):

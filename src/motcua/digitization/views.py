@@ -3,13 +3,11 @@ it, when, and for which dossier; or open the link of a result's QR code. Thin: t
 from `services.result_pdf_verify` and `selectors.dossier_result_facts`."""
 
 import logging
-from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from motcua.digitization.certificates import DEMO_NOTICE
@@ -23,7 +21,7 @@ from motcua.digitization.selectors import (
 )
 from motcua.digitization.verdicts import BROKEN, NOT_PDF
 from motcua.portal.templatetags.portal_tags import megabytes
-from motcua.portal.uploads import SizeCappedUploadHandler
+from motcua.portal.uploads import capped_upload, one_limit_handler
 
 log = logging.getLogger(__name__)
 
@@ -32,29 +30,14 @@ def max_bytes() -> int:
     return int(settings.MOTCUA_VERIFY_MAX_BYTES)
 
 
-class VerifyUploadHandler(SizeCappedUploadHandler):
-    """The portal's streaming cap, with this page's limit: one file, at most MOTCUA_VERIFY_MAX_BYTES."""
-
-    def __init__(self, request=None):
-        super().__init__(request)
-        self.file_limit = self.total_limit = max_bytes()
-
-
-def _capped_upload(view):
-    """The cap must be in place before the body is parsed, and the CSRF check parses it."""
-    protected = csrf_protect(view)
-
-    @csrf_exempt
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        request.upload_handlers.insert(0, VerifyUploadHandler(request))
-        return protected(request, *args, **kwargs)
-
-    return wrapper
+VerifyUploadHandler = one_limit_handler(
+    max_bytes,
+    "The portal's streaming cap, with this page's limit: one file, at most MOTCUA_VERIFY_MAX_BYTES.",
+)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@_capped_upload
+@capped_upload(VerifyUploadHandler)
 def verify(request):
     limit = megabytes(max_bytes())
     context: dict = {"demo_notice": DEMO_NOTICE}

@@ -2,12 +2,14 @@
 and size limits are enforced while the request streams in, so a huge file is never stored whole
 and the text fields that follow it in the request still arrive (the form can keep them)."""
 
+from functools import wraps
 from io import BytesIO
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 MB = 1024 * 1024
 
@@ -87,3 +89,35 @@ class SizeCappedUploadHandler(FileUploadHandler):
         return DiscardedUpload(
             BytesIO(), self.field_name, self.file_name, self.content_type, self.size, self.charset
         )
+
+
+def one_limit_handler(limit, doc: str) -> type[SizeCappedUploadHandler]:
+    """A handler with one limit (`limit()` bytes, read per request) for the file and the whole
+    request: the verification page's, the drafted result's."""
+
+    class OneLimitUploadHandler(SizeCappedUploadHandler):
+        __doc__ = doc
+
+        def __init__(self, request=None):
+            super().__init__(request)
+            self.file_limit = self.total_limit = limit()
+
+    return OneLimitUploadHandler
+
+
+def capped_upload(handler_class: type[FileUploadHandler]):
+    """Decorate a view that takes an upload: the cap must be in place before the body is parsed,
+    and the CSRF check parses it — so the handler goes in first and the check comes after."""
+
+    def decorate(view):
+        protected = csrf_protect(view)
+
+        @csrf_exempt
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            request.upload_handlers.insert(0, handler_class(request))
+            return protected(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
