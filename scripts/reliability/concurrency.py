@@ -30,11 +30,9 @@ import argparse
 import html
 import http.cookiejar
 import json
-import os
 import re
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
@@ -43,7 +41,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from crash import MOTCUA, SEED, Server, free_port, manage
+from crash import MOTCUA, SEED, Server, free_port, manage, scratch_environment
 
 PASSWORD = "mat-khau-tranh-chap-2026"
 STALE = "Hồ sơ vừa được người khác cập nhật"
@@ -200,13 +198,7 @@ def main() -> int:
     parser.add_argument("--database-url", help="an empty PostgreSQL database (default: SQLite)")
     args = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="motcua-concurrency-"))
-    env = {**os.environ, "MOTCUA_VAR_DIR": str(work), "MOTCUA_TASKS_BACKEND": "database"}
-    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    if args.database_url:
-        env["DATABASE_URL"] = args.database_url
-    else:
-        env.pop("DATABASE_URL", None)
+    work, env = scratch_environment(prefix="motcua-concurrency-", database_url=args.database_url)
     subprocess.run([MOTCUA, "migrate", "-v0"], env=env, check=True)
     manage(env, SEED)
     setup = json.loads(manage(env, SETUP))

@@ -199,6 +199,22 @@ def file_one(base: str, unit_id: int, components: list[str], seed: int) -> str |
     return found.group(0) if found else None
 
 
+def scratch_environment(
+    *, prefix: str, database_url: str | None, **extra: str
+) -> tuple[Path, dict]:
+    """A temporary folder for the run's files and the environment every process of the run gets:
+    that folder, the database given (else SQLite inside it), the database task queue, and no
+    metrics folder inherited from a server around us."""
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    env = {**os.environ, "MOTCUA_VAR_DIR": str(work), "MOTCUA_TASKS_BACKEND": "database", **extra}
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    else:
+        env.pop("DATABASE_URL", None)
+    return work, env
+
+
 def manage(env: dict, code: str) -> str:
     out = subprocess.run(
         [MOTCUA, "shell", "-c", code], env=env, check=True, capture_output=True, text=True
@@ -215,13 +231,7 @@ def main() -> int:
     parser.add_argument("--database-url", help="an empty PostgreSQL database (default: SQLite)")
     args = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="motcua-crash-"))
-    env = {**os.environ, "MOTCUA_VAR_DIR": str(work), "MOTCUA_TASKS_BACKEND": "database"}
-    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    if args.database_url:
-        env["DATABASE_URL"] = args.database_url
-    else:
-        env.pop("DATABASE_URL", None)
+    work, env = scratch_environment(prefix="motcua-crash-", database_url=args.database_url)
     subprocess.run([MOTCUA, "migrate", "-v0"], env=env, check=True)
     manage(env, SEED)
     ids = json.loads(

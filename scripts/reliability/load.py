@@ -33,13 +33,12 @@ import random
 import re
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 MOTCUA = str(Path(sys.executable).with_name("motcua"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from crash import Server, free_port, manage  # noqa: E402
+from crash import Server, free_port, manage, scratch_environment  # noqa: E402
 
 PASSWORD = "motcua-demo-2024"
 CODE = re.compile(r"\b\d{3}\.[0-9A-Z.]+-\d{6}-\d{4,}\b")  # agency id-YYMMDD-number
@@ -77,30 +76,9 @@ print(json.dumps({
 
 
 def pdf(text: str) -> bytes:
-    """A one-page PDF with a correct cross-reference table (the upload check parses it)."""
-    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
+    from motcua.bench.files import tiny_pdf
+
+    return tiny_pdf(text)
 
 
 def multipart(fields: dict, files: dict) -> tuple[bytes, str]:
@@ -422,21 +400,14 @@ def main() -> int:
     parser.add_argument("--cache-url", help="MOTCUA_CACHE_URL for the server (default: its own)")
     args = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="motcua-load-"))
-    env = {
-        **os.environ,
-        "MOTCUA_VAR_DIR": str(work),
-        "MOTCUA_TASKS_BACKEND": "database",
+    work, env = scratch_environment(
+        prefix="motcua-load-",
+        database_url=args.database_url,
         # Demo officers log in with their password alone (./dev demo does the same).
-        "MOTCUA_TWO_FACTOR": "false",
+        MOTCUA_TWO_FACTOR="false",
         # Nothing may leave this machine: messages go to the log, payments to nobody.
-        "MOTCUA_EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
-    }
-    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    if args.database_url:
-        env["DATABASE_URL"] = args.database_url
-    else:
-        env.pop("DATABASE_URL", None)
+        MOTCUA_EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+    )
     if args.cache_url:
         env["MOTCUA_CACHE_URL"] = args.cache_url
     started = time.monotonic()

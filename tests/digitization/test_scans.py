@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image
 
+from motcua.bench.files import pdf_from_objects
 from motcua.digitization.scans import ScanRefused, pdf_page_count, scan_check, scan_store
 from tests.e2e.helpers import tiny_jpeg, tiny_pdf, tiny_png
 
@@ -24,19 +25,7 @@ def pdf_with(catalog_extra: bytes = b"", pages: int = 1, extra_objects=()) -> by
     ]
     objects += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"] * pages
     objects += list(extra_objects)
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
+    return pdf_from_objects(objects, version=b"1.7")
 
 
 def refused(content: bytes, name: str = "giay-to.pdf") -> ScanRefused:

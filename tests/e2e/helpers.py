@@ -6,6 +6,8 @@ import zlib
 from pathlib import Path
 from struct import pack
 
+from motcua.bench.files import tiny_pdf  # noqa: F401 (the tests import it from here)
+
 PASSWORD = "mat-khau-thu-nghiem"
 
 # WCAG 2.0/2.1, levels A and AA: the tags axe-core gives those success criteria.
@@ -30,32 +32,6 @@ def login(page, live_server, username: str) -> None:
 
 
 # --- files ---------------------------------------------------------------------------------------
-
-
-def tiny_pdf(text: str = "Giay to") -> bytes:
-    """A one-page PDF with a correct cross-reference table (every viewer opens it)."""
-    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
 
 
 def tiny_png(width: int = 4, height: int = 4) -> bytes:
