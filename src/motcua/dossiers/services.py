@@ -1129,7 +1129,6 @@ def _require_hand_over(*, actor, from_unit: Unit, to_unit: Unit) -> None:
         )
 
 
-@transaction.atomic
 def dossier_hand_over(
     *,
     actor,
@@ -1146,6 +1145,29 @@ def dossier_hand_over(
     desk serving `to_unit`. The processing agency (`unit`) stays: the figures of the time it was
     filed stay with it, and show under the successor through the unit's history."""
     _require_hand_over(actor=actor, from_unit=from_unit, to_unit=to_unit)
+    return _hand_over_one(
+        actor=actor,
+        dossier=dossier,
+        from_unit=from_unit,
+        to_unit=to_unit,
+        decision=decision,
+        at=at,
+        expected_version=expected_version,
+    )
+
+
+def _hand_over_one(
+    *,
+    actor,
+    dossier: Dossier | int,
+    from_unit: Unit,
+    to_unit: Unit,
+    decision: str,
+    at: datetime | None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """The hand-over's event, its permission already checked (once for a whole unit's run: the
+    check walks the unit history)."""
 
     def build(d: Dossier, state: DossierState, at: datetime, calendar) -> _Change | None:
         change = _Change(details={"from_unit": from_unit.code, "to_unit": to_unit.code})
@@ -1221,7 +1243,7 @@ def dossiers_hand_over(
             .order_by("received_at", "code")
         ):
             held_by = dossier.current_unit or dossier.receiving_unit
-            handed = dossier_hand_over(
+            handed = _hand_over_one(
                 actor=actor,
                 dossier=dossier.pk,
                 from_unit=from_unit,
