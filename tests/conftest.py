@@ -61,6 +61,7 @@ def _fast_and_isolated(settings, tmp_path):
     settings.MOTCUA_OCR = False
     # Figures are computed afresh for each request unless a test of the cache asks otherwise.
     settings.MOTCUA_FIGURES_CACHE_SECONDS = 0
+    settings.MOTCUA_PUBLIC_PAGE_CACHE_SECONDS = 0
     # A rolled-back test sends no signal: start every test with a calendar read from the database.
     calendar_cache_clear()
 

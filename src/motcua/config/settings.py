@@ -164,11 +164,19 @@ else:
     raise ImproperlyConfigured(
         "MOTCUA_CACHE_URL phải là redis://…, rediss://…, unix://… hoặc locmem."
     )
+
+
+def _env_seconds(name: str, default: int) -> int:
+    try:
+        return max(0, int(os.environ.get(name, str(default))))
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} phải là một số giây.") from None
+
+
 # How long the dashboard's and the rankings' computed figures are reused (core/figures.py); 0: never.
-try:
-    MOTCUA_FIGURES_CACHE_SECONDS = max(0, int(os.environ.get("MOTCUA_FIGURES_CACHE_SECONDS", "60")))
-except ValueError:
-    raise ImproperlyConfigured("MOTCUA_FIGURES_CACHE_SECONDS phải là một số giây.") from None
+MOTCUA_FIGURES_CACHE_SECONDS = _env_seconds("MOTCUA_FIGURES_CACHE_SECONDS", 60)
+# How long the public portal's catalogue pages are served as rendered (core/pagecache.py); 0: never.
+MOTCUA_PUBLIC_PAGE_CACHE_SECONDS = _env_seconds("MOTCUA_PUBLIC_PAGE_CACHE_SECONDS", 60)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from motcua.catalog.models import OnlineLevel
 from motcua.catalog.selectors import procedure_search, procedure_steps, units_resolving
 from motcua.core.errors import DomainError, InvalidTransition, ValidationFailed
+from motcua.core.pagecache import public_page_cached
 from motcua.core.text import vi_sort_key, vi_sorted
 from motcua.digitization.selectors import dossier_result_document
 from motcua.digitization.store import held_documents_offered
@@ -92,6 +93,7 @@ def _capped_uploads(view):
 
 
 @require_safe
+@public_page_cached()
 def home(request):
     fields = field_list_with_counts()
     return render(
@@ -102,6 +104,7 @@ def home(request):
 
 
 @require_safe
+@public_page_cached(params=("field", "level", "trang"))
 def catalogue(request):
     fields = field_list_with_counts()
     form = CatalogueSearchForm(request.GET or None, fields=fields)
@@ -127,6 +130,7 @@ def catalogue(request):
 
 
 @require_safe
+@public_page_cached()
 def procedure_detail(request, code: str):
     procedure = procedure_get_public(code=code)
     if procedure is None:
