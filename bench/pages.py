@@ -7,7 +7,8 @@ the CPU goes.
 The database must hold the demo data set (`motcua demo --dossiers 600`, as the load run makes).
 Each page of scripts/reliability/load.py's mix is asked `--reps` times through Django's full
 request handler (every middleware, sessions, templates — not the network) as the demo user of its
-kind; the first answer is a warm-up and not counted. `/healthz` is the baseline: every figure is
+kind; the first answer is a warm-up and not counted. The portal's public pages are rendered each
+time (core.pagecache off) unless `--page-cache` is given. `/healthz` is the baseline: every figure is
 also given as a multiple of it, so runs on machines of different speed compare. With `--profile
 PAGE` one page is run under cProfile and its `--top` functions by own time are printed.
 
@@ -110,6 +111,11 @@ def main() -> int:
     parser.add_argument("--profile", help="a page's name: run it under cProfile")
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--page-cache",
+        action="store_true",
+        help="serve the portal's public pages from the page cache (default: measure rendering)",
+    )
     args = parser.parse_args()
 
     import django
@@ -118,6 +124,8 @@ def main() -> int:
     from django.conf import settings
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    if not args.page_cache:
+        settings.MOTCUA_PUBLIC_PAGE_CACHE_SECONDS = 0  # the work of a page, not a cache read
     from motcua.units.models import Unit
 
     token = token_for(unit=Unit.objects.get(code="31"))

@@ -394,6 +394,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=None, help="threads per worker (gthread)")
+    parser.add_argument("--keepalive", type=int, help="motcua serve --keepalive (seconds)")
     parser.add_argument("--spawn-rate", type=float, default=20.0, help="users started a second")
     parser.add_argument("--think", type=float, default=0.0, help="mean wait between tasks, s")
     parser.add_argument("--dossiers", type=int, default=600, help="dossiers of the demo data")
@@ -442,6 +443,8 @@ def main() -> int:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     extra = ("--threads", str(args.threads)) if args.threads else ()
+    if args.keepalive is not None:
+        extra = (*extra, "--keepalive", str(args.keepalive))
     log = open(work / "server.log", "ab")  # noqa: SIM115
     server = Server(env, port, args.workers, log, extra)
     server.start()
@@ -453,6 +456,7 @@ def main() -> int:
         "users": args.users,
         "workers": args.workers,
         "threads": args.threads,
+        "keepalive": args.keepalive,
         "think_seconds": args.think,
         "database": "postgresql" if args.database_url else "sqlite",
         "dossiers_loaded": args.dossiers,

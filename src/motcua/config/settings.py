@@ -151,6 +151,9 @@ if _cache_url.startswith(("redis://", "rediss://", "unix://")):
             "LOCATION": _cache_url,
         }
     }
+    # Every signed-in request reads its session: from Redis, not a query. Still written through
+    # to the database, so a Redis restart logs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 elif _cache_url == "locmem":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 elif not _cache_url:

@@ -58,6 +58,12 @@ class Command(BaseCommand):
             help="Số luồng mỗi tiến trình (mặc định 1; lớn hơn 1 thì dùng gthread).",
         )
         parser.add_argument(
+            "--keepalive",
+            type=int,
+            default=2,
+            help="Số giây giữ kết nối chờ yêu cầu tiếp theo (gthread; mặc định 2, 0: không giữ).",
+        )
+        parser.add_argument(
             "--timeout", type=int, default=60, help="Số giây tối đa cho một yêu cầu (mặc định 60)."
         )
         parser.add_argument(
@@ -66,7 +72,9 @@ class Command(BaseCommand):
             help="Thu thập tệp tĩnh vào STATIC_ROOT trước khi chạy.",
         )
 
-    def handle(self, *args, host, port, workers, threads, timeout, collectstatic, **options):
+    def handle(
+        self, *args, host, port, workers, threads, keepalive, timeout, collectstatic, **options
+    ):
         from gunicorn.app.base import BaseApplication
 
         workers = workers or _default_workers()
@@ -75,6 +83,8 @@ class Command(BaseCommand):
             raise CommandError("Số tiến trình phải lớn hơn 0.")
         if threads < 1:
             raise CommandError("Số luồng phải lớn hơn 0.")
+        if keepalive < 0:
+            raise CommandError("Số giây giữ kết nối không được âm.")
         if not 0 < port < 65536:
             raise CommandError("Cổng không hợp lệ.")
         if collectstatic:
@@ -95,6 +105,9 @@ class Command(BaseCommand):
             "workers": workers,
             # More than one thread: gunicorn's gthread worker (each thread its own connection).
             "threads": threads,
+            # A kept-alive connection stays with the process that accepted it: 0 lets the kernel
+            # spread every request over the processes (docs/reliability.md, "Load").
+            "keepalive": keepalive,
             "timeout": timeout,
             "graceful_timeout": 30,
             "accesslog": "-",
