@@ -161,3 +161,18 @@ def test_desk_portal_and_service_agree(places, procedures, filed_anywhere, clien
                 assert error.code in {"procedure_not_offered", "procedure_inactive"}
                 accepted = False
             assert accepted == expected, (unit.name, procedure.name)
+
+
+def test_whether_a_unit_handles_a_procedure_is_asked_once_per_instance(
+    tree, birth_registration, django_assert_num_queries
+):
+    from motcua.catalog.models import Procedure
+
+    procedure = Procedure.objects.get(pk=birth_registration.pk)
+    for unit in (tree.tien_dong, tree.district):
+        answer = procedure_is_handled_by(procedure=procedure, unit=unit)
+        with django_assert_num_queries(0):
+            assert procedure_is_handled_by(procedure=procedure, unit=unit) == answer
+        # A fresh instance asks again, and gets the same answer.
+        fresh = Procedure.objects.get(pk=birth_registration.pk)
+        assert procedure_is_handled_by(procedure=fresh, unit=unit) == answer

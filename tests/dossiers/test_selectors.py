@@ -179,6 +179,28 @@ def test_timeline_shows_reasons_and_new_dates(staff, d):
     assert dict(entry.details) == {"Lý do": "Chờ xác minh", "Ngày hẹn trả mới": new_due}
 
 
+def test_the_events_are_read_once_per_instance_and_again_after_a_new_event(staff, d):
+    dossier = selectors.dossier_get_for_user(user=staff.desk, code=d.soon.code)
+    with CaptureQueriesContext(connection) as first:
+        kinds = [e.kind for e in selectors.dossier_events(dossier=dossier)]
+    with CaptureQueriesContext(connection) as again:
+        selectors.dossier_timeline(dossier=dossier)
+        selectors.dossier_documents(dossier=dossier)
+    assert len(first.captured_queries) == 1
+    # The timeline reads no events of its own (the documents still read the documents).
+    assert not any("dossierevent" in q["sql"] for q in again.captured_queries)
+    calendar = calendar_get(unit=dossier.unit)
+    services.dossier_apologise(
+        actor=staff.desk,
+        dossier=dossier,
+        new_due_at=calendar.add_working_seconds(dossier.due_at, 8 * 3600),
+        reason="Chờ xác minh",
+    )
+    dossier.refresh_from_db()
+    after = [e.kind for e in selectors.dossier_events(dossier=dossier)]
+    assert after == [*kinds, "apologised"]
+
+
 # --- available actions ---------------------------------------------------------------------------
 
 

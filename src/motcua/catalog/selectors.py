@@ -101,7 +101,15 @@ def _filed_anywhere(on: date | None) -> QuerySet[FilingAnywhere]:
 
 def procedure_is_handled_by(*, procedure: Procedure, unit: Unit) -> bool:
     """The unit resolves the procedure, or works (as a department or centre) for a government that
-    does: a dossier it receives is filed with it."""
+    does: a dossier it receives is filed with it. Answered once per procedure instance and unit
+    (the intake form asks it for the choice of agency and again for the one preselected)."""
+    answers = procedure.__dict__.setdefault("_motcua_handled_by", {})
+    if unit.pk not in answers:
+        answers[unit.pk] = _handled_by(procedure=procedure, unit=unit)
+    return answers[unit.pk]
+
+
+def _handled_by(*, procedure: Procedure, unit: Unit) -> bool:
     if procedure_is_resolved_by(procedure=procedure, unit=unit):
         return True
     if unit.level in (UnitLevel.DEPARTMENT, UnitLevel.CENTRE):

@@ -92,6 +92,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "motcua.config.urls"
 WSGI_APPLICATION = "motcua.config.wsgi.application"
 
+# Plain widgets written out in Python, the same markup as Django's templates (core/forms.py).
+FORM_RENDERER = "motcua.core.forms.WidgetRenderer"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

@@ -147,14 +147,11 @@ def dossier_result_document(*, dossier: Dossier):
 def dossier_result_draft(*, dossier: Dossier):
     """The drafted result the leader's approval would sign: the document the dossier's last
     `result_drafted` event attached (a later draft replaces an earlier one), or None."""
-    from motcua.dossiers.models import DossierDocument, DossierEvent
+    from motcua.dossiers.models import DossierDocument
+    from motcua.dossiers.selectors import dossier_events
 
-    payload = (
-        DossierEvent.objects.filter(dossier=dossier, kind="result_drafted")
-        .order_by("-seq")
-        .values_list("payload", flat=True)
-        .first()
-    )
+    drafted = [e for e in dossier_events(dossier=dossier) if e.kind == "result_drafted"]
+    payload = drafted[-1].payload if drafted else None
     if not payload or not payload.get("draft_document_id"):
         return None
     return (

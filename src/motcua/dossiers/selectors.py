@@ -15,7 +15,14 @@ from motcua.core import timeutil
 from motcua.core.errors import NotFound, PermissionDenied
 from motcua.dossiers import lifecycle
 from motcua.dossiers.lifecycle import OFFICER_ROLES
-from motcua.dossiers.models import OPEN_STATES, Dossier, DossierDocument, DossierStep, State
+from motcua.dossiers.models import (
+    OPEN_STATES,
+    Dossier,
+    DossierDocument,
+    DossierEvent,
+    DossierStep,
+    State,
+)
 from motcua.units.models import Role, Unit
 from motcua.units.selectors import (
     user_has_role,
@@ -241,9 +248,21 @@ def _detail_value(key: str, value: Any) -> Any:
     return value
 
 
+def dossier_events(*, dossier: Dossier) -> list[DossierEvent]:
+    """The dossier's events in order, read once per instance: the dossier page's timeline,
+    documents, drafted result and forms each need them. Kept with the instance's version
+    (`last_event_seq`), so an instance refreshed after a new event reads them again."""
+    held = getattr(dossier, "_motcua_events", None)
+    if held is None or held[0] != (dossier.pk, dossier.last_event_seq):
+        events = list(dossier.events.select_related("actor_unit").order_by("seq"))
+        held = ((dossier.pk, dossier.last_event_seq), events)
+        dossier._motcua_events = held
+    return held[1]
+
+
 def dossier_timeline(*, dossier: Dossier) -> list[TimelineEntry]:
     entries = []
-    for event in dossier.events.select_related("actor_unit").order_by("seq"):
+    for event in dossier_events(dossier=dossier):
         payload = event.payload or {}
         label = (
             lifecycle.BY_KIND[event.kind].event_label
@@ -284,12 +303,11 @@ class DocumentRow:
 
 def dossier_documents(*, dossier: Dossier) -> list[DocumentRow]:
     supplemented: set[int] = set()
-    for payload in dossier.events.filter(kind="supplement_received").values_list(
-        "payload", flat=True
-    ):
-        supplemented.update(
-            item.get("document_id") for item in (payload or {}).get("components", [])
-        )
+    for event in dossier_events(dossier=dossier):
+        if event.kind == "supplement_received":
+            supplemented.update(
+                item.get("document_id") for item in (event.payload or {}).get("components", [])
+            )
     return [
         DocumentRow(document=document, supplement=document.pk in supplemented)
         for document in dossier.documents.order_by("added_at", "pk")

@@ -24,6 +24,7 @@ from motcua.dossiers.models import (
     DossierStep,
     Outcome,
 )
+from motcua.dossiers.selectors import dossier_events
 from motcua.portal.selectors import dossier_tracking_url
 from motcua.units.models import Role, Unit, UnitLevel
 from motcua.units.selectors import unit_leader
@@ -218,7 +219,7 @@ def _user_name(user) -> str:
 
 
 def _event_kinds(dossier: Dossier) -> set[str]:
-    return set(dossier.events.values_list("kind", flat=True).distinct())
+    return {event.kind for event in dossier_events(dossier=dossier)}
 
 
 def forms_available(*, dossier: Dossier) -> list[FormKind]:
