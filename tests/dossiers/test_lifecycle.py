@@ -581,3 +581,47 @@ def test_forward_after_a_transfer_resumes_the_template(staff, tree, birth_regist
     )
     # The next template step is the leader's, back in the commune that received the dossier.
     assert (dossier.current_role, dossier.current_unit) == ("leader", tree.tien_dong)
+
+
+def test_a_dossier_is_not_transferred_or_forwarded_to_a_unit_that_has_ended(
+    staff, tree, birth_registration
+):
+    from datetime import date
+
+    from motcua.core.errors import ValidationFailed
+    from motcua.units.models import Unit
+
+    dossier = receive(staff, tree, birth_registration)
+    dossier = services.dossier_forward(
+        actor=staff.desk, dossier=dossier, at=local(2024, 2, 7, 10, 30)
+    )
+    Unit.objects.filter(pk=tree.justice.pk).update(valid_to=date(2024, 2, 6))
+    tree.justice.refresh_from_db()
+    version = dossier.last_event_seq
+    for act in (
+        lambda: services.dossier_transfer(
+            actor=staff.processor,
+            dossier=dossier,
+            to_unit=tree.justice,
+            at=local(2024, 2, 7, 11, 0),
+        ),
+        lambda: services.dossier_forward(
+            actor=staff.processor,
+            dossier=dossier,
+            to_unit=tree.justice,
+            at=local(2024, 2, 7, 11, 0),
+        ),
+    ):
+        with pytest.raises(ValidationFailed) as error:
+            act()
+        assert error.value.code == "unit_not_current"
+        assert "không có hiệu lực vào ngày 07/02/2024" in str(error.value)
+    dossier.refresh_from_db()
+    assert dossier.last_event_seq == version  # nothing written
+    # In force through that day: the same transfer is taken.
+    Unit.objects.filter(pk=tree.justice.pk).update(valid_to=date(2024, 2, 7))
+    tree.justice.refresh_from_db()
+    moved = services.dossier_transfer(
+        actor=staff.processor, dossier=dossier, to_unit=tree.justice, at=local(2024, 2, 7, 11, 0)
+    )
+    assert moved.current_unit == tree.justice

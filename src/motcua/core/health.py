@@ -10,9 +10,18 @@ reconnects by itself."""
 import contextlib
 import logging
 
-from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    connections,
+)
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.http import require_safe
+
+from motcua.core.replica import figures_database
 
 logger = logging.getLogger("motcua.health")
 
@@ -28,17 +37,33 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
-@require_safe
-def readyz(request):
+def _answers(alias: str) -> bool:
     try:
-        with connection.cursor() as cursor:
+        with connections[alias].cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
+        with contextlib.suppress(DatabaseError):
+            connections[alias].close()  # broken: the next request opens a new one
+        return False
+    return True
+
+
+@require_safe
+def readyz(request):
+    if not _answers(DEFAULT_DB_ALIAS):
         response = JsonResponse({"status": "unavailable", **UNAVAILABLE}, status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
-    return JsonResponse({"status": "ready"})
+    figures = figures_database()
+    if figures == DEFAULT_DB_ALIAS:
+        return JsonResponse({"status": "ready"})
+    # A lost replica stops only the figures' pages (503 there); everything else is served, so
+    # the process stays in the balancer — "degraded" tells the monitoring.
+    if _answers(figures):
+        return JsonResponse({"status": "ready", "replica": "ok"})
+    logger.warning("replica unavailable: the figures' pages answer 503")
+    return JsonResponse({"status": "degraded", "replica": "unavailable"})
 
 
 def database_lost(error: BaseException) -> bool:

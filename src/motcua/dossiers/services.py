@@ -9,7 +9,7 @@ dossier at once cannot both win.
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -967,6 +967,7 @@ def dossier_forward(
         # A template step without a unit belongs to the unit that received the dossier; an ad hoc
         # hand-over stays in the unit that holds it unless one is named.
         if to_unit is not None:
+            _require_current(to_unit, on=timeutil.local_date(at))
             target_unit = to_unit
         elif nxt is not None:
             target_unit = _unit_of(nxt["unit_id"], d.unit)
@@ -1043,6 +1044,7 @@ def dossier_transfer(
             raise ValidationFailed(
                 "Đơn vị nhận liên thông phải khác đơn vị đang xử lý.", code="transfer_same_unit"
             )
+        _require_current(to_unit, on=timeutil.local_date(at))
         seconds = (
             int(Decimal(str(working_hours)) * 3600)
             if working_hours is not None
@@ -1077,6 +1079,15 @@ def dossier_transfer(
     )
 
 
+def _require_current(unit: Unit, *, on: date) -> None:
+    """A dossier is handed only to a unit that exists that day (not one a reorganisation ended,
+    nor one not yet in force): forwarding to a named unit, transferring, handing over."""
+    if not unit_is_current(unit=unit, on=on):
+        raise ValidationFailed(
+            f"{unit.name} không có hiệu lực vào ngày {on:%d/%m/%Y}.", code="unit_not_current"
+        )
+
+
 # --- reorganisation: open dossiers of an ended unit pass to the unit that took over ----------------
 
 OPEN_STATES = lifecycle.BY_KIND["handed_over"].from_states
@@ -1108,10 +1119,7 @@ def _hand_over_target(*, from_unit: Unit, to_unit: Unit | None, on) -> Unit:
                 code="hand_over_target_required",
             )
         to_unit = successors[0]
-    if not unit_is_current(unit=to_unit, on=on):
-        raise ValidationFailed(
-            f"{to_unit.name} không còn hiệu lực ngày {on:%d/%m/%Y}.", code="unit_not_current"
-        )
+    _require_current(to_unit, on=on)
     if to_unit.path.startswith(from_unit.path):
         raise ValidationFailed(
             "Đơn vị nhận bàn giao phải nằm ngoài đơn vị đã kết thúc.", code="transfer_same_unit"
