@@ -24,6 +24,9 @@ logger = logging.getLogger(__name__)
 DAILY_JOBS: dict[str, str] = {
     # Sensitive documents of the citizens' store past their retention (docs/digitization.md).
     "held_documents_expire": "motcua.digitization.store.held_documents_expire",
+    # One-time codes of the citizens' store that expired unused, with their messages' texts
+    # (each new code sweeps too; this catches the quiet days).
+    "store_codes_sweep": "motcua.portal.services.store_codes_sweep",
 }
 
 
