@@ -115,3 +115,54 @@ def test_motcua_worker_as_its_own_process(
     [message] = standin_gateway.delivered.values()
     assert dossier.code in message["text"]
     assert list(dossier.notification_attempts.values_list("outcome", flat=True)) == ["sent"]
+
+
+def test_messages_a_dead_worker_left_are_queued_again_and_sent_once(
+    database_tasks, staff, tree, birth_registration
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from motcua.core import timeutil
+    from motcua.notifications.tasks import notifications_recover
+
+    dossier = receive(staff, tree, birth_registration)
+    call_command(*WORKER, "--max-tasks", "1")  # the event's task: the messages made and queued
+    email, sms = sorted(dossier.notifications.all(), key=lambda n: n.channel)
+    assert {email.status, sms.status} == {NotificationStatus.PENDING}
+    sends = DBTaskResult.objects.filter(task_path__endswith="notification_send")
+    assert sends.count() == 2
+    # kill -9: one taken and being sent when its worker died; the other's task lost with it.
+    Notification.objects.filter(pk=email.pk).update(
+        status=NotificationStatus.SENDING, claimed_at=timezone.now()
+    )
+    for task in sends:
+        if task.args_kwargs["kwargs"]["notification_id"] == email.pk:
+            DBTaskResult.objects.filter(pk=task.pk).update(
+                status="RUNNING", started_at=timezone.now() - timedelta(hours=1)
+            )
+        else:
+            task.delete()
+    # Soon after, nothing looks stuck yet: a send may take a while.
+    assert notifications_recover() == 0
+    assert Notification.objects.get(pk=email.pk).status == NotificationStatus.SENDING
+    later = timeutil.now() + timedelta(minutes=20)
+    assert notifications_recover(now=later) == 2
+    assert set(dossier.notifications.values_list("status", flat=True)) == {"pending"}
+    assert notifications_recover(now=later) == 0  # queued now: not twice
+    call_command(*WORKER)
+    assert [m.subject for m in mail.outbox] == [f"Hồ sơ {dossier.code} đã được tiếp nhận"]
+    assert set(dossier.notifications.values_list("status", flat=True)) == {"sent"}
+    assert dossier.notification_attempts.filter(outcome="sent").count() == 2
+
+
+def test_a_starting_worker_recovers_what_the_last_one_left(
+    database_tasks, staff, tree, birth_registration, monkeypatch
+):
+    from motcua.notifications import tasks
+
+    calls = []
+    monkeypatch.setattr(tasks, "notifications_recover", lambda **kw: calls.append(kw) or 0)
+    call_command(*WORKER)
+    assert calls == [{}]

@@ -95,6 +95,8 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(_("số lần gửi"), default=0)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     sent_at = models.DateTimeField(_("gửi được lúc"), null=True, blank=True)
+    # When a worker took it to send (status "sending"): one that died since is found by its age.
+    claimed_at = models.DateTimeField(_("nhận gửi lúc"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("thông báo")

@@ -27,6 +27,9 @@ DAILY_JOBS: dict[str, str] = {
     # One-time codes of the citizens' store that expired unused, with their messages' texts
     # (each new code sweeps too; this catches the quiet days).
     "store_codes_sweep": "motcua.portal.services.store_codes_sweep",
+    # Messages a worker that died left "being sent" or with no task queued (each worker's start
+    # does it too).
+    "notifications_recover": "motcua.notifications.tasks.notifications_recover",
 }
 
 

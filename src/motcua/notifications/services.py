@@ -354,7 +354,7 @@ def notification_send(*, notification_id: int) -> NotificationAttempt | None:
     sent (already sent, given up, or being sent by another worker): a task run twice sends once."""
     claimed = Notification.objects.filter(
         pk=notification_id, status=NotificationStatus.PENDING
-    ).update(status=NotificationStatus.SENDING)
+    ).update(status=NotificationStatus.SENDING, claimed_at=timeutil.now())
     if not claimed:
         return None
     notification = Notification.objects.get(pk=notification_id)

@@ -2,15 +2,20 @@
 with the database backend, or at once with the immediate backend. Their arguments are ids only, so
 the queue table holds no personal data."""
 
+import logging
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from django.db import transaction
-from django_tasks import task
+from django.db.models import Q
+from django_tasks import TaskResultStatus, task
 from django_tasks_db import DatabaseBackend
 
 from motcua.core import timeutil
 from motcua.notifications import services
-from motcua.notifications.models import AttemptOutcome
+from motcua.notifications.models import AttemptOutcome, Notification, NotificationStatus
+
+logger = logging.getLogger(__name__)
 
 
 @task()
@@ -72,3 +77,46 @@ def daily_job(name: str) -> str:
     from motcua.notifications.schedule import daily_job_run
 
     return daily_job_run(name=name)
+
+
+# A message "being sent" for longer than this, or waiting this long with no task queued for it,
+# was left by a worker that died (kill -9, a lost machine) between taking and recording it.
+STUCK_AFTER = timedelta(minutes=15)
+
+
+def notifications_recover(*, now: datetime | None = None) -> int:
+    """Queue again every message a dead worker left behind; returns how many. Run when a worker
+    starts and once a day (notifications.schedule). Sending twice is guarded where it always was:
+    a send first claims the message (waiting → being sent), so a task queued twice sends once."""
+    if not queued_with_transaction():
+        return 0  # other backends hold no queue to lose a task from
+    from django_tasks_db.models import DBTaskResult
+
+    now = now or timeutil.now()
+    cutoff = now - STUCK_AFTER
+    with transaction.atomic():
+        # Taken by a worker that died: waiting again (rows from before claimed_at by their age).
+        Notification.objects.filter(status=NotificationStatus.SENDING).filter(
+            Q(claimed_at__lt=cutoff) | Q(claimed_at__isnull=True, created_at__lt=cutoff)
+        ).update(status=NotificationStatus.PENDING, claimed_at=None)
+        live = set()
+        for arguments in (
+            DBTaskResult.objects.filter(task_path=notification_send.module_path)
+            .filter(
+                Q(status=TaskResultStatus.READY)
+                | Q(status=TaskResultStatus.RUNNING, started_at__gte=cutoff)
+            )
+            .values_list("args_kwargs", flat=True)
+        ):
+            live.add((arguments or {}).get("kwargs", {}).get("notification_id"))
+        orphans = [
+            pk
+            for pk in Notification.objects.filter(
+                status=NotificationStatus.PENDING, created_at__lt=cutoff
+            ).values_list("pk", flat=True)
+            if pk not in live
+        ]
+        notifications_enqueue(notification_ids=orphans)
+    if orphans:
+        logger.warning("queued again %d notifications left by a stopped worker", len(orphans))
+    return len(orphans)

@@ -46,6 +46,12 @@ class Command(DbWorkerCommand):
         )
 
     def handle(self, *args, daily_jobs: bool = True, **options):
+        from motcua.notifications.tasks import notifications_recover
+
+        try:
+            notifications_recover()  # what a worker that died (kill -9) left behind
+        except Exception:
+            logger.exception("Không xếp lại được các thông báo dở dang")
         if daily_jobs:
             from motcua.notifications.schedule import daily_jobs_schedule
 
