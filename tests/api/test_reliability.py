@@ -60,6 +60,26 @@ def test_a_replay_returns_the_first_answer_and_acts_once(dossier, writer):
     assert stale.status_code == 409 and stale.json()["code"] == "stale_version"
 
 
+def test_kept_answers_are_forgotten_after_the_days_set(dossier, writer, settings):
+    from datetime import timedelta
+
+    from motcua.api.services import idempotent_requests_sweep
+    from motcua.core import timeutil
+
+    settings.MOTCUA_IDEMPOTENCY_KEEP_DAYS = 7
+    client = Client()
+    url = f"/api/v1/dossiers/{dossier.code}/actions/forward"
+    post(client, url, {"expected_version": 1, "note": "Chuyển"}, writer, key="k-old")
+    IdempotentRequest.objects.filter(key="k-old").update(
+        created_at=timeutil.now() - timedelta(days=8)
+    )
+    post(client, url, {"expected_version": 2, "note": "Lại"}, writer, key="k-new")
+    assert idempotent_requests_sweep() == 1
+    assert list(IdempotentRequest.objects.values_list("key", flat=True)) == ["k-new"]
+    settings.MOTCUA_IDEMPOTENCY_KEEP_DAYS = 0  # keep them all
+    assert idempotent_requests_sweep(now=timeutil.now() + timedelta(days=365)) == 0
+
+
 def test_a_refusal_is_replayed_too_and_a_server_failure_is_not_kept(dossier, writer, monkeypatch):
     client = Client()
     url = f"/api/v1/dossiers/{dossier.code}/actions/forward"

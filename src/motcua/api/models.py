@@ -76,7 +76,7 @@ class IdempotentRequest(models.Model):
     status = models.PositiveSmallIntegerField()
     content_type = models.CharField(max_length=100)
     body = models.BinaryField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)  # the daily sweep's
 
     class Meta:
         constraints = [

@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from motcua.api.models import SystemToken, TokenScope, TokenUse
+from motcua.api.models import IdempotentRequest, SystemToken, TokenScope, TokenUse
 from motcua.core import timeutil
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.units.models import Membership, Role, Unit
@@ -146,3 +146,17 @@ def system_token_authenticate(
         SystemToken.objects.filter(pk=token.pk).update(last_used_at=now)
     audit.info("action=token_use token=%s method=%s path=%s", token.pk, method, path[:255])
     return token
+
+
+def idempotent_requests_sweep(*, now=None) -> int:
+    """Forget the first answers to Idempotency-Keys older than MOTCUA_IDEMPOTENCY_KEEP_DAYS (a
+    daily job): a client retries within minutes, not weeks, and each kept answer holds a body.
+    Returns how many were forgotten. 0 days keeps them all."""
+    from django.conf import settings
+
+    days = settings.MOTCUA_IDEMPOTENCY_KEEP_DAYS
+    if days <= 0:
+        return 0
+    cutoff = (now or timeutil.now()) - timedelta(days=days)
+    deleted, _ = IdempotentRequest.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -30,6 +30,8 @@ DAILY_JOBS: dict[str, str] = {
     # Messages a worker that died left "being sent" or with no task queued (each worker's start
     # does it too).
     "notifications_recover": "motcua.notifications.tasks.notifications_recover",
+    # The API's kept first answers to Idempotency-Keys past MOTCUA_IDEMPOTENCY_KEEP_DAYS.
+    "idempotent_requests_sweep": "motcua.api.services.idempotent_requests_sweep",
 }
 
 
