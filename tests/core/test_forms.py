@@ -123,18 +123,36 @@ def test_a_whole_form_bound_with_errors_reads_the_same():
 
 
 def test_the_plain_widgets_do_not_go_through_the_engine_and_the_rest_does(monkeypatch):
-    asked = []
+    rendered = []
     renderer = WidgetRenderer()
-    engine_template = renderer.get_template
+    by_engine = renderer._by_engine
     monkeypatch.setattr(
-        renderer, "get_template", lambda name: asked.append(name) or engine_template(name)
+        renderer,
+        "_by_engine",
+        lambda name, context, request: rendered.append(name) or by_engine(name, context, request),
     )
     forms.Select(choices=[(1, "một")]).render("x", 1, renderer=renderer)
     forms.TextInput().render("y", "z", renderer=renderer)
     forms.Textarea().render("t", "v", renderer=renderer)
-    assert asked == []
+    assert rendered == []
     forms.RadioSelect(choices=[(1, "một")]).render("r", 1, renderer=renderer)
-    assert "django/forms/widgets/radio.html" in asked
+    assert "django/forms/widgets/radio.html" in rendered
+
+
+def test_a_widget_template_overridden_elsewhere_is_rendered_by_the_engine(monkeypatch):
+    from django.template import engines
+
+    renderer = WidgetRenderer()
+    own = renderer.get_template
+    override = engines["django"].from_string('<select class="ours">{{ widget.name }}</select>')
+    monkeypatch.setattr(
+        renderer,
+        "get_template",
+        lambda name: override if name == "django/forms/widgets/select.html" else own(name),
+    )
+    html = forms.Select(choices=[(1, "một")]).render("chon", 1, renderer=renderer)
+    assert html == '<select class="ours">chon</select>'
+    assert forms.TextInput().render("y", "z", renderer=renderer).startswith('<input type="text"')
 
 
 def test_the_project_renders_its_forms_with_it():

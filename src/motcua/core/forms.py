@@ -1,5 +1,8 @@
 """Form fields shared by the pages, and the renderer of their widgets."""
 
+from pathlib import Path
+
+import django.forms
 from django import forms
 from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import DjangoTemplates
@@ -58,6 +61,8 @@ def page_number(value) -> int:
 
 # --- widgets rendered without the template engine --------------------------------------------------
 
+# Where Django keeps its widget templates: a name found elsewhere is a project's override.
+_DJANGO_FORMS_TEMPLATES = str(Path(django.forms.__file__).parent / "templates")
 _INPUT_TEMPLATES = frozenset(
     f"django/forms/widgets/{name}.html"
     for name in (
@@ -103,12 +108,23 @@ class WidgetRenderer(DjangoTemplates):
     it with the templates'); every other template — forms, fields, other widgets, and any widget
     template a project overrides by name — goes through the engine as before."""
 
+    def __init__(self):
+        super().__init__()
+        self._django_own: dict[str, bool] = {}
+
     def render(self, template_name, context, request=None):
         return self._render(template_name, context, request).strip()
 
+    def _is_django_own(self, template_name: str) -> bool:
+        """The engine finds Django's own file for this name (not a project's override of it)."""
+        if template_name not in self._django_own:
+            origin = self.get_template(template_name).origin.name
+            self._django_own[template_name] = str(origin).startswith(_DJANGO_FORMS_TEMPLATES)
+        return self._django_own[template_name]
+
     def _render(self, template_name, context, request) -> str:
         widget = context.get("widget") if isinstance(context, dict) else None
-        if widget is None:
+        if widget is None or not self._is_django_own(template_name):
             return self._by_engine(template_name, context, request)
         if template_name in _INPUT_TEMPLATES:
             return _input(widget) + "\n"  # text.html and the like: the include, then a newline
