@@ -33,6 +33,7 @@ def pages() -> dict:
     from django.contrib.auth import get_user_model
 
     from motcua.catalog.models import Procedure
+    from motcua.desk.selectors import desk_procedures, desk_units
     from motcua.dossiers.models import Dossier
 
     users = get_user_model().objects
@@ -40,15 +41,14 @@ def pages() -> dict:
     supervisor = users.filter(username__startswith="giamsat.").order_by("username").first()
     dossier = Dossier.objects.filter(current_unit__memberships__user=officer).first()
     procedure = Procedure.objects.order_by("code").first()
-    from motcua.desk.selectors import desk_procedures, desk_units
 
     # The first desk officer with a procedure that has components (the intake form's full shape).
     desk, unit, desk_procedure = next(
-        (user, unit, procedure)
+        (user, unit, offered)
         for user in users.filter(username__startswith="tiepnhan.").order_by("username")
         for unit in desk_units(user=user)[:1]
-        for procedure in desk_procedures(unit=unit)
-        if procedure.components.exists()
+        for offered in desk_procedures(unit=unit)
+        if offered.components.exists()
     )
     return {
         "healthz": (None, "/healthz"),

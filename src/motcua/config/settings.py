@@ -171,7 +171,8 @@ else:
     )
 
 
-def _env_seconds(name: str, default: int, *, unit: str = "giây") -> int:
+def _env_count(name: str, default: int, *, unit: str = "giây") -> int:
+    """A whole number ≥ 0 of `unit` (seconds unless told) from the environment."""
     try:
         return max(0, int(os.environ.get(name, str(default))))
     except ValueError:
@@ -179,11 +180,11 @@ def _env_seconds(name: str, default: int, *, unit: str = "giây") -> int:
 
 
 # How long the dashboard's and the rankings' computed figures are reused (core/figures.py); 0: never.
-MOTCUA_FIGURES_CACHE_SECONDS = _env_seconds("MOTCUA_FIGURES_CACHE_SECONDS", 60)
+MOTCUA_FIGURES_CACHE_SECONDS = _env_count("MOTCUA_FIGURES_CACHE_SECONDS", 60)
 # How long the public portal's catalogue pages are served as rendered (core/pagecache.py); 0: never.
-MOTCUA_PUBLIC_PAGE_CACHE_SECONDS = _env_seconds("MOTCUA_PUBLIC_PAGE_CACHE_SECONDS", 60)
+MOTCUA_PUBLIC_PAGE_CACHE_SECONDS = _env_count("MOTCUA_PUBLIC_PAGE_CACHE_SECONDS", 60)
 # How long the API keeps the first answer to an Idempotency-Key (api.services, a daily job).
-MOTCUA_IDEMPOTENCY_KEEP_DAYS = _env_seconds("MOTCUA_IDEMPOTENCY_KEEP_DAYS", 7, unit="ngày")
+MOTCUA_IDEMPOTENCY_KEEP_DAYS = _env_count("MOTCUA_IDEMPOTENCY_KEEP_DAYS", 7, unit="ngày")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -4,12 +4,14 @@ The portal's home, catalogue and procedure pages are the same for every visitor 
 visitors ask for; rendering them is several queries, a Vietnamese sort and a template each time.
 A rendered page is kept in Django's cache (shared by every worker, as core.figures' figures are),
 keyed by its path and the query parameters named (`params`: a catalogue's field, level and page,
-not a free-text search, which would make every visitor's own key). A procedure, unit or field changed in the catalogue shows on
-these pages within that many seconds — what a citizen loses by it is nothing a minute cannot wait.
+not a free-text search, which would make every visitor's own key). A procedure, unit or field
+changed in the catalogue shows on these pages within that many seconds — what a citizen loses by
+it is nothing a minute cannot wait.
 
 Never kept or served from the cache: anything but a 200 answer to GET or HEAD, a request with
-another query parameter, and any request that carries a message to show (a flashed "sent" or "not found" must reach its reader, once). The
-page is marked private so that no proxy in between keeps it past the cookies it ignores."""
+another query parameter, and any request that carries a message to show (a flashed "sent" or
+"not found" must reach its reader, once). The page is marked private so that no proxy in between
+keeps it past the cookies it ignores."""
 
 import hashlib
 from functools import wraps

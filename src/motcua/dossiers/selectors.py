@@ -253,10 +253,9 @@ def dossier_events(*, dossier: Dossier) -> list[DossierEvent]:
     documents, drafted result and forms each need them. Kept with the instance's version
     (`last_event_seq`), so an instance refreshed after a new event reads them again."""
     held = getattr(dossier, "_motcua_events", None)
-    if held is None or held[0] != (dossier.pk, dossier.last_event_seq):
+    if held is None or held[0] != dossier.last_event_seq:
         events = list(dossier.events.select_related("actor_unit").order_by("seq"))
-        held = ((dossier.pk, dossier.last_event_seq), events)
-        dossier._motcua_events = held
+        held = dossier._motcua_events = (dossier.last_event_seq, events)
     return held[1]
 
 
